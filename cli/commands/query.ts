@@ -1,0 +1,46 @@
+import { UsageError } from '../../shared/errors.ts';
+import { QUERYABLE_TABLES } from '../../shared/schemas/tables.ts';
+import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
+import { lakeContext } from '../context.ts';
+import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../output.ts';
+
+export const queryCommand: Command = {
+  name: 'query',
+  summary: 'run SQL over the lake (DuckDB)',
+  help: `Usage: storepulse query [options] "SQL"
+
+Runs a SQL statement with DuckDB over the lake's Parquet files. Every table is a view named as the
+table, with its partition keys (source, dt) as columns:
+  ${QUERYABLE_TABLES.map((t) => t.name).join(', ')}
+order_lines shows the latest export of each order line; order_lines_versions shows every version.
+Results go to stdout, messages to stderr.
+
+Options:
+  --format table|csv|json   output format (default table); csv has one header line (RFC 4180),
+                            json is an array of objects, one per row
+${LAKE_HELP}
+  -h, --help                this help
+
+Example:
+  storepulse query --format table "select segment, count(*) as customers from rfm group by 1 order by 2 desc"
+`,
+  options: { ...LAKE_OPTIONS, format: { type: 'string', short: 'f', default: 'table' } },
+  async run(values, positionals, io) {
+    if (positionals.length !== 1) {
+      throw new UsageError('query takes exactly one SQL statement (quote it: storepulse query "select ...")');
+    }
+    const format = str(values.format) as OutputFormat;
+    if (!OUTPUT_FORMATS.includes(format)) {
+      throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+    }
+    const { openEngine } = lakeContext(values);
+    const engine = await openEngine();
+    try {
+      const { columns, rows } = await engine.query(positionals[0]!);
+      io.out(formatRows(format, columns, rows));
+    } finally {
+      await engine.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,65 @@
+import { UsageError } from '../../shared/errors.ts';
+import { SEGMENT_INFO } from '../../shared/models/rfm.ts';
+import { type DailyRunSummary, runDaily } from '../../shared/pipeline/daily-run.ts';
+import { DATE_RE, parseIsoDate, today } from '../../shared/time.ts';
+import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
+import { lakeContext } from '../context.ts';
+import { stderrLog } from '../io.ts';
+import { formatTable } from '../output.ts';
+
+export function describeRun(s: DailyRunSummary): string {
+  const segRows = SEGMENT_INFO.map((info) => ({
+    segment: info.segment,
+    segment_zh: info.zh,
+    customers: s.segments[info.segment],
+    action: info.action,
+  }));
+  const out = [
+    `As of ${s.asOf}: ${s.customers.toLocaleString('en-US')} customers ` +
+      `(mean recency ${s.means.recency_days.toFixed(0)} days, frequency ${s.means.frequency.toFixed(2)}, ` +
+      `spend ${s.means.monetary.toFixed(2)})`,
+    '',
+    formatTable(['segment', 'segment_zh', 'customers', 'action'], segRows),
+    `Churn recall: ${s.recall.alerts} alert(s)` +
+      (s.recall.suppressedByCooldown
+        ? `, ${s.recall.suppressedByCooldown} already recalled within the cooldown`
+        : '') +
+      `; CRM list: ${s.recall.csvKey}`,
+  ];
+  if (s.recall.top.length) {
+    out.push(
+      formatTable(
+        ['customer_id', 'segment', 'last_order_date', 'monetary', 'offer'],
+        s.recall.top.map((a) => ({ ...a, monetary: Math.round(a.monetary * 100) / 100 })),
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the daily models and alerts for an as-of date',
+  help: `Usage: storepulse run [--date YYYY-MM-DD] [options]
+
+Computes every model as of the date (orders dated on or before it, shop time zone) and writes
+models/<model>/dt=<date>/ and alerts/<kind>/dt=<date>/. Re-running a date replaces its outputs.
+
+Options:
+  --date YYYY-MM-DD    as-of date (default: today in the shop time zone)
+${LAKE_HELP}
+  -h, --help           this help
+`,
+  options: { ...LAKE_OPTIONS, date: { type: 'string' } },
+  async run(values, positionals, io) {
+    if (positionals.length) throw new UsageError(`run takes no arguments (got "${positionals.join(' ')}")`);
+    const ctx = lakeContext(values);
+    const date = str(values.date) ?? today(ctx.config.timeZone);
+    if (!DATE_RE.test(date) || parseIsoDate(date) === undefined) {
+      throw new UsageError(`--date must be a calendar date YYYY-MM-DD, got "${date}"`);
+    }
+    const summary = await runDaily({ ...ctx, log: stderrLog(io) }, date);
+    io.out(describeRun(summary));
+    return 0;
+  },
+};

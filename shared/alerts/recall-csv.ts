@@ -1,0 +1,39 @@
+/**
+ * The recall list a CRM imports: one row per alert with the customer's contact details, joined at this
+ * step only. Cells are spreadsheet-safe (no formula injection from names or e-mails in exports).
+ */
+import { toCsv } from '../csv/writer.ts';
+import type { ChurnRecallAlert } from './churn-recall.ts';
+
+export interface Contact {
+  customer_id: string;
+  source_customer_ref: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export const RECALL_CSV_COLUMNS = [
+  'customer_id',
+  'source_customer_ref',
+  'email',
+  'phone',
+  'segment',
+  'segment_zh',
+  'last_order_date',
+  'recency_days',
+  'frequency',
+  'monetary',
+  'offer',
+  'reason',
+] as const;
+
+export function recallCsv(
+  alerts: readonly ChurnRecallAlert[],
+  contacts: ReadonlyMap<string, Contact>,
+): string {
+  const rows = alerts.map((a) => {
+    const c = contacts.get(a.customer_id);
+    return { ...a, source_customer_ref: c?.source_customer_ref, email: c?.email, phone: c?.phone };
+  });
+  return toCsv(RECALL_CSV_COLUMNS, rows, true);
+}

@@ -1,0 +1,65 @@
+/**
+ * Configuration, read and validated once at start-up so a bad value fails before any work is done.
+ * Sources, later wins: defaults, environment (STOREPULSE_*), explicit overrides (CLI flags).
+ */
+import { ConfigError } from './errors.ts';
+import { assertTimeZone } from './time.ts';
+
+export interface Config {
+  /** Shop time zone: order dates, as-of cut-off, bare timestamps in exports. */
+  readonly timeZone: string;
+  /** ISO 4217 code the models report money in. */
+  readonly reportingCurrency: string;
+  /** Secret for pseudonymous customer ids; undefined: a per-lake key kept in the lake. */
+  readonly idKey: string | undefined;
+  /** Days during which a customer already alerted is not alerted again. */
+  readonly cooldownDays: number;
+  /** Order lines ingest buffers before it writes partition files (bounds memory). */
+  readonly ingestFlushRows: number;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  timeZone: 'UTC',
+  reportingCurrency: 'USD',
+  idKey: undefined,
+  cooldownDays: 30,
+  ingestFlushRows: 250_000,
+};
+
+function positiveInt(name: string, raw: string): number {
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 0)
+    throw new ConfigError(`${name} must be a whole number >= 0, got "${raw}"`);
+  return v;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const fromEnv: { -readonly [K in keyof Config]?: Config[K] } = {};
+  if (env.STOREPULSE_TIME_ZONE) fromEnv.timeZone = env.STOREPULSE_TIME_ZONE;
+  if (env.STOREPULSE_REPORTING_CURRENCY) fromEnv.reportingCurrency = env.STOREPULSE_REPORTING_CURRENCY;
+  if (env.STOREPULSE_ID_KEY) fromEnv.idKey = env.STOREPULSE_ID_KEY;
+  if (env.STOREPULSE_COOLDOWN_DAYS)
+    fromEnv.cooldownDays = positiveInt('STOREPULSE_COOLDOWN_DAYS', env.STOREPULSE_COOLDOWN_DAYS);
+  if (env.STOREPULSE_INGEST_FLUSH_ROWS) {
+    fromEnv.ingestFlushRows = positiveInt('STOREPULSE_INGEST_FLUSH_ROWS', env.STOREPULSE_INGEST_FLUSH_ROWS);
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const config: Config = { ...DEFAULT_CONFIG, ...fromEnv, ...defined };
+  try {
+    assertTimeZone(config.timeZone);
+  } catch (cause) {
+    throw new ConfigError(`unknown time zone "${config.timeZone}" (use an IANA name such as Asia/Shanghai)`, {
+      cause,
+    });
+  }
+  if (!/^[A-Z]{3}$/.test(config.reportingCurrency)) {
+    throw new ConfigError(
+      `reporting currency must be an ISO 4217 code such as USD, got "${config.reportingCurrency}"`,
+    );
+  }
+  if (config.idKey !== undefined && config.idKey.length < 16) {
+    throw new ConfigError('STOREPULSE_ID_KEY must be at least 16 characters');
+  }
+  if (config.ingestFlushRows < 1000) throw new ConfigError('ingest flush size must be at least 1000 rows');
+  return Object.freeze(config);
+}

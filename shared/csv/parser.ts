@@ -1,0 +1,159 @@
+/**
+ * Streaming RFC 4180 parser over decoded text. Quoted fields may hold delimiters, doubled quotes and
+ * line breaks; records end at LF, CRLF or a lone CR. Each record carries the physical line it starts
+ * on, which is what a user finds in an editor. Blank lines are skipped.
+ */
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based physical line where the record starts (the header is line 1). */
+  line: number;
+  /** Set when the file ended inside a quoted field. */
+  unterminated?: true;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+export class CsvParser {
+  private carry = '';
+  private carryLine = 1;
+  private readonly delim: number;
+
+  constructor(delimiter = ',') {
+    this.delim = delimiter.charCodeAt(0);
+  }
+
+  /** Parses every complete record in `chunk` (plus what was carried over) and keeps the rest. */
+  push(chunk: string, out: CsvRecord[] = []): CsvRecord[] {
+    const text = this.carry.length ? this.carry + chunk : chunk;
+    this.parse(text, false, out);
+    return out;
+  }
+
+  /** Parses what is left at end of input. */
+  end(out: CsvRecord[] = []): CsvRecord[] {
+    if (this.carry.length) this.parse(this.carry, true, out);
+    this.carry = '';
+    return out;
+  }
+
+  private parse(text: string, atEof: boolean, out: CsvRecord[]): void {
+    const n = text.length;
+    const delim = this.delim;
+    let i = 0;
+    let line = this.carryLine;
+    while (i < n) {
+      const recordStart = i;
+      const recordLine = line;
+      const fields: string[] = [];
+      let complete = false;
+      let unterminated = false;
+      // One record.
+      for (;;) {
+        if (i >= n) {
+          // Input ended right after a delimiter: a trailing empty field.
+          if (atEof) {
+            fields.push('');
+            complete = true;
+          }
+          break;
+        }
+        let c = text.charCodeAt(i);
+        if (c === QUOTE) {
+          // Quoted field.
+          let value = '';
+          let j = i + 1;
+          let closed = false;
+          for (;;) {
+            const q = text.indexOf('"', j);
+            if (q < 0) break;
+            if (q + 1 < n && text.charCodeAt(q + 1) === QUOTE) {
+              value += text.slice(j, q + 1);
+              j = q + 2;
+              continue;
+            }
+            if (q + 1 >= n && !atEof) break; // could be the first half of a doubled quote
+            value += text.slice(j, q);
+            j = q + 1;
+            closed = true;
+            break;
+          }
+          if (!closed) {
+            if (!atEof) break;
+            value += text.slice(j);
+            unterminated = true;
+            j = n;
+          }
+          line += countLineBreaks(text, i, j);
+          // Anything between the closing quote and the delimiter is kept, as lenient parsers do.
+          let k = j;
+          while (k < n) {
+            c = text.charCodeAt(k);
+            if (c === delim || c === LF || c === CR) break;
+            k++;
+          }
+          if (k > j) value += text.slice(j, k);
+          fields.push(value);
+          i = k;
+        } else {
+          let k = i;
+          while (k < n) {
+            c = text.charCodeAt(k);
+            if (c === delim || c === LF || c === CR) break;
+            k++;
+          }
+          fields.push(text.slice(i, k));
+          i = k;
+        }
+        if (i >= n) {
+          if (atEof) complete = true;
+          break;
+        }
+        c = text.charCodeAt(i);
+        if (c === delim) {
+          i++;
+          continue;
+        }
+        // Line break ends the record; CRLF needs its LF, which may be in the next chunk.
+        if (c === CR) {
+          if (i + 1 >= n && !atEof) break;
+          i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
+        } else {
+          i++;
+        }
+        line++;
+        complete = true;
+        break;
+      }
+      if (!complete) {
+        this.carry = text.slice(recordStart);
+        this.carryLine = recordLine;
+        return;
+      }
+      if (fields.length === 1 && fields[0] === '' && !unterminated) continue; // blank line
+      const rec: CsvRecord = { fields, line: recordLine };
+      if (unterminated) rec.unterminated = true;
+      out.push(rec);
+    }
+    this.carry = '';
+    this.carryLine = line;
+  }
+}
+
+function countLineBreaks(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === LF) count++;
+    else if (c === CR && text.charCodeAt(k + 1) !== LF) count++;
+  }
+  return count;
+}
+
+/** Parses a whole string; for small inputs and tests. */
+export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
+  const p = new CsvParser(delimiter);
+  const out = p.push(text);
+  return p.end(out);
+}

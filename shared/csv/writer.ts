@@ -1,0 +1,35 @@
+/**
+ * RFC 4180 CSV output. `spreadsheetSafe` neutralises cells a spreadsheet would run as a formula
+ * (OWASP "CSV injection": leading = + - @ TAB CR) by prefixing a single quote, for files a CRM or
+ * an operator opens in Excel.
+ */
+const NEEDS_QUOTES = /[",\r\n]/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: unknown, spreadsheetSafe = false): string {
+  if (value === null || value === undefined) return '';
+  let s = value instanceof Date ? value.toISOString() : String(value);
+  if (spreadsheetSafe && typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
+  return NEEDS_QUOTES.test(s) || (s !== s.trim() && s.length > 0) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export const csvLine = (values: readonly unknown[], spreadsheetSafe = false): string =>
+  `${values.map((v) => csvCell(v, spreadsheetSafe)).join(',')}\r\n`;
+
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  spreadsheetSafe = false,
+): string {
+  return (
+    csvLine(columns) +
+    rows
+      .map((r) =>
+        csvLine(
+          columns.map((c) => r[c]),
+          spreadsheetSafe,
+        ),
+      )
+      .join('')
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * Pseudonymous customer ids: HMAC-SHA256 of `<source>:<reference>` under a secret key, so ids are
+ * stable across exports, differ between platforms, and cannot be reversed by hashing a list of e-mails.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Config } from './config.ts';
+import { idKeyKey } from './lake/keys.ts';
+import type { Lake } from './lake/lake.ts';
+
+export class Pseudonymiser {
+  // Exports repeat customers on many lines; the cache turns millions of HMACs into one per customer.
+  private readonly cache = new Map<string, string>();
+  constructor(private readonly key: string) {}
+
+  id(source: string, reference: string): string {
+    const k = `${source}:${reference}`;
+    let v = this.cache.get(k);
+    if (v === undefined) {
+      v = createHmac('sha256', this.key).update(k).digest('hex').slice(0, 32);
+      if (this.cache.size > 2_000_000) this.cache.clear();
+      this.cache.set(k, v);
+    }
+    return v;
+  }
+}
+
+/** The configured key, else the lake's own key, created once (first writer wins). */
+export async function resolveIdKey(lake: Lake, config: Config): Promise<string> {
+  if (config.idKey) return config.idKey;
+  const existing = await lake.get(idKeyKey);
+  if (existing) return Buffer.from(existing).toString('utf8').trim();
+  await lake.putIfAbsent(idKeyKey, randomBytes(32).toString('hex'));
+  const created = await lake.get(idKeyKey);
+  if (!created) throw new Error(`could not create ${idKeyKey} in ${lake.location}`);
+  return Buffer.from(created).toString('utf8').trim();
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { LakeError } from '../errors.ts';
+import type { Lake } from './lake.ts';
+
+const TMP_DIR = '.tmp';
+
+/**
+ * The lake as a local folder. Writes go to `<root>/.tmp/` first and are renamed into place, which is
+ * atomic on one file system; `.tmp` sits outside every table glob, so readers never see partial files.
+ */
+export class LocalLake implements Lake {
+  readonly root: string;
+  readonly location: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.location = root;
+  }
+
+  private path(key: string): string {
+    if (key.startsWith('/') || key.split('/').includes('..') || key.startsWith(`${TMP_DIR}/`)) {
+      throw new LakeError(key, 'not a valid lake key');
+    }
+    return join(this.root, ...key.split('/'));
+  }
+
+  private async tempPath(): Promise<string> {
+    const dir = join(this.root, TMP_DIR);
+    await mkdir(dir, { recursive: true });
+    return join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+  }
+
+  private async commit(tmp: string, key: string): Promise<void> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(tmp, target);
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    const tmp = await this.tempPath();
+    try {
+      await writeFile(tmp, body);
+      await this.commit(tmp, key);
+    } catch (cause) {
+      await rm(tmp, { force: true });
+      throw new LakeError(key, 'write failed', { cause });
+    }
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const tmp = await this.tempPath();
+    const target = this.path(key);
+    try {
+      await writeFile(tmp, body);
+      await mkdir(dirname(target), { recursive: true });
+      // link() fails when the target exists: an atomic exclusive create of a complete file.
+      await link(tmp, target);
+      return true;
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new LakeError(key, 'write failed', { cause });
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async putFile(key: string, path: string): Promise<void> {
+    const tmp = await this.tempPath();
+    try {
+      await pipeline(createReadStream(path), createWriteStream(tmp));
+      await this.commit(tmp, key);
+    } catch (cause) {
+      await rm(tmp, { force: true });
+      throw new LakeError(key, `copy of ${path} failed`, { cause });
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(key));
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new LakeError(key, 'read failed', { cause });
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.path(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const base = prefix.endsWith('/') ? prefix : prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const dir = join(this.root, ...base.split('/').filter(Boolean));
+    let entries: string[];
+    try {
+      entries = (await readdir(dir, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name));
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new LakeError(prefix, 'list failed', { cause });
+    }
+    return entries
+      .map((p) =>
+        p
+          .slice(this.root.length + 1)
+          .split(sep)
+          .join('/'),
+      )
+      .filter((k) => k.startsWith(prefix) && !k.startsWith(`${TMP_DIR}/`))
+      .sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+
+  uri(keyOrPattern: string): string {
+    return join(this.root, ...keyOrPattern.split('/'));
+  }
+}

@@ -1,0 +1,209 @@
+import { col, partitionKey, required, type TableSpec } from './table.ts';
+
+export const ORDER_STATUSES = [
+  'pending',
+  'paid',
+  'shipped',
+  'completed',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Statuses that count as a purchase for customer models (a fully refunded order does not). */
+export const PURCHASE_STATUSES: readonly OrderStatus[] = [
+  'paid',
+  'shipped',
+  'completed',
+  'partially_refunded',
+];
+
+const source = partitionKey('source', 'Marketplace or format the row came from (shopify, generic, ...).');
+const dt = (doc: string) => partitionKey('dt', doc);
+
+export const orderLines: TableSpec = {
+  name: 'order_lines',
+  zone: 'curated',
+  doc: 'One row per order line per export; the order_lines view shows the latest export of each line.',
+  columns: [
+    required('order_id', 'string', 'Order number as the platform shows it.'),
+    required(
+      'line_id',
+      'string',
+      "Line id from the export, else the line's position within its order (1, 2, ...).",
+    ),
+    col(
+      'customer_id',
+      'string',
+      'Pseudonymous customer id (keyed hash, namespaced by source); null when the platform exports no buyer.',
+    ),
+    required('order_ts', 'timestamp', 'When the order was placed (UTC).'),
+    col('paid_ts', 'timestamp', 'When the order was paid (UTC), when the export says.'),
+    required('status', 'string', 'Canonical order status.', ORDER_STATUSES),
+    col('sku', 'string', 'Stock keeping unit.'),
+    col('product_name', 'string', 'Product name as exported.'),
+    col('category', 'string', 'Product category, when the export carries one.'),
+    required('quantity', 'int32', 'Units ordered.'),
+    required('unit_price', 'double', 'Price per unit, in the order currency.'),
+    required(
+      'discount',
+      'double',
+      'Discount on the line, order currency (order-level discounts allocated by line value).',
+    ),
+    required(
+      'refund_amount',
+      'double',
+      'Refunded on the line, order currency (order-level refunds allocated by line value).',
+    ),
+    required('currency', 'string', 'ISO 4217 code of the order currency.'),
+    required('net_amount', 'double', 'quantity x unit_price - discount - refund_amount, order currency.'),
+    col(
+      'net_amount_rc',
+      'double',
+      'net_amount in the reporting currency; null when no exchange rate is known.',
+    ),
+    col('channel', 'string', 'Sales channel (web, pos, app, ...).'),
+    col('country', 'string', 'Ship-to country.'),
+    col('warehouse', 'string', 'Fulfilment location.'),
+    col('referral_id', 'string', 'Referral or group-buy id, where the platform gives one.'),
+    required('exported_at', 'timestamp', 'When the export file was made (file time unless given).'),
+    required('ingested_at', 'timestamp', 'When storepulse ingested the file.'),
+    required('batch_id', 'string', 'Content hash of the export file: re-ingesting it changes nothing.'),
+  ],
+  partitionKeys: [source, dt('Order date in the shop time zone (YYYY-MM-DD).')],
+};
+
+/** Restricted: contact details never enter curated tables; only the churn-recall sink reads these. */
+export const contacts: TableSpec = {
+  name: 'contacts',
+  zone: 'restricted',
+  doc: 'Contact details keyed by pseudonymous customer_id. Restricted: read only by the recall sink.',
+  columns: [
+    required('customer_id', 'string', 'Pseudonymous customer id.'),
+    col('source_customer_ref', 'string', "The platform's own customer reference (id or email)."),
+    col('email', 'string', 'E-mail address.'),
+    col('phone', 'string', 'Phone number.'),
+    required('exported_at', 'timestamp', 'Export time of the file the contact came from.'),
+    required('batch_id', 'string', 'Content hash of the export file.'),
+  ],
+  partitionKeys: [source],
+};
+
+export const products: TableSpec = {
+  name: 'products',
+  zone: 'curated',
+  doc: 'Product master data.',
+  columns: [
+    required('sku', 'string', 'Stock keeping unit.'),
+    col('name', 'string', 'Product name.'),
+    col('category', 'string', 'Category.'),
+    col('brand', 'string', 'Brand or vendor.'),
+    col('unit_cost', 'double', 'Cost per unit, reporting currency.'),
+    col('lead_time_days', 'int32', 'Replenishment lead time in days.'),
+    col('shelf_life_days', 'int32', 'Shelf life in days, for perishables.'),
+    required('exported_at', 'timestamp', 'Export time.'),
+    required('batch_id', 'string', 'Content hash of the export file.'),
+  ],
+  partitionKeys: [source],
+};
+
+export const inventory: TableSpec = {
+  name: 'inventory',
+  zone: 'curated',
+  doc: 'Inventory snapshots per SKU and warehouse.',
+  columns: [
+    required('snapshot_ts', 'timestamp', 'When the stock was counted (UTC).'),
+    required('sku', 'string', 'Stock keeping unit.'),
+    col('warehouse', 'string', 'Warehouse or location.'),
+    required('on_hand', 'int32', 'Units on hand.'),
+    col('inbound', 'int32', 'Units inbound (ordered, not received).'),
+    col('reserved', 'int32', 'Units reserved for open orders.'),
+    required('batch_id', 'string', 'Content hash of the export file.'),
+  ],
+  partitionKeys: [source, dt('Snapshot date in the shop time zone.')],
+};
+
+export const traffic: TableSpec = {
+  name: 'traffic',
+  zone: 'curated',
+  doc: 'Daily traffic and conversion counts per SKU and channel.',
+  columns: [
+    required('date', 'date', 'Day (shop time zone).'),
+    col('sku', 'string', 'SKU; null for shop-level rows.'),
+    col('channel', 'string', 'Traffic channel.'),
+    col('impressions', 'int32', 'Impressions.'),
+    col('visits', 'int32', 'Visits / sessions.'),
+    col('page_views', 'int32', 'Page views.'),
+    col('add_to_cart', 'int32', 'Add-to-cart events.'),
+    col('orders', 'int32', 'Orders placed.'),
+    col('paid_orders', 'int32', 'Orders paid.'),
+    col('revenue', 'double', 'Revenue, reporting currency.'),
+    required('batch_id', 'string', 'Content hash of the export file.'),
+  ],
+  partitionKeys: [source, dt('Day (shop time zone).')],
+};
+
+export const SEGMENTS = [
+  'important_value',
+  'important_development',
+  'important_retention',
+  'important_winback',
+  'general_value',
+  'general_development',
+  'general_retention',
+  'general_winback',
+] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+export const rfm: TableSpec = {
+  name: 'rfm',
+  zone: 'models',
+  doc: 'RFM scores and the 8 value segments per customer, as of dt.',
+  columns: [
+    required('customer_id', 'string', 'Pseudonymous customer id.'),
+    required('last_order_date', 'date', 'Date of the last purchase on or before the as-of date.'),
+    required('recency_days', 'int32', 'Days from the last purchase to the as-of date.'),
+    required('frequency', 'int32', 'Distinct purchases (paid, not cancelled or fully refunded).'),
+    required('monetary', 'double', 'Net spend, reporting currency, net of refunds.'),
+    required('r_score', 'int32', 'Recency quintile score, 5 = most recent.'),
+    required('f_score', 'int32', 'Frequency quintile score, 5 = most frequent.'),
+    required('m_score', 'int32', 'Monetary quintile score, 5 = highest spend.'),
+    required('r_high', 'boolean', 'Recency better (fewer days) than the population mean.'),
+    required('f_high', 'boolean', 'Frequency above the population mean.'),
+    required('m_high', 'boolean', 'Monetary above the population mean.'),
+    required('segment', 'string', 'Value segment (English).', SEGMENTS),
+    required('segment_zh', 'string', 'Value segment (Chinese, as in the source article).'),
+    required('action', 'string', 'What the source article suggests doing for the segment.'),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const churnRecall: TableSpec = {
+  name: 'churn_recall',
+  zone: 'alerts',
+  doc: 'Valuable customers going to sleep: the recall list a CRM imports.',
+  columns: [
+    required('customer_id', 'string', 'Pseudonymous customer id.'),
+    required('segment', 'string', 'RFM segment that triggered the alert.', SEGMENTS),
+    required('segment_zh', 'string', 'Segment (Chinese).'),
+    required('reason', 'string', 'Why the customer is recalled.'),
+    required('last_order_date', 'date', 'Date of the last purchase.'),
+    required('recency_days', 'int32', 'Days since the last purchase.'),
+    required('frequency', 'int32', 'Purchases so far.'),
+    required('monetary', 'double', 'Net spend so far, reporting currency.'),
+    required('offer', 'string', 'Suggested recall offer.'),
+  ],
+  partitionKeys: [dt('As-of date of the run that raised the alert.')],
+};
+
+/** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
+export const QUERYABLE_TABLES: readonly TableSpec[] = [
+  orderLines,
+  products,
+  inventory,
+  traffic,
+  rfm,
+  churnRecall,
+];
+export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];

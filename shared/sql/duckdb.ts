@@ -1,0 +1,114 @@
+/**
+ * The local SQL tier: an in-memory DuckDB whose views read the lake's Parquet files in place.
+ * One view per declared table, named as the table, with Hive partition keys as VARCHAR columns
+ * (as Athena's partition projection sees them). A table with no files yet is an empty view of the
+ * declared columns, so queries and models work on a fresh lake.
+ */
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { QueryError } from '../errors.ts';
+import { tableGlob, tablePrefix } from '../lake/keys.ts';
+import type { Lake } from '../lake/lake.ts';
+import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts';
+import { orderLines, QUERYABLE_TABLES } from '../schemas/tables.ts';
+import type { Row, SqlEngine } from './engine.ts';
+import { loadSql, type QueryName, quoteIdent, raw, renderSql, type SqlParam } from './render.ts';
+
+const DUCKDB_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  int32: 'INTEGER',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMPTZ',
+};
+
+const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+/** Typed empty relation with a table's columns. */
+export const emptyRelation = (spec: TableSpec): string =>
+  `select ${allColumns(spec)
+    .map((c) => `cast(null as ${DUCKDB_TYPES[c.type]}) as ${quoteIdent(c.name)}`)
+    .join(', ')} where false`;
+
+export const columnList = (spec: TableSpec): string =>
+  allColumns(spec)
+    .map((c) => quoteIdent(c.name))
+    .join(', ');
+
+export interface DuckDbOptions {
+  /** Worker threads; default DuckDB's own (all cores). */
+  threads?: number;
+  /** Tables to expose; default every queryable table. */
+  tables?: readonly TableSpec[];
+}
+
+export class DuckDbEngine implements SqlEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(lake: Lake, options: DuckDbOptions = {}): Promise<DuckDbEngine> {
+    const instance = await DuckDBInstance.create(
+      ':memory:',
+      options.threads ? { threads: String(options.threads) } : {},
+    );
+    const connection = await instance.connect();
+    const engine = new DuckDbEngine(instance, connection);
+    await engine.exec("set TimeZone = 'UTC'");
+    await engine.createViews(lake, options.tables ?? QUERYABLE_TABLES);
+    return engine;
+  }
+
+  /** (Re)creates the views, e.g. after a stage has written new files. */
+  async createViews(lake: Lake, tables: readonly TableSpec[]): Promise<void> {
+    for (const spec of tables) {
+      const files = (await lake.list(tablePrefix(spec))).filter((k) => k.endsWith('.parquet'));
+      const source = files.length
+        ? `select ${columnList(spec)} from read_parquet(${sqlString(lake.uri(tableGlob(spec)))}, ` +
+          'hive_partitioning = true, hive_types_autocast = false, union_by_name = true)'
+        : emptyRelation(spec);
+      if (spec === orderLines) {
+        await this.exec(`create or replace view order_lines_versions as ${source}`);
+        const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
+          columns: raw(columnList(spec)),
+        });
+        await this.exec(`create or replace view order_lines as ${latest}`);
+      } else {
+        await this.exec(`create or replace view ${quoteIdent(spec.name)} as ${source}`);
+      }
+    }
+  }
+
+  private async exec(sql: string): Promise<void> {
+    try {
+      await this.connection.run(sql);
+    } catch (cause) {
+      throw new QueryError(sql.slice(0, 80), (cause as Error).message, { cause });
+    }
+  }
+
+  async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
+    const sql = renderSql(name, loadSql(name), params);
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return reader.getRowObjectsJson() as Row[];
+    } catch (cause) {
+      throw new QueryError(`${name}.sql`, (cause as Error).message, { cause });
+    }
+  }
+
+  async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Row[] };
+    } catch (cause) {
+      throw new QueryError('statement', (cause as Error).message, { cause });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The .sql files and their parameters. Templates use `{{name}}`; values are rendered as SQL literals
+ * both DuckDB and Trino read. `raw()` is for fragments the code derives from schemas (column lists),
+ * never for user input.
+ */
+import { readFileSync } from 'node:fs';
+import { QueryError } from '../errors.ts';
+
+export class RawSql {
+  constructor(readonly text: string) {}
+}
+export const raw = (text: string): RawSql => new RawSql(text);
+export type SqlParam = string | number | RawSql;
+
+const QUERY_DIR = new URL('./queries/', import.meta.url);
+
+export type QueryName =
+  | 'order_lines_latest'
+  | 'rfm_customer_aggregates'
+  | 'recently_recalled'
+  | 'recall_contacts';
+
+const cache = new Map<string, string>();
+export function loadSql(name: QueryName): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(new URL(`${name}.sql`, QUERY_DIR), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+function literal(v: SqlParam): string {
+  if (v instanceof RawSql) return v.text;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return String(v);
+  }
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+export function renderSql(
+  name: string,
+  template: string,
+  params: Readonly<Record<string, SqlParam>>,
+): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const v = params[key];
+    if (v === undefined) throw new QueryError(name, `no value for parameter {{${key}}}`);
+    return literal(v);
+  });
+}
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** A list of string literals, for `in ({{list}})`. */
+export const stringList = (values: readonly string[]): RawSql =>
+  raw(values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', '));
