@@ -73,7 +73,7 @@ ${LAKE_HELP}
         if (!info.isFile()) throw new UnreadableFileError(path, 'not a file');
         const report = await ingestFile(
           { lake, config, log, onProgress: progressPrinter(io) },
-          { path, ...(source ? { source } : {}), exportedAt: exportedAtGiven ?? info.mtimeMs },
+          { path, ...(source ? { source } : {}), exportedAt: Math.floor(exportedAtGiven ?? info.mtimeMs) },
         );
         if (io.interactive) io.err('\r\u001b[K');
         io.out(describeReport(report));

@@ -128,7 +128,8 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
 
   const idKey = await resolveIdKey(lake, config);
   const ids = new Pseudonymiser(idKey);
-  const ingestedAt = now();
+  const ingestedAt = Math.floor(now());
+  const exportedAt = Math.floor(req.exportedAt);
   const buffer = new PartitionBuffer(lake, orderLines, batchId, config.ingestFlushRows);
   const contactRows = new Map<string, Record<string, unknown>>();
   const quarantine: string[] = [];
@@ -147,7 +148,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
           source_customer_ref: m.customer_ref,
           email: m.email,
           phone: m.phone,
-          exported_at: req.exportedAt,
+          exported_at: exportedAt,
           batch_id: batchId,
         });
       }
@@ -164,7 +165,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
           customer_id: customerId,
           net_amount: net,
           net_amount_rc: netRc,
-          exported_at: req.exportedAt,
+          exported_at: exportedAt,
           ingested_at: ingestedAt,
           batch_id: batchId,
         },

@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../shared/csv/parser.ts';
+import { cli, fixture, tempDir } from '../helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/storepulse.js', import.meta.url));
+
+describe('storepulse CLI', () => {
+  it('prints help for the program and each command', async () => {
+    const main = await cli(['--help']);
+    expect(main.code).toBe(0);
+    expect(main.out).toMatch(/Commands:\n {2}ingest/);
+    for (const cmd of ['ingest', 'run', 'query', 'demo']) {
+      const r = await cli([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^Usage: storepulse ${cmd}`));
+    }
+  });
+
+  it('answers wrong usage with exit code 2 and the help', async () => {
+    expect((await cli([])).code).toBe(2);
+    const unknown = await cli(['frobnicate']);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.err).toMatch(/unknown command "frobnicate"/);
+    const noFile = await cli(['ingest']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.err).toMatch(/needs at least one FILE[\s\S]*Usage: storepulse ingest/);
+    expect((await cli(['run', '--date', '2026-02-30'])).err).toMatch(/calendar date/);
+    expect((await cli(['query', '--bogus', 'select 1'])).code).toBe(2);
+    expect((await cli(['query', '--format', 'xml', 'select 1'])).err).toMatch(
+      /--format must be one of table, csv, json/,
+    );
+  });
+
+  it('ingests, runs and queries end to end in a temp folder', async () => {
+    const dir = await tempDir();
+    const lake = join(dir, 'lake');
+    const orders = join(dir, 'orders.csv');
+    await copyFile(fixture('rfm', 'orders.csv'), orders);
+
+    const ing = await cli([
+      'ingest',
+      orders,
+      fixture('dirty', 'dirty_orders.csv'),
+      fixture('dirty', 'unknown_layout.csv'),
+      '--lake',
+      lake,
+    ]);
+    // One file could not be read at all: exit 1, but the others landed.
+    expect(ing.code).toBe(1);
+    expect(ing.out).toMatch(/orders\.csv: generic, 21 rows landed in \d+ partition\(s\), 0 quarantined/);
+    expect(ing.out).toMatch(/dirty_orders\.csv: generic, 5 rows landed .*, 9 quarantined/);
+    expect(ing.out).toMatch(/1 x quantity: not a whole number of units/);
+    expect(ing.err).toMatch(/error: unknown_layout\.csv: unknown export format/);
+
+    const again = await cli(['ingest', orders, '--lake', lake]);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/already ingested .*nothing changed/);
+
+    const run = await cli(['run', '--lake', lake, '--date', '2026-03-31']);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/As of 2026-03-31: 11 customers/);
+    expect(run.out).toMatch(/important_retention +重要保持客户/);
+    expect(run.out).toMatch(/Churn recall: \d+ alert\(s\)/);
+
+    const json = await cli([
+      'query',
+      '--lake',
+      lake,
+      '--format',
+      'json',
+      'select segment, count(*)::int as n from rfm group by 1 order by 1',
+    ]);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.out) as { segment: string; n: number }[];
+    expect(parsed.reduce((a, r) => a + r.n, 0)).toBe(11);
+    expect(Object.keys(parsed[0]!)).toEqual(['segment', 'n']);
+
+    const csv = await cli([
+      'query',
+      '--lake',
+      lake,
+      '--format',
+      'csv',
+      "select 'a,b' as x, 1 as y union all select 'say \"hi\"', 2 order by y",
+    ]);
+    expect(csv.out).toBe('x,y\r\n"a,b",1\r\n"say ""hi""",2\r\n');
+    expect(csv.err).toBe('');
+
+    const table = await cli([
+      'query',
+      '--lake',
+      lake,
+      'select segment, count(*) as customers from rfm group by 1 order by 1',
+    ]);
+    expect(table.out).toMatch(/^segment +customers\n-+ +-+\n/);
+    expect(table.out).toMatch(/\(\d+ rows\)\n$/);
+
+    const bad = await cli(['query', '--lake', lake, 'select nope from rfm']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/Referenced column "nope" not found/);
+  });
+
+  it('runs as the installed bin through the TypeScript loader', async () => {
+    const dir = await tempDir();
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'query', '--lake', join(dir, 'lake'), '--format', 'csv', 'select count(*) as n from order_lines'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, STOREPULSE_ID_KEY: 'test-key-0123456789abcdef' },
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('n\r\n0\r\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs the demo: sample exports from two layouts, segments and a non-empty recall list', async () => {
+    const dir = await tempDir();
+    const r = await cli(['demo', '--lake', join(dir, 'lake'), '--exports', join(dir, 'exports')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/orders_export_1\.csv: shopify, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/pos_orders\.csv: generic, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/important_value +重要价值客户 +\d+/);
+    const alerts = Number(/Churn recall: (\d+) alert/.exec(r.out)?.[1]);
+    expect(alerts).toBeGreaterThan(10);
+    const list = parseCsv(
+      await readFile(join(dir, 'lake', 'alerts', 'churn_recall', 'dt=2026-11-23', 'recall.csv'), 'utf8'),
+    );
+    expect(list).toHaveLength(alerts + 1);
+    expect(list[1]!.fields[2]).toMatch(/@example\.com$/);
+    // The re-export's refunds replaced the first export's statuses.
+    const refunds = await cli([
+      'query',
+      '--lake',
+      join(dir, 'lake'),
+      '--format',
+      'json',
+      "select count(*)::int as n from order_lines_versions v join order_lines l using (source, order_id, line_id) where v.status = 'shipped' and l.status = 'refunded'",
+    ]);
+    expect((JSON.parse(refunds.out) as { n: number }[])[0]!.n).toBeGreaterThan(0);
+  });
+});

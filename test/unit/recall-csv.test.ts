@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { recallCsv } from '../../shared/alerts/recall-csv.ts';
+import { csvCell } from '../../shared/csv/writer.ts';
+
+describe('CSV output', () => {
+  it('quotes per RFC 4180', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(1.5)).toBe('1.5');
+  });
+
+  it('neutralises formulas in spreadsheet-safe mode (OWASP CSV injection)', () => {
+    for (const v of ['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\tx'])
+      expect(csvCell(v, true).replace(/^"|"$/g, '')).toMatch(/^'/);
+    expect(csvCell('=HYPERLINK("x")', true)).toBe('"\'=HYPERLINK(""x"")"');
+    // numbers stay numbers
+    expect(csvCell(-5, true)).toBe('-5');
+  });
+
+  it('joins contact details into the recall list', () => {
+    const csv = recallCsv(
+      [
+        {
+          customer_id: 'c1',
+          segment: 'important_winback',
+          segment_zh: '重要挽留客户',
+          reason: 'r',
+          last_order_date: '2026-01-01',
+          recency_days: 90,
+          frequency: 1,
+          monetary: 500,
+          offer: 'o',
+        },
+      ],
+      new Map([
+        ['c1', { customer_id: 'c1', source_customer_ref: '=cmd|calc', email: 'x@example.com', phone: null }],
+      ]),
+    );
+    expect(csv.split('\r\n')[1]).toBe(
+      "c1,'=cmd|calc,x@example.com,,important_winback,重要挽留客户,2026-01-01,90,1,500,o,r",
+    );
+  });
+});
