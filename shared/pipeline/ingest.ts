@@ -95,7 +95,6 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const manifest = await lake.get(batchManifestKey(batchId));
   if (manifest) {
     const previous = JSON.parse(Buffer.from(manifest).toString('utf8')) as IngestReport;
-    log.info(`${file}: already ingested as batch ${batchId} (${previous.file}); nothing to do`);
     return { ...previous, file, status: 'skipped', seconds: (now() - started) / 1000 };
   }
 

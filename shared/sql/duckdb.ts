@@ -4,7 +4,12 @@
  * (as Athena's partition projection sees them). A table with no files yet is an empty view of the
  * declared columns, so queries and models work on a fresh lake.
  */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  DuckDBTypeId,
+} from '@duckdb/node-api';
 import { QueryError } from '../errors.ts';
 import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
@@ -21,6 +26,34 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
   date: 'DATE',
   timestamp: 'TIMESTAMPTZ',
 };
+
+// DuckDB's JSON rendering gives 64-bit and decimal numbers as strings (they may not fit a double).
+// Counts and sums are what analysts read, so they come back as numbers when the value is exact.
+const WIDE_NUMBERS = new Set([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+]);
+
+function rowsOf(reader: DuckDBResultReader): Row[] {
+  const rows = reader.getRowObjectsJson() as Row[];
+  const names = reader.columnNames();
+  const types = reader.columnTypes();
+  const wide = names.filter(
+    (_, i) => WIDE_NUMBERS.has(types[i]!.typeId) || types[i]!.typeId === DuckDBTypeId.DECIMAL,
+  );
+  if (wide.length === 0) return rows;
+  for (const row of rows) {
+    for (const name of wide) {
+      const v = row[name];
+      if (typeof v !== 'string') continue;
+      const n = Number(v);
+      if (Number.isSafeInteger(n) || (!Number.isInteger(n) && Number.isFinite(n))) row[name] = n;
+    }
+  }
+  return rows;
+}
 
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
@@ -91,8 +124,7 @@ export class DuckDbEngine implements SqlEngine {
   async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
     const sql = renderSql(name, loadSql(name), params);
     try {
-      const reader = await this.connection.runAndReadAll(sql);
-      return reader.getRowObjectsJson() as Row[];
+      return rowsOf(await this.connection.runAndReadAll(sql));
     } catch (cause) {
       throw new QueryError(`${name}.sql`, (cause as Error).message, { cause });
     }
@@ -101,7 +133,7 @@ export class DuckDbEngine implements SqlEngine {
   async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
     try {
       const reader = await this.connection.runAndReadAll(sql);
-      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Row[] };
+      return { columns: reader.columnNames(), rows: rowsOf(reader) };
     } catch (cause) {
       throw new QueryError('statement', (cause as Error).message, { cause });
     }
