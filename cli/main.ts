@@ -6,9 +6,10 @@ import { demoCommand } from './commands/demo.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
 import { runCommand } from './commands/run.ts';
+import { synthCommand } from './commands/synth.ts';
 import { type CliIo, processIo } from './io.ts';
 
-const COMMANDS: readonly Command[] = [ingestCommand, runCommand, queryCommand, demoCommand];
+const COMMANDS: readonly Command[] = [ingestCommand, runCommand, queryCommand, demoCommand, synthCommand];
 
 const MAIN_HELP = `storepulse: e-commerce exports -> canonical Parquet -> operating models and alerts
 

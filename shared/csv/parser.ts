@@ -40,104 +40,155 @@ export class CsvParser {
 
   private parse(text: string, atEof: boolean, out: CsvRecord[]): void {
     const n = text.length;
-    const delim = this.delim;
     let i = 0;
     let line = this.carryLine;
+    const delimChar = String.fromCharCode(this.delim);
+    // Fast path: a line with no quote and no stray CR is split natively. Positions of the next quote
+    // and CR are looked up once and reused until the scan passes them.
+    let nextQuote = text.indexOf('"');
+    let nextCr = text.indexOf('\r');
     while (i < n) {
-      const recordStart = i;
-      const recordLine = line;
-      const fields: string[] = [];
-      let complete = false;
-      let unterminated = false;
-      // One record.
-      for (;;) {
-        if (i >= n) {
-          // Input ended right after a delimiter: a trailing empty field.
-          if (atEof) {
-            fields.push('');
-            complete = true;
+      if (nextQuote >= 0 && nextQuote < i) nextQuote = text.indexOf('"', i);
+      if (nextCr >= 0 && nextCr < i) nextCr = text.indexOf('\r', i);
+      const nl = text.indexOf('\n', i);
+      if (nl < 0 && !atEof) break; // the record may continue in the next chunk
+      const end = nl < 0 ? n : nl;
+      if (nextQuote < 0 || nextQuote >= end) {
+        let lineEnd = end;
+        if (nextCr >= 0 && nextCr < end) {
+          if (nextCr !== end - 1 || nl < 0) {
+            // A lone CR ends the record: leave it to the general scanner below.
+            line = this.scanRecord(text, i, atEof, out, line);
+            if (line < 0) return;
+            i = this.pos;
+            continue;
           }
-          break;
+          lineEnd = end - 1;
         }
-        let c = text.charCodeAt(i);
-        if (c === QUOTE) {
-          // Quoted field.
-          let value = '';
-          let j = i + 1;
-          let closed = false;
-          for (;;) {
-            const q = text.indexOf('"', j);
-            if (q < 0) break;
-            if (q + 1 < n && text.charCodeAt(q + 1) === QUOTE) {
-              value += text.slice(j, q + 1);
-              j = q + 2;
-              continue;
-            }
-            if (q + 1 >= n && !atEof) break; // could be the first half of a doubled quote
-            value += text.slice(j, q);
-            j = q + 1;
-            closed = true;
-            break;
-          }
-          if (!closed) {
-            if (!atEof) break;
-            value += text.slice(j);
-            unterminated = true;
-            j = n;
-          }
-          line += countLineBreaks(text, i, j);
-          // Anything between the closing quote and the delimiter is kept, as lenient parsers do.
-          let k = j;
-          while (k < n) {
-            c = text.charCodeAt(k);
-            if (c === delim || c === LF || c === CR) break;
-            k++;
-          }
-          if (k > j) value += text.slice(j, k);
-          fields.push(value);
-          i = k;
-        } else {
-          let k = i;
-          while (k < n) {
-            c = text.charCodeAt(k);
-            if (c === delim || c === LF || c === CR) break;
-            k++;
-          }
-          fields.push(text.slice(i, k));
-          i = k;
-        }
-        if (i >= n) {
-          if (atEof) complete = true;
-          break;
-        }
-        c = text.charCodeAt(i);
-        if (c === delim) {
-          i++;
-          continue;
-        }
-        // Line break ends the record; CRLF needs its LF, which may be in the next chunk.
-        if (c === CR) {
-          if (i + 1 >= n && !atEof) break;
-          i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
-        } else {
-          i++;
-        }
+        if (lineEnd > i) out.push({ fields: text.slice(i, lineEnd).split(delimChar), line });
         line++;
-        complete = true;
+        i = nl < 0 ? n : nl + 1;
+        continue;
+      }
+      line = this.scanRecord(text, i, atEof, out, line);
+      if (line < 0) return;
+      i = this.pos;
+    }
+    this.carry = i < n ? text.slice(i) : '';
+    this.carryLine = line;
+  }
+
+  /** Scan position after scanRecord. */
+  private pos = 0;
+
+  /**
+   * General RFC 4180 scan of one record starting at `start`. Returns the next line number, or -1
+   * when the record is incomplete (then the rest of the text is carried over to the next chunk).
+   */
+  private scanRecord(
+    text: string,
+    start: number,
+    atEof: boolean,
+    out: CsvRecord[],
+    startLine: number,
+  ): number {
+    const n = text.length;
+    const delim = this.delim;
+    let i = start;
+    let line = startLine;
+    const recordStart = i;
+    const recordLine = line;
+    const fields: string[] = [];
+    let complete = false;
+    let unterminated = false;
+    // One record.
+    for (;;) {
+      if (i >= n) {
+        // Input ended right after a delimiter: a trailing empty field.
+        if (atEof) {
+          fields.push('');
+          complete = true;
+        }
         break;
       }
-      if (!complete) {
-        this.carry = text.slice(recordStart);
-        this.carryLine = recordLine;
-        return;
+      let c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        // Quoted field.
+        let value = '';
+        let j = i + 1;
+        let closed = false;
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) break;
+          if (q + 1 < n && text.charCodeAt(q + 1) === QUOTE) {
+            value += text.slice(j, q + 1);
+            j = q + 2;
+            continue;
+          }
+          if (q + 1 >= n && !atEof) break; // could be the first half of a doubled quote
+          value += text.slice(j, q);
+          j = q + 1;
+          closed = true;
+          break;
+        }
+        if (!closed) {
+          if (!atEof) break;
+          value += text.slice(j);
+          unterminated = true;
+          j = n;
+        }
+        line += countLineBreaks(text, i, j);
+        // Anything between the closing quote and the delimiter is kept, as lenient parsers do.
+        let k = j;
+        while (k < n) {
+          c = text.charCodeAt(k);
+          if (c === delim || c === LF || c === CR) break;
+          k++;
+        }
+        if (k > j) value += text.slice(j, k);
+        fields.push(value);
+        i = k;
+      } else {
+        let k = i;
+        while (k < n) {
+          c = text.charCodeAt(k);
+          if (c === delim || c === LF || c === CR) break;
+          k++;
+        }
+        fields.push(text.slice(i, k));
+        i = k;
       }
-      if (fields.length === 1 && fields[0] === '' && !unterminated) continue; // blank line
-      const rec: CsvRecord = { fields, line: recordLine };
-      if (unterminated) rec.unterminated = true;
-      out.push(rec);
+      if (i >= n) {
+        if (atEof) complete = true;
+        break;
+      }
+      c = text.charCodeAt(i);
+      if (c === delim) {
+        i++;
+        continue;
+      }
+      // Line break ends the record; CRLF needs its LF, which may be in the next chunk.
+      if (c === CR) {
+        if (i + 1 >= n && !atEof) break;
+        i += i + 1 < n && text.charCodeAt(i + 1) === LF ? 2 : 1;
+      } else {
+        i++;
+      }
+      line++;
+      complete = true;
+      break;
     }
-    this.carry = '';
-    this.carryLine = line;
+    if (!complete) {
+      this.carry = text.slice(recordStart);
+      this.carryLine = recordLine;
+      return -1;
+    }
+    this.pos = i;
+    if (fields.length === 1 && fields[0] === '' && !unterminated) return line; // blank line
+    const rec: CsvRecord = { fields, line: recordLine };
+    if (unterminated) rec.unterminated = true;
+    out.push(rec);
+    return line;
   }
 }
 
