@@ -23,7 +23,7 @@ export const DEFAULT_CONFIG: Config = {
   reportingCurrency: 'USD',
   idKey: undefined,
   cooldownDays: 30,
-  ingestFlushRows: 250_000,
+  ingestFlushRows: 1_000_000,
 };
 
 function positiveInt(name: string, raw: string): number {

@@ -9,16 +9,20 @@ import type { Lake } from './lake/lake.ts';
 
 export class Pseudonymiser {
   // Exports repeat customers on many lines; the cache turns millions of HMACs into one per customer.
-  private readonly cache = new Map<string, string>();
+  private readonly caches = new Map<string, Map<string, string>>();
   constructor(private readonly key: string) {}
 
   id(source: string, reference: string): string {
-    const k = `${source}:${reference}`;
-    let v = this.cache.get(k);
+    let cache = this.caches.get(source);
+    if (!cache) {
+      cache = new Map();
+      this.caches.set(source, cache);
+    }
+    let v = cache.get(reference);
     if (v === undefined) {
-      v = createHmac('sha256', this.key).update(k).digest('hex').slice(0, 32);
-      if (this.cache.size > 2_000_000) this.cache.clear();
-      this.cache.set(k, v);
+      v = createHmac('sha256', this.key).update(`${source}:${reference}`).digest('hex').slice(0, 32);
+      if (cache.size > 2_000_000) cache.clear();
+      cache.set(reference, v);
     }
     return v;
   }

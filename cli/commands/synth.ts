@@ -19,7 +19,11 @@ Options:
   --seed S       random seed (default 42)
   -h, --help     this help
 `,
-  options: { lines: { type: 'string' }, out: { type: 'string', default: './synth' }, seed: { type: 'string', default: '42' } },
+  options: {
+    lines: { type: 'string' },
+    out: { type: 'string', default: './synth' },
+    seed: { type: 'string', default: '42' },
+  },
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`synth takes no arguments (got "${positionals.join(' ')}")`);
     const lines = Number(str(values.lines)?.replaceAll('_', ''));

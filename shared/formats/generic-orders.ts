@@ -34,6 +34,10 @@ type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
 const STATUS_BY_NAME = new Map<string, OrderStatus>(ORDER_STATUSES.map((s) => [s, s]));
 
+/** A trimmed field, '' when the column is absent. */
+const field = (fields: readonly string[], i: number): string => (i < 0 ? '' : (fields[i] ?? '').trim());
+const text = (fields: readonly string[], i: number): string | null => field(fields, i) || null;
+
 export const genericOrders: OrdersFormat = {
   name: 'generic',
   title: 'storepulse generic orders CSV',
@@ -51,79 +55,99 @@ export const genericOrders: OrdersFormat = {
     >;
     const width = header.length;
     const linesPerOrder = new Map<string, number>();
+    const required = REQUIRED.map((c) => [c, pos[c]] as const);
 
     return {
+      // Written without per-row closures: this runs once per order line of every generic file.
       row(fields, line, out) {
-        const reject = (column: string, reason: string) =>
-          out.reject({ line, column, reason, record: fields });
         if (fields.length !== width) {
-          return reject('*', `row has ${fields.length} fields, the header has ${width}`);
+          out.reject({
+            line,
+            column: '*',
+            reason: `row has ${fields.length} fields, the header has ${width}`,
+            record: fields,
+          });
+          return;
         }
-        const get = (c: Column): string => {
-          const i = pos[c];
-          return i < 0 ? '' : (fields[i] ?? '').trim();
-        };
-        const text = (c: Column): string | null => get(c) || null;
-
         // Position is counted over every record of the order, valid or not, so a line keeps its id
         // when a later export fixes a row that was quarantined.
-        const orderId = get('order_id');
-        let lineId = get('line_id');
+        const orderId = field(fields, pos.order_id);
+        let lineId = field(fields, pos.line_id);
         if (!lineId && orderId) {
           const n = (linesPerOrder.get(orderId) ?? 0) + 1;
           linesPerOrder.set(orderId, n);
           lineId = String(n);
         }
-        for (const c of REQUIRED) {
-          if (get(c) === '') return reject(c, 'required value is empty');
+        let problem: string | undefined;
+        let column = '';
+        for (const [c, i] of required) {
+          if (field(fields, i) === '') {
+            column = c;
+            problem = 'required value is empty';
+            break;
+          }
         }
-        const orderTs = parseTimestamp(get('order_ts'), ctx.timeZone);
-        if (isBad(orderTs)) return reject('order_ts', orderTs.reason);
-        const paidRaw = get('paid_ts');
+        const orderTs = problem ? 0 : parseTimestamp(field(fields, pos.order_ts), ctx.timeZone);
+        const paidRaw = field(fields, pos.paid_ts);
         const paidTs = paidRaw ? parseTimestamp(paidRaw, ctx.timeZone) : null;
-        if (isBad(paidTs)) return reject('paid_ts', paidTs.reason);
-        const quantity = parseCount(get('quantity'), 'whole number of units');
-        if (isBad(quantity)) return reject('quantity', quantity.reason);
-        const unitPrice = parseNonNegative(get('unit_price'), 'price');
-        if (isBad(unitPrice)) return reject('unit_price', unitPrice.reason);
-        const discountRaw = get('discount');
+        const quantity = parseCount(field(fields, pos.quantity), 'whole number of units');
+        const unitPrice = parseNonNegative(field(fields, pos.unit_price), 'price');
+        const discountRaw = field(fields, pos.discount);
         const discount = discountRaw ? parseNonNegative(discountRaw, 'amount') : 0;
-        if (isBad(discount)) return reject('discount', discount.reason);
-        const refundRaw = get('refund_amount');
+        const refundRaw = field(fields, pos.refund_amount);
         const refund = refundRaw ? parseNonNegative(refundRaw, 'amount') : 0;
-        if (isBad(refund)) return reject('refund_amount', refund.reason);
-        const currency = parseCurrency(get('currency'));
-        if (isBad(currency)) return reject('currency', currency.reason);
-        const status = STATUS_BY_NAME.get(get('status').toLowerCase());
-        if (!status) {
-          return reject(
-            'status',
-            `unknown status "${clip(get('status'))}" (expected one of ${ORDER_STATUSES.join(', ')})`,
-          );
+        const currency = parseCurrency(field(fields, pos.currency));
+        const statusRaw = field(fields, pos.status);
+        const status = STATUS_BY_NAME.get(statusRaw.toLowerCase());
+        if (problem === undefined) {
+          if (isBad(orderTs)) [column, problem] = ['order_ts', orderTs.reason];
+          else if (isBad(paidTs)) [column, problem] = ['paid_ts', paidTs.reason];
+          else if (isBad(quantity)) [column, problem] = ['quantity', quantity.reason];
+          else if (isBad(unitPrice)) [column, problem] = ['unit_price', unitPrice.reason];
+          else if (isBad(discount)) [column, problem] = ['discount', discount.reason];
+          else if (isBad(refund)) [column, problem] = ['refund_amount', refund.reason];
+          else if (isBad(currency)) [column, problem] = ['currency', currency.reason];
+          else if (!status) {
+            column = 'status';
+            problem = `unknown status "${clip(statusRaw)}" (expected one of ${ORDER_STATUSES.join(', ')})`;
+          }
         }
-        const mapped: MappedOrderLine = {
+        if (
+          problem !== undefined ||
+          isBad(orderTs) ||
+          isBad(paidTs) ||
+          isBad(quantity) ||
+          isBad(unitPrice) ||
+          isBad(discount) ||
+          isBad(refund) ||
+          isBad(currency) ||
+          !status
+        ) {
+          out.reject({ line, column, reason: problem ?? 'invalid', record: fields });
+          return;
+        }
+        out.accept({
           order_id: orderId,
           line_id: lineId,
-          customer_ref: get('customer_id'),
-          email: text('email'),
-          phone: text('phone'),
+          customer_ref: field(fields, pos.customer_id),
+          email: text(fields, pos.email),
+          phone: text(fields, pos.phone),
           order_ts: orderTs,
           paid_ts: paidTs,
           status,
-          sku: text('sku'),
-          product_name: text('product_name'),
-          category: text('category'),
+          sku: text(fields, pos.sku),
+          product_name: text(fields, pos.product_name),
+          category: text(fields, pos.category),
           quantity,
           unit_price: unitPrice,
           discount,
           refund_amount: refund,
           currency,
-          channel: text('channel'),
-          country: text('country'),
-          warehouse: text('warehouse'),
-          referral_id: text('referral_id'),
-        };
-        out.accept(mapped);
+          channel: text(fields, pos.channel),
+          country: text(fields, pos.country),
+          warehouse: text(fields, pos.warehouse),
+          referral_id: text(fields, pos.referral_id),
+        });
       },
       finish() {},
     };

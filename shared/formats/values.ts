@@ -10,35 +10,88 @@ export class Bad {
 export const bad = (reason: string): Bad => new Bad(reason);
 export const isBad = (v: unknown): v is Bad => v instanceof Bad;
 
-const TS_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+};
+const two = (s: string, i: number): number => {
+  const a = digit(s, i);
+  const b = digit(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+};
 
 /**
- * ISO-8601 date or date-time. With an offset or Z it is an instant; without one it is wall-clock time
- * in `tz`. A bare date is midnight in `tz`. Returns epoch milliseconds (UTC).
+ * ISO-8601 date or date-time: `YYYY-MM-DD`, then optionally `T` or a space and `HH:MM[:SS[.fff]]`,
+ * then optionally `Z` or an offset `±HH[:MM]` (a space before it is allowed, as Shopify writes).
+ * With an offset or Z it is an instant; without one it is wall-clock time in `tz`; a bare date is
+ * midnight in `tz`. Returns epoch milliseconds (UTC). Scanned by hand: ingest calls it per row.
  */
+const notIso = (s: string): Bad => bad(`not an ISO-8601 date or date-time: "${clip(s)}"`);
+
 export function parseTimestamp(s: string, tz: string): number | Bad {
-  const m = TS_RE.exec(s);
-  if (!m) return bad(`not an ISO-8601 date or date-time: "${clip(s)}"`);
-  const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
-  const y = Number(ys);
-  const mo = Number(mos);
-  const d = Number(ds);
+  const n = s.length;
+  if (n < 10 || s[4] !== '-' || s[7] !== '-') return notIso(s);
+  const y = two(s, 0) * 100 + two(s, 2);
+  const mo = two(s, 5);
+  const d = two(s, 8);
+  if (y < 0 || two(s, 0) < 0 || two(s, 2) < 0 || mo < 0 || d < 0) return notIso(s);
+  let i = 10;
+  let h = 0;
+  let mi = 0;
+  let sec = 0;
+  let ms = 0;
+  let offsetMin: number | undefined;
+  if (i < n) {
+    const sep = s[i];
+    if (sep !== 'T' && sep !== 't' && sep !== ' ') return notIso(s);
+    h = two(s, i + 1);
+    mi = two(s, i + 4);
+    if (h < 0 || s[i + 3] !== ':' || mi < 0) return notIso(s);
+    i += 6;
+    if (s[i] === ':') {
+      sec = two(s, i + 1);
+      if (sec < 0) return notIso(s);
+      i += 3;
+      if (s[i] === '.' || s[i] === ',') {
+        let j = i + 1;
+        let scale = 100;
+        while (j < n && digit(s, j) >= 0) {
+          ms += digit(s, j) * scale;
+          scale /= 10;
+          j++;
+        }
+        if (j === i + 1 || j - i - 1 > 9) return notIso(s);
+        ms = Math.floor(ms);
+        i = j;
+      }
+    }
+    while (s[i] === ' ') i++;
+    if (i < n) {
+      const z = s[i];
+      if (z === 'Z' || z === 'z') {
+        offsetMin = 0;
+        i++;
+      } else if (z === '+' || z === '-') {
+        const oh = two(s, i + 1);
+        if (oh < 0) return notIso(s);
+        i += 3;
+        if (s[i] === ':') i++;
+        let om = 0;
+        if (i < n) {
+          om = two(s, i);
+          if (om < 0) return notIso(s);
+          i += 2;
+        }
+        if (oh > 14 || om > 59) return bad(`no such UTC offset: "${clip(s)}"`);
+        offsetMin = (z === '-' ? -1 : 1) * (oh * 60 + om);
+      }
+    }
+    if (i !== n) return notIso(s);
+  }
   if (!validDate(y, mo, d)) return bad(`no such date: "${clip(s)}"`);
-  const h = hs ? Number(hs) : 0;
-  const mi = mis ? Number(mis) : 0;
-  const sec = ss ? Number(ss) : 0;
   if (h > 23 || mi > 59 || sec > 59) return bad(`no such time: "${clip(s)}"`);
-  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  if (!zone) return wallTimeToUtc(wall, tz);
-  if (zone === 'Z' || zone === 'z') return wall;
-  const sign = zone[0] === '-' ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  const oh = Number(digits.slice(0, 2));
-  const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-  if (oh > 14 || om > 59) return bad(`no such UTC offset: "${clip(s)}"`);
-  return wall - sign * (oh * 60 + om) * 60_000;
+  return offsetMin === undefined ? wallTimeToUtc(wall, tz) : wall - offsetMin * 60_000;
 }
 
 const DECIMAL_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;

@@ -1,29 +1,33 @@
+/**
+ * Parquet in and out of the lake. Writing uses storepulse's own encoder (shared/parquet/), reading
+ * without a SQL engine (a Lambda reading an Athena UNLOAD result) uses parquet-wasm into Arrow.
+ */
 import * as arrow from 'apache-arrow';
-import {
-  Compression,
-  readParquet,
-  Table as WasmTable,
-  WriterPropertiesBuilder,
-  writeParquet,
-} from 'parquet-wasm';
-import { arrowTable, type ColumnValues } from '../schemas/arrow.ts';
+import { readParquet } from 'parquet-wasm';
+import { tableColumnData } from '../parquet/columns.ts';
+import { writeParquetFile } from '../parquet/writer.ts';
 import type { TableSpec } from '../schemas/table.ts';
 
-// One writer configuration for every file: ZSTD keeps curated files small for Athena's bytes-scanned bill.
-const writerProperties = () =>
-  new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setCreatedBy('storepulse').build();
-
-/** Encodes an Arrow table as a Parquet file. */
-export function encodeParquet(table: arrow.Table): Uint8Array {
-  const wasmTable = WasmTable.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  return writeParquet(wasmTable, writerProperties());
+/** Encodes columns of a declared table (plain JS values) as a Parquet file with the declared schema. */
+export function encodeTable(
+  spec: TableSpec,
+  columns: Readonly<Record<string, readonly unknown[]>>,
+): Promise<Uint8Array> {
+  const { data, rows } = tableColumnData(spec, columns);
+  return writeParquetFile(spec, data, rows, { codec: 'GZIP' });
 }
 
-/** Encodes columns of a declared table as a Parquet file with exactly the declared schema. */
-export const encodeTable = (spec: TableSpec, columns: Readonly<Record<string, ColumnValues>>): Uint8Array =>
-  encodeParquet(arrowTable(spec, columns));
+/** Turns row objects into the column layout `encodeTable` takes. */
+export function rowsToColumns(
+  spec: TableSpec,
+  rows: readonly Record<string, unknown>[],
+): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const c of spec.columns) out[c.name] = rows.map((r) => r[c.name] ?? null);
+  return out;
+}
 
-/** Decodes a Parquet file into an Arrow table (for lakes read without a SQL engine). */
+/** Decodes a Parquet file into an Arrow table. */
 export function decodeParquet(bytes: Uint8Array): arrow.Table {
   return arrow.tableFromIPC(readParquet(bytes).intoIPCStream());
 }

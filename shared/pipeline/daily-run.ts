@@ -8,9 +8,9 @@ import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import type { Config } from '../config.ts';
 import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { encodeTable } from '../lake/parquet.ts';
+import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { type CustomerPurchases, computeRfm } from '../models/rfm.ts';
-import { rowsToColumns } from '../schemas/arrow.ts';
+
 import type { TableSpec } from '../schemas/table.ts';
 import { churnRecall, contacts, rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
@@ -45,7 +45,7 @@ async function writePartition(
   rows: readonly Record<string, unknown>[],
 ) {
   const key = dataFileKey(spec, { dt: asOf }, 'part-0000');
-  await lake.put(key, encodeTable(spec, rowsToColumns(spec, rows)));
+  await lake.put(key, await encodeTable(spec, rowsToColumns(spec, rows)));
   return key;
 }
 

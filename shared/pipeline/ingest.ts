@@ -21,12 +21,11 @@ import {
   rawKey,
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { encodeTable } from '../lake/parquet.ts';
-import { rowsToColumns } from '../schemas/arrow.ts';
+import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
-import { localDate } from '../time.ts';
+import { zoneOffsetMs } from '../time.ts';
+import { CuratedWriter } from './curated-writer.ts';
 import type { Log } from './log.ts';
-import { PartitionBuffer } from './partition-buffer.ts';
 
 export interface IngestRequest {
   /** Local path of the export file. */
@@ -129,7 +128,13 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const ids = new Pseudonymiser(idKey);
   const ingestedAt = Math.floor(now());
   const exportedAt = Math.floor(req.exportedAt);
-  const buffer = new PartitionBuffer(lake, orderLines, batchId, config.ingestFlushRows);
+  const writer = new CuratedWriter(lake, orderLines, batchId, config.ingestFlushRows);
+  const buf = writer.buffer;
+  const C = Object.fromEntries(orderLines.columns.map((c) => [c.name, buf.columnIndex(c.name)])) as Record<
+    string,
+    number
+  >;
+  const orderDate = dayCache(config.timeZone);
   const contactRows = new Map<string, Record<string, unknown>>();
   const quarantine: string[] = [];
   const reasons = new Map<string, ReasonCount>();
@@ -155,20 +160,32 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       let netRc: number | null = null;
       if (m.currency === config.reportingCurrency) netRc = net;
       else missingRate.set(m.currency, (missingRate.get(m.currency) ?? 0) + 1);
-      const dt = localDate(m.order_ts, config.timeZone);
+      const dt = orderDate(m.order_ts);
       rowsLanded++;
-      buffer.add(
-        { source, dt },
-        {
-          ...m,
-          customer_id: customerId,
-          net_amount: net,
-          net_amount_rc: netRc,
-          exported_at: exportedAt,
-          ingested_at: ingestedAt,
-          batch_id: batchId,
-        },
-      );
+      const row = buf.startRow(dt, () => ({ source, dt }));
+      buf.setString(C.order_id!, row, m.order_id);
+      buf.setString(C.line_id!, row, m.line_id);
+      buf.setString(C.customer_id!, row, customerId);
+      buf.setNumber(C.order_ts!, row, m.order_ts);
+      buf.setNumber(C.paid_ts!, row, m.paid_ts);
+      buf.setString(C.status!, row, m.status);
+      buf.setString(C.sku!, row, m.sku);
+      buf.setString(C.product_name!, row, m.product_name);
+      buf.setString(C.category!, row, m.category);
+      buf.setNumber(C.quantity!, row, m.quantity);
+      buf.setNumber(C.unit_price!, row, m.unit_price);
+      buf.setNumber(C.discount!, row, m.discount);
+      buf.setNumber(C.refund_amount!, row, m.refund_amount);
+      buf.setString(C.currency!, row, m.currency);
+      buf.setNumber(C.net_amount!, row, net);
+      buf.setNumber(C.net_amount_rc!, row, netRc);
+      buf.setString(C.channel!, row, m.channel);
+      buf.setString(C.country!, row, m.country);
+      buf.setString(C.warehouse!, row, m.warehouse);
+      buf.setString(C.referral_id!, row, m.referral_id);
+      buf.setNumber(C.exported_at!, row, exportedAt);
+      buf.setNumber(C.ingested_at!, row, ingestedAt);
+      buf.setString(C.batch_id!, row, batchId);
     },
     reject(r: RowRejection) {
       quarantine.push(csvLine([file, r.line, r.column, r.reason, csvLine(r.record).trimEnd()], true));
@@ -208,7 +225,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
         }
         mapper.row(rec.fields, rec.line, sink);
       }
-      if (buffer.full) await buffer.flush();
+      if (writer.full) await writer.flush();
     },
     (bytesRead) => {
       if (deps.onProgress && now() - lastProgress >= 1000) {
@@ -218,7 +235,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     },
   );
   mapper.finish(sink);
-  await buffer.flush();
+  await writer.flush();
 
   for (const [currency, count] of missingRate) {
     sink.warn(
@@ -227,7 +244,10 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   }
   if (contactRows.size) {
     const key = dataFileKey(contactsSpec, { source }, batchId);
-    await lake.put(key, encodeTable(contactsSpec, rowsToColumns(contactsSpec, [...contactRows.values()])));
+    await lake.put(
+      key,
+      await encodeTable(contactsSpec, rowsToColumns(contactsSpec, [...contactRows.values()])),
+    );
   }
   let quarantineKey: string | null = null;
   if (quarantine.length) {
@@ -243,8 +263,8 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     rowsLanded,
     rowsQuarantined: quarantine.length,
     reasons: [...reasons.values()].sort((a, b) => b.count - a.count),
-    partitions: buffer.partitionsTouched.size,
-    filesWritten: buffer.written.length,
+    partitions: writer.partitionsTouched.size,
+    filesWritten: writer.written.length,
     contacts: contactRows.size,
     warnings,
     quarantineKey,
@@ -254,4 +274,19 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   // The manifest goes last: its presence means every file of the batch is in place.
   await lake.put(batchManifestKey(batchId), JSON.stringify(report, null, 2));
   return report;
+}
+
+/** `YYYY-MM-DD` of an instant in the shop time zone, cached per local day (ingest asks per row). */
+function dayCache(timeZone: string): (utcMs: number) => string {
+  const DAY = 86_400_000;
+  const cache = new Map<number, string>();
+  return (utcMs) => {
+    const day = Math.floor((utcMs + zoneOffsetMs(utcMs, timeZone)) / DAY);
+    let s = cache.get(day);
+    if (s === undefined) {
+      s = new Date(day * DAY).toISOString().slice(0, 10);
+      cache.set(day, s);
+    }
+    return s;
+  };
 }

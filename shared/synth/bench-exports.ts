@@ -51,7 +51,13 @@ export async function writeSynthExports(
   const customers = Math.max(10, Math.ceil(lines / 7));
   const catalogVariants = Math.max(2, Math.min(100, Math.round(lines / 20_000)));
   let next = 100_000;
-  for (const o of synthOrders({ seed, customers: customers * 2, start: '2025-05-24', end: '2026-11-23', catalogVariants })) {
+  for (const o of synthOrders({
+    seed,
+    customers: customers * 2,
+    start: '2025-05-24',
+    end: '2026-11-23',
+    catalogVariants,
+  })) {
     if (orders.lines >= lines) break;
     await orders.write(genericInCurrency(o));
     if (o.customer.country === 'US' && o.number % 5 === 0) await shopify.write(shopifyRows(o));
@@ -66,22 +72,42 @@ export async function writeSynthExports(
   const rnd = new Random(seed + 1);
   const catalog = makeCatalog(catalogVariants, rnd);
   const products = new CsvFileWriter(join(dir, 'products.csv'), [
-    'sku', 'name', 'category', 'brand', 'unit_cost', 'lead_time_days', 'shelf_life_days',
+    'sku',
+    'name',
+    'category',
+    'brand',
+    'unit_cost',
+    'lead_time_days',
+    'shelf_life_days',
   ]);
   await products.write(
     catalog.map((p) => [
-      p.sku, p.name, p.category, p.vendor, (p.price * (0.35 + 0.3 * rnd.next())).toFixed(2),
-      String(rnd.int(5, 45)), p.category === 'Snacks' ? String(rnd.int(90, 365)) : '',
+      p.sku,
+      p.name,
+      p.category,
+      p.vendor,
+      (p.price * (0.35 + 0.3 * rnd.next())).toFixed(2),
+      String(rnd.int(5, 45)),
+      p.category === 'Snacks' ? String(rnd.int(90, 365)) : '',
     ]),
   );
   await products.close();
   const inventory = new CsvFileWriter(join(dir, 'inventory.csv'), [
-    'snapshot_ts', 'sku', 'warehouse', 'on_hand', 'inbound', 'reserved',
+    'snapshot_ts',
+    'sku',
+    'warehouse',
+    'on_hand',
+    'inbound',
+    'reserved',
   ]);
   for (const warehouse of ['US-EAST', 'EU-CENTRAL']) {
     await inventory.write(
       catalog.map((p) => [
-        '2026-11-23T06:00:00Z', p.sku, warehouse, String(rnd.int(0, 400)), String(rnd.chance(0.3) ? rnd.int(50, 300) : 0),
+        '2026-11-23T06:00:00Z',
+        p.sku,
+        warehouse,
+        String(rnd.int(0, 400)),
+        String(rnd.chance(0.3) ? rnd.int(50, 300) : 0),
         String(rnd.int(0, 20)),
       ]),
     );
@@ -92,7 +118,11 @@ export async function writeSynthExports(
       { path: join(dir, 'orders.csv'), layout: 'storepulse generic orders CSV', lines: orders.lines },
       { path: join(dir, 'orders_export_1.csv'), layout: 'Shopify orders export', lines: shopify.lines },
       { path: join(dir, 'products.csv'), layout: 'products (generic layout)', lines: products.lines },
-      { path: join(dir, 'inventory.csv'), layout: 'inventory snapshot (generic layout)', lines: inventory.lines },
+      {
+        path: join(dir, 'inventory.csv'),
+        layout: 'inventory snapshot (generic layout)',
+        lines: inventory.lines,
+      },
     ],
   };
 }

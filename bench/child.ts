@@ -1,0 +1,56 @@
+/**
+ * One measured stage, run in its own process so its peak memory (maxRSS) is its own.
+ * Prints one JSON line: { seconds, peakMb, ... }. Used by bench/run.ts.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadConfig } from '../shared/config.ts';
+import { LocalLake } from '../shared/lake/local.ts';
+import { runDaily } from '../shared/pipeline/daily-run.ts';
+import { ingestFile } from '../shared/pipeline/ingest.ts';
+import { silentLog } from '../shared/pipeline/log.ts';
+import { DuckDbEngine } from '../shared/sql/duckdb.ts';
+
+const [stage, a, b] = process.argv.slice(2);
+const peakMb = () => process.resourceUsage().maxRSS / 1024;
+const config = loadConfig({ ...process.env, STOREPULSE_ID_KEY: 'bench-key-0123456789abcdef' });
+const started = performance.now();
+let extra: Record<string, unknown> = {};
+
+switch (stage) {
+  case 'duckdb-copy': {
+    // The reference: DuckDB's own CSV reader and Parquet writer, one thread, same file.
+    await rm(b!, { force: true });
+    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const c = await db.connect();
+    await c.run(`COPY (SELECT * FROM read_csv('${a}')) TO '${b}' (FORMAT parquet)`);
+    break;
+  }
+  case 'ingest': {
+    await rm(b!, { recursive: true, force: true });
+    await mkdir(b!, { recursive: true });
+    const report = await ingestFile(
+      { lake: new LocalLake(b!), config, log: silentLog },
+      { path: a!, exportedAt: Date.UTC(2026, 10, 24) },
+    );
+    extra = { rows: report.rowsLanded, files: report.filesWritten };
+    break;
+  }
+  case 'run': {
+    const lake = new LocalLake(a!);
+    const summary = await runDaily(
+      {
+        lake,
+        config,
+        log: silentLog,
+        openEngine: (tables) => DuckDbEngine.open(lake, tables ? { tables } : {}),
+      },
+      b!,
+    );
+    extra = { customers: summary.customers, alerts: summary.recall.alerts };
+    break;
+  }
+  default:
+    throw new Error(`unknown stage ${stage}`);
+}
+console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, peakMb: peakMb(), ...extra }));

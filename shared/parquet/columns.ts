@@ -1,0 +1,71 @@
+/**
+ * From plain JS values (the layout models and small writers produce) to the writer's column data.
+ * Strings are dictionary-encoded per file; timestamps are epoch milliseconds; dates `YYYY-MM-DD`.
+ */
+import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
+import type { ColumnData } from './writer.ts';
+
+const DAY = 86_400_000;
+
+export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnData {
+  const n = values.length;
+  const nulls = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (values[i] === null || values[i] === undefined) nulls[i] = 1;
+  switch (c.type) {
+    case 'string': {
+      const ids = new Map<string, number>();
+      const dictionary: Uint8Array[] = [];
+      const indices = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        if (nulls[i]) {
+          indices[i] = -1;
+          continue;
+        }
+        const s = String(values[i]);
+        let id = ids.get(s);
+        if (id === undefined) {
+          id = dictionary.length;
+          ids.set(s, id);
+          dictionary.push(Buffer.from(s, 'utf8'));
+        }
+        indices[i] = id;
+      }
+      return { kind: 'dict', dictionary, indices };
+    }
+    case 'double':
+      return { kind: 'double', values: Float64Array.from(values, (v) => (v == null ? 0 : Number(v))), nulls };
+    case 'int32':
+      return { kind: 'int32', values: Int32Array.from(values, (v) => (v == null ? 0 : Number(v))), nulls };
+    case 'timestamp':
+      return {
+        kind: 'timestamp_ms',
+        values: Float64Array.from(values, (v) => (v == null ? 0 : Number(v))),
+        nulls,
+      };
+    case 'date':
+      return {
+        kind: 'date',
+        values: Int32Array.from(values, (v) =>
+          v == null ? 0 : Math.round(Date.parse(`${String(v)}T00:00:00Z`) / DAY),
+        ),
+        nulls,
+      };
+    case 'boolean':
+      return { kind: 'boolean', values: Uint8Array.from(values, (v) => (v ? 1 : 0)), nulls };
+  }
+}
+
+export function tableColumnData(
+  spec: TableSpec,
+  columns: Readonly<Record<string, readonly unknown[]>>,
+): { data: ColumnData[]; rows: number } {
+  const rows = columns[spec.columns[0]?.name ?? '']?.length ?? 0;
+  const data = spec.columns.map((c) => {
+    const values = columns[c.name];
+    if (!values) throw new Error(`table ${spec.name}: no values for column ${c.name}`);
+    if (values.length !== rows)
+      throw new Error(`table ${spec.name}: column ${c.name} has ${values.length} values, not ${rows}`);
+    return columnData(c, values);
+  });
+  return { data, rows };
+}
