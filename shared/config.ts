@@ -2,6 +2,7 @@
  * Configuration, read and validated once at start-up so a bad value fails before any work is done.
  * Sources, later wins: defaults, environment (STOREPULSE_*), explicit overrides (CLI flags).
  */
+import { availableParallelism } from 'node:os';
 import { ConfigError } from './errors.ts';
 import { assertTimeZone } from './time.ts';
 
@@ -16,6 +17,10 @@ export interface Config {
   readonly cooldownDays: number;
   /** Order lines ingest buffers before it writes partition files (bounds memory). */
   readonly ingestFlushRows: number;
+  /** Threads a large export is read with (1 or 2): two halves of the file in parallel. */
+  readonly ingestWorkers: number;
+  /** Files smaller than this are read on one thread: starting workers costs more than it saves. */
+  readonly ingestParallelMinBytes: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -24,6 +29,8 @@ export const DEFAULT_CONFIG: Config = {
   idKey: undefined,
   cooldownDays: 30,
   ingestFlushRows: 1_000_000,
+  ingestWorkers: Math.min(2, availableParallelism()),
+  ingestParallelMinBytes: 32 * 1024 * 1024,
 };
 
 function positiveInt(name: string, raw: string): number {
@@ -43,6 +50,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (env.STOREPULSE_INGEST_FLUSH_ROWS) {
     fromEnv.ingestFlushRows = positiveInt('STOREPULSE_INGEST_FLUSH_ROWS', env.STOREPULSE_INGEST_FLUSH_ROWS);
   }
+  if (env.STOREPULSE_INGEST_WORKERS) {
+    fromEnv.ingestWorkers = positiveInt('STOREPULSE_INGEST_WORKERS', env.STOREPULSE_INGEST_WORKERS);
+  }
+  if (env.STOREPULSE_INGEST_PARALLEL_MIN_BYTES) {
+    fromEnv.ingestParallelMinBytes = positiveInt(
+      'STOREPULSE_INGEST_PARALLEL_MIN_BYTES',
+      env.STOREPULSE_INGEST_PARALLEL_MIN_BYTES,
+    );
+  }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const config: Config = { ...DEFAULT_CONFIG, ...fromEnv, ...defined };
   try {
@@ -61,5 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('STOREPULSE_ID_KEY must be at least 16 characters');
   }
   if (config.ingestFlushRows < 1000) throw new ConfigError('ingest flush size must be at least 1000 rows');
+  if (config.ingestWorkers < 1 || config.ingestWorkers > 2)
+    throw new ConfigError('ingest workers must be 1 or 2');
   return Object.freeze(config);
 }

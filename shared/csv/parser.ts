@@ -17,11 +17,13 @@ const CR = 13;
 
 export class CsvParser {
   private carry = '';
-  private carryLine = 1;
+  private carryLine: number;
   private readonly delim: number;
 
-  constructor(delimiter = ',') {
+  /** `firstLine`: the physical line number of the input's first character (for a file read in parts). */
+  constructor(delimiter = ',', firstLine = 1) {
     this.delim = delimiter.charCodeAt(0);
+    this.carryLine = firstLine;
   }
 
   /** Parses every complete record in `chunk` (plus what was carried over) and keeps the rest. */

@@ -63,6 +63,8 @@ export interface OrdersFormat {
   /** Columns whose presence identifies the format (matched case-insensitively, trimmed). */
   readonly requiredColumns: readonly string[];
   open(header: readonly string[], ctx: FormatContext, sink: OrderLineSink): OrderRowMapper;
+  /** True when every row stands alone (no grouping, no numbering across rows): the file may be read in parts. */
+  splittable(header: readonly string[]): boolean;
 }
 
 /** Header names are compared trimmed and case-insensitively. */

@@ -43,6 +43,8 @@ export const genericOrders: OrdersFormat = {
   title: 'storepulse generic orders CSV',
   delimiter: ',',
   requiredColumns: REQUIRED,
+  // With a line_id column rows stand alone; without one, lines are numbered by position in the order.
+  splittable: (header) => header.some((h) => normaliseHeader(h) === 'line_id'),
   open(header, ctx, sink) {
     const idx = columnIndex(header, [...REQUIRED, ...OPTIONAL]) as Map<Column, number>;
     const known = new Set<string>([...REQUIRED, ...OPTIONAL]);

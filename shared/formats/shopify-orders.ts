@@ -116,6 +116,8 @@ export const shopifyOrders: OrdersFormat = {
   title: 'Shopify orders export',
   delimiter: ',',
   requiredColumns: REQUIRED,
+  // An order's rows belong together (order-level fields on its first row only).
+  splittable: () => false,
   open(header, ctx: FormatContext, _sink) {
     const idx = columnIndex(header, [...REQUIRED, ...OPTIONAL]);
     const pos = (c: Column) => idx.get(c) ?? -1;

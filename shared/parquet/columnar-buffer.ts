@@ -8,6 +8,8 @@ import type { ColumnData } from './writer.ts';
 
 interface StringColumn {
   kind: 'string';
+  /** Set once the column proves near-unique (order ids): values kept as they are, written PLAIN. */
+  plain: (string | null)[] | undefined;
   ids: Int32Array;
   lookup: Map<string, number>;
   values: string[];
@@ -22,6 +24,9 @@ interface NumberColumn {
   nulls: Uint8Array;
 }
 type Column = StringColumn | NumberColumn;
+
+/** Rows after which a string column with more than 30 % distinct values stops using a dictionary. */
+const DICTIONARY_PROBE_ROWS = 16_384;
 
 export interface PartitionData {
   values: Readonly<Record<string, string>>;
@@ -48,6 +53,7 @@ export class ColumnarBuffer {
         c.type === 'string'
           ? {
               kind: 'string',
+              plain: undefined,
               ids: new Int32Array(initialCapacity),
               lookup: new Map(),
               values: [],
@@ -104,6 +110,14 @@ export class ColumnarBuffer {
 
   setString(col: number, row: number, v: string | null): void {
     const c = this.cols[col] as StringColumn;
+    if (c.plain) {
+      c.plain[row] = v;
+      return;
+    }
+    if (row === DICTIONARY_PROBE_ROWS && c.values.length > DICTIONARY_PROBE_ROWS * 0.3) {
+      this.goPlain(c, row)[row] = v;
+      return;
+    }
     if (v === null) {
       c.ids[row] = -1;
       return;
@@ -115,6 +129,19 @@ export class ColumnarBuffer {
       c.values.push(v);
     }
     c.ids[row] = id;
+  }
+
+  /** A column with mostly distinct values gains nothing from a dictionary but pays a lookup per row. */
+  private goPlain(c: StringColumn, rows: number): (string | null)[] {
+    const plain: (string | null)[] = new Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const id = c.ids[i]!;
+      plain[i] = id < 0 ? null : c.values[id]!;
+    }
+    c.plain = plain;
+    c.lookup.clear();
+    c.values = [];
+    return plain;
   }
 
   /** Numbers, booleans (0/1), timestamps (epoch ms) and dates (days since epoch). */
@@ -156,6 +183,11 @@ export class ColumnarBuffer {
 
   private gather(c: Column, rows: Int32Array, partition: number): ColumnData {
     const k = rows.length;
+    if (c.kind === 'string' && c.plain) {
+      const values: (string | null)[] = new Array(k);
+      for (let j = 0; j < k; j++) values[j] = c.plain[rows[j]!] ?? null;
+      return { kind: 'strings', values };
+    }
     if (c.kind === 'string') {
       if (c.stamp.length < c.values.length) {
         c.stamp = new Int32Array(c.values.length).fill(-1);
@@ -219,6 +251,7 @@ export class ColumnarBuffer {
     this.partitionValues.length = 0;
     for (const c of this.cols) {
       if (c.kind === 'string') {
+        if (c.plain) c.plain = [];
         c.lookup.clear();
         c.values = [];
         c.bytes = [];

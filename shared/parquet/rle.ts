@@ -28,8 +28,8 @@ export function bitWidth(maxValue: number): number {
   return w;
 }
 
-/** Encodes `count` values read through `at(i)` with the given bit width. */
-export function encodeHybrid(count: number, width: number, at: (i: number) => number): Uint8Array {
+/** Encodes the first `count` values of `values` with the given bit width. */
+export function encodeHybrid(count: number, width: number, values: Int32Array | Uint8Array): Uint8Array {
   const out = new Bytes();
   const valueBytes = Math.ceil(width / 8);
   let pendingStart = 0; // start of values not yet written (a bit-packed section)
@@ -46,7 +46,7 @@ export function encodeHybrid(count: number, width: number, at: (i: number) => nu
     let bits = 0;
     for (let k = 0; k < groups * 8; k++) {
       const idx = pendingStart + k;
-      const v = idx < end ? at(idx) : 0;
+      const v = idx < end ? values[idx]! : 0;
       acc += v * 2 ** bits;
       bits += width;
       while (bits >= 8) {
@@ -59,9 +59,9 @@ export function encodeHybrid(count: number, width: number, at: (i: number) => nu
   };
 
   while (i < count) {
-    const v = at(i);
+    const v = values[i]!;
     let r = 1;
-    while (i + r < count && at(i + r) === v) r++;
+    while (i + r < count && values[i + r] === v) r++;
     // Values from the run that complete the pending section's last group of eight.
     const lend = (8 - ((i - pendingStart) % 8)) % 8;
     if (r - lend >= 8) {

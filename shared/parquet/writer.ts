@@ -17,6 +17,7 @@ import { ThriftWriter } from './thrift.ts';
 /** Column values in the layout the writer encodes. Null: `nulls[i] === 1`, or index -1 for strings. */
 export type ColumnData =
   | { kind: 'dict'; dictionary: readonly Uint8Array[]; indices: Int32Array }
+  | { kind: 'strings'; values: readonly (string | null)[] }
   | { kind: 'double'; values: Float64Array; nulls?: Uint8Array }
   | { kind: 'int32'; values: Int32Array; nulls?: Uint8Array }
   | { kind: 'timestamp_ms'; values: Float64Array; nulls?: Uint8Array }
@@ -71,26 +72,31 @@ function writeSchemaElement(w: ThriftWriter, c: ColumnSpec): void {
 }
 
 const isNull = (col: ColumnData, i: number): boolean =>
-  col.kind === 'dict' ? col.indices[i]! < 0 : col.nulls !== undefined && col.nulls[i] === 1;
+  col.kind === 'dict'
+    ? col.indices[i]! < 0
+    : col.kind === 'strings'
+      ? col.values[i] === null
+      : col.nulls !== undefined && col.nulls[i] === 1;
 
 function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array {
   switch (col.kind) {
     case 'double':
-    case 'timestamp_ms':
     case 'int32':
     case 'date': {
-      const bytesPer = col.kind === 'int32' || col.kind === 'date' ? 4 : 8;
-      const out = Buffer.allocUnsafe(nonNull * bytesPer);
-      let k = 0;
-      for (let i = 0; i < rows; i++) {
-        if (col.nulls?.[i] === 1) continue;
-        const v = col.values[i]!;
-        if (col.kind === 'double') out.writeDoubleLE(v, k);
-        else if (col.kind === 'timestamp_ms') out.writeBigInt64LE(BigInt(Math.round(v)), k);
-        else out.writeInt32LE(v, k);
-        k += bytesPer;
+      // Typed arrays are little-endian on every platform Node runs on: copy the bytes as they are.
+      let v: Float64Array | Int32Array = col.values;
+      if (nonNull !== rows) {
+        v = col.kind === 'double' ? new Float64Array(nonNull) : new Int32Array(nonNull);
+        let k = 0;
+        for (let i = 0; i < rows; i++) if (col.nulls?.[i] !== 1) v[k++] = col.values[i]!;
       }
-      return out;
+      return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    }
+    case 'timestamp_ms': {
+      const out = new BigInt64Array(nonNull);
+      let k = 0;
+      for (let i = 0; i < rows; i++) if (col.nulls?.[i] !== 1) out[k++] = BigInt(Math.round(col.values[i]!));
+      return new Uint8Array(out.buffer);
     }
     case 'boolean': {
       const out = new Uint8Array(Math.ceil(nonNull / 8));
@@ -99,6 +105,20 @@ function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array
         if (col.nulls?.[i] === 1) continue;
         if (col.values[i]) out[k >> 3]! |= 1 << (k & 7);
         k++;
+      }
+      return out;
+    }
+    case 'strings': {
+      // PLAIN BYTE_ARRAY: 4-byte little-endian length, then the UTF-8 bytes.
+      let size = 0;
+      for (const v of col.values) if (v !== null) size += 4 + Buffer.byteLength(v, 'utf8');
+      const out = Buffer.allocUnsafe(size);
+      let k = 0;
+      for (const v of col.values) {
+        if (v === null) continue;
+        const len = out.write(v, k + 4, 'utf8');
+        out.writeUInt32LE(len, k);
+        k += 4 + len;
       }
       return out;
     }
@@ -163,7 +183,9 @@ function encodeColumn(
   }
   const parts: Uint8Array[] = [];
   if (c.nullable) {
-    const levels = encodeHybrid(rows, 1, (i) => (isNull(col, i) ? 0 : 1));
+    const defined = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) defined[i] = isNull(col, i) ? 0 : 1;
+    const levels = encodeHybrid(rows, 1, defined);
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32LE(levels.length, 0);
     parts.push(len, levels);
@@ -171,7 +193,8 @@ function encodeColumn(
   const pages: RawPage[] = [];
   const dict = col.kind === 'dict' && col.dictionary.length > 0;
   // Parquet sets the codec per column chunk, so small chunks can skip compression.
-  const estimate = col.kind === 'dict' ? rows * 3 + col.dictionary.length * 16 : rows * 8;
+  const estimate =
+    col.kind === 'dict' ? rows * 3 + col.dictionary.length * 16 : rows * (col.kind === 'strings' ? 24 : 8);
   const codec: Codec = estimate < MIN_COMPRESS_BYTES ? 'UNCOMPRESSED' : fileCodec;
   if (col.kind === 'dict' && dict) {
     const size = col.dictionary.length;
@@ -185,10 +208,7 @@ function encodeColumn(
     const present = new Int32Array(nonNull);
     let k = 0;
     for (let i = 0; i < rows; i++) if (col.indices[i]! >= 0) present[k++] = col.indices[i]!;
-    parts.push(
-      Uint8Array.of(width),
-      encodeHybrid(nonNull, width, (i) => present[i]!),
-    );
+    parts.push(Uint8Array.of(width), encodeHybrid(nonNull, width, present));
   } else if (col.kind !== 'dict') {
     parts.push(plainValues(col, rows, nonNull));
   }

@@ -4,27 +4,24 @@
  * is the file's content hash and a batch with a manifest is skipped when it arrives again.
  */
 import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import { readCsvFile, readHeader, scanFile } from '../csv/file-source.ts';
+import { readHeader, scanFile } from '../csv/file-source.ts';
 import { csvLine } from '../csv/writer.ts';
 import { UnreadableFileError } from '../errors.ts';
-import type { MappedOrderLine, OrderLineSink, RowRejection } from '../formats/format.ts';
 import { checkFormat, detectFormat, formatNamed } from '../formats/registry.ts';
-import { roundMoney } from '../formats/values.ts';
-import { Pseudonymiser, resolveIdKey } from '../identity.ts';
+import { resolveIdKey } from '../identity.ts';
 import {
   batchManifestKey,
-  dataFileKey,
   quarantineFileKey,
   quarantineFileReasonKey,
   quarantineRowsKey,
   rawKey,
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
-import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
-import { zoneOffsetMs } from '../time.ts';
-import { CuratedWriter } from './curated-writer.ts';
+import { LocalLake } from '../lake/local.ts';
+import { orderLines } from '../schemas/tables.ts';
+import { ingestRange, type RangeJob, type RangeResult, type ReasonCount } from './ingest-range.ts';
 import type { Log } from './log.ts';
 
 export interface IngestRequest {
@@ -53,11 +50,7 @@ export interface IngestDeps {
   onProgress?: (p: IngestProgress) => void;
 }
 
-export interface ReasonCount {
-  column: string;
-  reason: string;
-  count: number;
-}
+export type { ReasonCount } from './ingest-range.ts';
 
 export interface IngestReport {
   file: string;
@@ -78,9 +71,6 @@ export interface IngestReport {
 }
 
 const QUARANTINE_HEADER = ['file', 'line', 'column', 'reason', 'record'];
-
-/** Groups reasons without the quoted value, so 1,000 bad dates make one line of the summary. */
-const reasonKind = (reason: string): string => reason.replace(/: ".*$/s, '').replace(/"[^"]*"/g, '"…"');
 
 export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<IngestReport> {
   const { lake, config, log } = deps;
@@ -125,147 +115,120 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   log.info(`${file}: ${format.title}, batch ${batchId}`);
 
   const idKey = await resolveIdKey(lake, config);
-  const ids = new Pseudonymiser(idKey);
-  const ingestedAt = Math.floor(now());
-  const exportedAt = Math.floor(req.exportedAt);
-  const writer = new CuratedWriter(lake, orderLines, batchId, config.ingestFlushRows);
-  const buf = writer.buffer;
-  const C = Object.fromEntries(orderLines.columns.map((c) => [c.name, buf.columnIndex(c.name)])) as Record<
-    string,
-    number
-  >;
-  const orderDate = dayCache(config.timeZone);
-  const contactRows = new Map<string, Record<string, unknown>>();
-  const quarantine: string[] = [];
-  const reasons = new Map<string, ReasonCount>();
-  const warnings: string[] = [];
-  const missingRate = new Map<string, number>();
-  let rowsRead = 0;
-  let rowsLanded = 0;
-
-  const sink: OrderLineSink = {
-    accept(m: MappedOrderLine) {
-      const customerId = m.customer_ref ? ids.id(source, m.customer_ref) : null;
-      if (customerId && (m.email || m.phone)) {
-        contactRows.set(customerId, {
-          customer_id: customerId,
-          source_customer_ref: m.customer_ref,
-          email: m.email,
-          phone: m.phone,
-          exported_at: exportedAt,
-          batch_id: batchId,
-        });
-      }
-      const net = roundMoney(m.quantity * m.unit_price - m.discount - m.refund_amount);
-      let netRc: number | null = null;
-      if (m.currency === config.reportingCurrency) netRc = net;
-      else missingRate.set(m.currency, (missingRate.get(m.currency) ?? 0) + 1);
-      const dt = orderDate(m.order_ts);
-      rowsLanded++;
-      const row = buf.startRow(dt, () => ({ source, dt }));
-      buf.setString(C.order_id!, row, m.order_id);
-      buf.setString(C.line_id!, row, m.line_id);
-      buf.setString(C.customer_id!, row, customerId);
-      buf.setNumber(C.order_ts!, row, m.order_ts);
-      buf.setNumber(C.paid_ts!, row, m.paid_ts);
-      buf.setString(C.status!, row, m.status);
-      buf.setString(C.sku!, row, m.sku);
-      buf.setString(C.product_name!, row, m.product_name);
-      buf.setString(C.category!, row, m.category);
-      buf.setNumber(C.quantity!, row, m.quantity);
-      buf.setNumber(C.unit_price!, row, m.unit_price);
-      buf.setNumber(C.discount!, row, m.discount);
-      buf.setNumber(C.refund_amount!, row, m.refund_amount);
-      buf.setString(C.currency!, row, m.currency);
-      buf.setNumber(C.net_amount!, row, net);
-      buf.setNumber(C.net_amount_rc!, row, netRc);
-      buf.setString(C.channel!, row, m.channel);
-      buf.setString(C.country!, row, m.country);
-      buf.setString(C.warehouse!, row, m.warehouse);
-      buf.setString(C.referral_id!, row, m.referral_id);
-      buf.setNumber(C.exported_at!, row, exportedAt);
-      buf.setNumber(C.ingested_at!, row, ingestedAt);
-      buf.setString(C.batch_id!, row, batchId);
-    },
-    reject(r: RowRejection) {
-      quarantine.push(csvLine([file, r.line, r.column, r.reason, csvLine(r.record).trimEnd()], true));
-      const kind = reasonKind(r.reason);
-      const key = `${r.column}\u0000${kind}`;
-      const entry = reasons.get(key) ?? { column: r.column, reason: kind, count: 0 };
-      entry.count++;
-      reasons.set(key, entry);
-    },
-    warn(message: string) {
-      warnings.push(message);
-      log.warn(`${file}: ${message}`);
-    },
+  const base: Omit<RangeJob, 'range' | 'skipHeader' | 'fileStem'> = {
+    path: req.path,
+    file,
+    header: header.fields,
+    formatName: format.name,
+    batchId,
+    idKey,
+    exportedAt: Math.floor(req.exportedAt),
+    ingestedAt: Math.floor(now()),
+    config,
+    flushRows: config.ingestFlushRows,
   };
-
-  const mapper = format.open(header.fields, { timeZone: config.timeZone }, sink);
+  // A large file whose rows stand alone is read in two halves on two threads.
+  const parallel =
+    scan.middle !== undefined &&
+    config.ingestWorkers > 1 &&
+    scan.bytes >= config.ingestParallelMinBytes &&
+    format.splittable(header.fields) &&
+    lake instanceof LocalLake;
+  let progressBytes = [0, 0];
+  let progressRows = [0, 0];
   let lastProgress = now();
-  let skippedHeader = false;
-  await readCsvFile(
-    req.path,
-    format.delimiter,
-    async (records) => {
-      for (const rec of records) {
-        if (!skippedHeader) {
-          skippedHeader = true;
-          continue;
-        }
-        rowsRead++;
-        if (rec.unterminated) {
-          sink.reject({
-            line: rec.line,
-            column: '*',
-            reason: 'file ends inside a quoted field',
-            record: rec.fields,
-          });
-          continue;
-        }
-        mapper.row(rec.fields, rec.line, sink);
-      }
-      if (writer.full) await writer.flush();
-    },
-    (bytesRead) => {
-      if (deps.onProgress && now() - lastProgress >= 1000) {
-        lastProgress = now();
-        deps.onProgress({ file, bytesRead, totalBytes: scan.bytes, rows: rowsRead });
-      }
-    },
-  );
-  mapper.finish(sink);
-  await writer.flush();
+  const progress = (part: number) => (bytes: number, rows: number) => {
+    progressBytes[part] = bytes;
+    progressRows[part] = rows;
+    if (deps.onProgress && now() - lastProgress >= 1000) {
+      lastProgress = now();
+      deps.onProgress({
+        file,
+        bytesRead: progressBytes[0]! + progressBytes[1]!,
+        totalBytes: scan.bytes,
+        rows: progressRows[0]! + progressRows[1]!,
+      });
+    }
+  };
+  let results: RangeResult[];
+  if (parallel && scan.middle && lake instanceof LocalLake) {
+    const half = { ...base, flushRows: Math.ceil(config.ingestFlushRows / 2) };
+    const middle = scan.middle;
+    results = await Promise.all([
+      runWorker(
+        {
+          ...half,
+          range: { start: 0, end: middle.offset, firstLine: 1 },
+          skipHeader: true,
+          fileStem: `${batchId}-p0`,
+        },
+        lake.root,
+        progress(0),
+      ),
+      runWorker(
+        {
+          ...half,
+          range: { start: middle.offset, end: undefined, firstLine: middle.line },
+          skipHeader: false,
+          fileStem: `${batchId}-p1`,
+        },
+        lake.root,
+        progress(1),
+      ),
+    ]);
+  } else {
+    results = [
+      await ingestRange(
+        { ...base, range: { start: 0, end: undefined, firstLine: 1 }, skipHeader: true, fileStem: batchId },
+        lake,
+        progress(0),
+      ),
+    ];
+  }
+  progressBytes = [];
+  progressRows = [];
 
+  const reasons = new Map<string, ReasonCount>();
+  const missingRate = new Map<string, number>();
+  const warnings: string[] = [];
+  for (const r of results) {
+    for (const q of r.reasons) {
+      const key = `${q.column}\u0000${q.reason}`;
+      const entry = reasons.get(key) ?? { ...q, count: 0 };
+      entry.count += q.count;
+      reasons.set(key, entry);
+    }
+    for (const [currency, count] of r.missingRate)
+      missingRate.set(currency, (missingRate.get(currency) ?? 0) + count);
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+  }
   for (const [currency, count] of missingRate) {
-    sink.warn(
+    warnings.push(
       `${count} line(s) in ${currency}: no exchange rate to ${config.reportingCurrency}, so net_amount_rc is null for them`,
     );
   }
-  if (contactRows.size) {
-    const key = dataFileKey(contactsSpec, { source }, batchId);
-    await lake.put(
-      key,
-      await encodeTable(contactsSpec, rowsToColumns(contactsSpec, [...contactRows.values()])),
-    );
-  }
+  for (const w of warnings) log.warn(`${file}: ${w}`);
+  const quarantined = results.reduce((a, r) => a + r.quarantine.length, 0);
   let quarantineKey: string | null = null;
-  if (quarantine.length) {
+  if (quarantined) {
     quarantineKey = quarantineRowsKey(orderLines.name, source, batchId);
-    await lake.put(quarantineKey, csvLine(QUARANTINE_HEADER) + quarantine.join(''));
+    await lake.put(
+      quarantineKey,
+      csvLine(QUARANTINE_HEADER) + results.map((r) => r.quarantine.join('')).join(''),
+    );
   }
   const report: IngestReport = {
     file,
     batchId,
     source,
     status: 'ingested',
-    rowsRead,
-    rowsLanded,
-    rowsQuarantined: quarantine.length,
+    rowsRead: results.reduce((a, r) => a + r.rowsRead, 0),
+    rowsLanded: results.reduce((a, r) => a + r.rowsLanded, 0),
+    rowsQuarantined: quarantined,
     reasons: [...reasons.values()].sort((a, b) => b.count - a.count),
-    partitions: writer.partitionsTouched.size,
-    filesWritten: writer.written.length,
-    contacts: contactRows.size,
+    partitions: new Set(results.flatMap((r) => r.partitions)).size,
+    filesWritten: results.reduce((a, r) => a + r.files.length, 0),
+    contacts: results.reduce((a, r) => a + r.contacts, 0),
     warnings,
     quarantineKey,
     rawKey: raw,
@@ -276,17 +239,24 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   return report;
 }
 
-/** `YYYY-MM-DD` of an instant in the shop time zone, cached per local day (ingest asks per row). */
-function dayCache(timeZone: string): (utcMs: number) => string {
-  const DAY = 86_400_000;
-  const cache = new Map<number, string>();
-  return (utcMs) => {
-    const day = Math.floor((utcMs + zoneOffsetMs(utcMs, timeZone)) / DAY);
-    let s = cache.get(day);
-    if (s === undefined) {
-      s = new Date(day * DAY).toISOString().slice(0, 10);
-      cache.set(day, s);
-    }
-    return s;
-  };
+/** Runs one range in a worker thread; TypeScript sources are loaded through tsx there too. */
+function runWorker(
+  job: RangeJob,
+  lakeRoot: string,
+  onProgress: (bytes: number, rows: number) => void,
+): Promise<RangeResult> {
+  // From TypeScript sources the bootstrap registers the loader; a bundled build ships the worker as JS.
+  const fromSources = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSources ? './ingest-worker.boot.js' : './ingest-worker.js', import.meta.url);
+  const worker = new Worker(url, { workerData: { job, lakeRoot } });
+  return new Promise((resolve, reject) => {
+    worker.on('message', (m: { progress?: { bytes: number; rows: number }; result?: RangeResult }) => {
+      if (m.progress) onProgress(m.progress.bytes, m.progress.rows);
+      if (m.result) resolve(m.result);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`ingest worker for ${job.file} exited with code ${code}`));
+    });
+  });
 }
