@@ -41,6 +41,7 @@ export class LocalLake implements Lake {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
+    this.path(key); // validates before any write
     const tmp = await this.tempPath();
     try {
       await writeFile(tmp, body);
@@ -69,6 +70,7 @@ export class LocalLake implements Lake {
   }
 
   async putFile(key: string, path: string): Promise<void> {
+    this.path(key);
     const tmp = await this.tempPath();
     try {
       await pipeline(createReadStream(path), createWriteStream(tmp));

@@ -15,6 +15,7 @@ import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts';
 import { orderLines, QUERYABLE_TABLES } from '../schemas/tables.ts';
+import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, quoteIdent, raw, renderSql, type SqlParam } from './render.ts';
 
@@ -62,11 +63,6 @@ export const emptyRelation = (spec: TableSpec): string =>
   `select ${allColumns(spec)
     .map((c) => `cast(null as ${DUCKDB_TYPES[c.type]}) as ${quoteIdent(c.name)}`)
     .join(', ')} where false`;
-
-export const columnList = (spec: TableSpec): string =>
-  allColumns(spec)
-    .map((c) => quoteIdent(c.name))
-    .join(', ');
 
 export interface DuckDbOptions {
   /** Worker threads; default DuckDB's own (all cores). */

@@ -1,0 +1,147 @@
+/**
+ * The SQL tier on Athena (Trino): the same .sql files as DuckDB. Named queries run as UNLOAD to
+ * Parquet in the lake, and their rows are read back from there: no 1,000-row result pages, whatever
+ * the size. Polling backs off; every error names the query and carries Athena's query id.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { QueryError } from '../errors.ts';
+import type { Lake } from '../lake/lake.ts';
+import { decodeParquet } from '../lake/parquet.ts';
+import { orderLines } from '../schemas/tables.ts';
+import { columnList } from './columns.ts';
+import type { Row, SqlEngine } from './engine.ts';
+import { loadSql, type QueryName, raw, renderSql, type SqlParam } from './render.ts';
+
+export interface AthenaEngineOptions {
+  athena: AthenaClient;
+  workGroup: string;
+  database: string;
+  /** The lake (an S3Lake in AWS) where UNLOAD results are written and read back. */
+  lake: Lake;
+  /** Lake prefix for UNLOAD output, e.g. `athena/unload/`. */
+  unloadPrefix: string;
+  /** Give up after this long (ms). */
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  newId?: () => string;
+}
+
+/**
+ * The Glue catalogue holds every export version as `order_lines_versions`; the `order_lines` the .sql
+ * files read is the same latest-version view DuckDB has, prepended as a WITH clause.
+ */
+export function withOrderLinesView(sql: string): string {
+  const body = withoutComments(sql);
+  if (!/\border_lines\b/.test(body)) return body;
+  const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
+    columns: raw(columnList(orderLines)),
+  });
+  const view = `order_lines as (${withoutComments(latest)})`;
+  return /^\s*with\s/i.test(body) ? body.replace(/^\s*with\s/i, `with ${view},\n`) : `with ${view}\n${body}`;
+}
+
+/** Drops whole-line `--` comments and trailing blank space, so the SQL can be wrapped in parentheses. */
+const withoutComments = (sql: string): string =>
+  sql
+    .split('\n')
+    .filter((l) => !/^\s*--/.test(l))
+    .join('\n')
+    .trim();
+
+/** Arrow values to the JSON-friendly values DuckDB's engine returns. */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  return v;
+}
+
+export class AthenaEngine implements SqlEngine {
+  constructor(private readonly o: AthenaEngineOptions) {}
+
+  private async execute(name: string, sql: string): Promise<string> {
+    const { athena, workGroup, database } = this.o;
+    let queryId: string | undefined;
+    try {
+      const started = await athena.send(
+        new StartQueryExecutionCommand({
+          QueryString: sql,
+          WorkGroup: workGroup,
+          QueryExecutionContext: { Database: database },
+        }),
+      );
+      queryId = started.QueryExecutionId;
+      if (!queryId) throw new Error('Athena returned no query id');
+    } catch (cause) {
+      throw new QueryError(name, `could not start: ${(cause as Error).message}`, { cause });
+    }
+    const sleep = this.o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    const deadline = Date.now() + (this.o.timeoutMs ?? 10 * 60_000);
+    let wait = 200;
+    for (;;) {
+      const { QueryExecution: q } = await athena.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: queryId }),
+      );
+      const state = q?.Status?.State;
+      if (state === 'SUCCEEDED') return queryId;
+      if (state === 'FAILED' || state === 'CANCELLED') {
+        throw new QueryError(
+          name,
+          `${state.toLowerCase()}: ${q?.Status?.StateChangeReason ?? 'no reason given'}`,
+          { queryId },
+        );
+      }
+      if (Date.now() > deadline) throw new QueryError(name, 'timed out waiting for Athena', { queryId });
+      await sleep(wait);
+      wait = Math.min(5_000, Math.round(wait * 1.5));
+    }
+  }
+
+  async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
+    const sql = withOrderLinesView(renderSql(name, loadSql(name), params));
+    const prefix = `${this.o.unloadPrefix}${name}/${(this.o.newId ?? randomUUID)()}/`;
+    await this.execute(
+      `${name}.sql`,
+      `UNLOAD (${sql}) TO '${this.o.lake.uri(prefix).replace(/\/?$/, '/')}' WITH (format = 'PARQUET')`,
+    );
+    const rows: Row[] = [];
+    for (const key of await this.o.lake.list(prefix)) {
+      const bytes = await this.o.lake.get(key);
+      if (!bytes || bytes.length === 0) continue;
+      for (const r of decodeParquet(bytes).toArray()) {
+        const obj = r.toJSON() as Record<string, unknown>;
+        for (const k of Object.keys(obj)) obj[k] = plain(obj[k]);
+        rows.push(obj);
+      }
+    }
+    return rows;
+  }
+
+  async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
+    const queryId = await this.execute('statement', withOrderLinesView(sql));
+    const rows: Row[] = [];
+    let columns: string[] = [];
+    let token: string | undefined;
+    let first = true;
+    do {
+      const page = await this.o.athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: token }),
+      );
+      columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
+      const data = page.ResultSet?.Rows ?? [];
+      // The first row of the first page repeats the column names.
+      for (const r of first ? data.slice(1) : data) {
+        rows.push(Object.fromEntries(columns.map((c, i) => [c, r.Data?.[i]?.VarCharValue ?? null])));
+      }
+      first = false;
+      token = page.NextToken;
+    } while (token);
+    return { columns, rows };
+  }
+
+  async close(): Promise<void> {}
+}

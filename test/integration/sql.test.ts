@@ -1,0 +1,172 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { QueryError } from '../../shared/errors.ts';
+import { encodeTable } from '../../shared/lake/parquet.ts';
+import { rfm } from '../../shared/schemas/tables.ts';
+import { AthenaEngine, withOrderLinesView } from '../../shared/sql/athena.ts';
+import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
+import type { QueryName } from '../../shared/sql/render.ts';
+import { stringList } from '../../shared/sql/render.ts';
+import { fixture, ingest, tempLake } from '../helpers.ts';
+
+const QUERY_DIR = fileURLToPath(new URL('../../shared/sql/queries/', import.meta.url));
+const SAMPLE_PARAMS = {
+  as_of: '2026-03-31',
+  since: '2026-03-01',
+  customer_ids: stringList(['a', "o'brien"]),
+};
+
+describe('.sql files', () => {
+  it('every one runs on DuckDB over a real lake', async () => {
+    const lake = await tempLake();
+    await ingest(lake, fixture('rfm', 'orders.csv'));
+    const { contacts, ...rest } = await import('../../shared/schemas/tables.ts');
+    const engine = await DuckDbEngine.open(lake, { tables: [...rest.QUERYABLE_TABLES, contacts] });
+    try {
+      const names = readdirSync(QUERY_DIR).filter((f) => f.endsWith('.sql'));
+      expect(names.length).toBeGreaterThanOrEqual(4);
+      for (const file of names) {
+        const name = file.replace(/\.sql$/, '') as QueryName;
+        if (name === 'order_lines_latest') continue; // the view itself, run by every other query
+        await expect(engine.runNamed(name, SAMPLE_PARAMS), file).resolves.toBeInstanceOf(Array);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives Athena the order_lines view as a WITH clause, merged with the query’s own', () => {
+    const merged = withOrderLinesView('-- c\nwith a as (select 1) select * from order_lines, a');
+    expect(merged).toMatch(/^with order_lines as \(select .* from order_lines_versions v/s);
+    expect(merged).toMatch(/\),\na as \(select 1\) select \* from order_lines, a$/);
+    expect(withOrderLinesView('select 1')).toBe('select 1');
+  });
+});
+
+describe('Athena engine', () => {
+  const athena = mockClient(AthenaClient);
+  beforeEach(() => athena.reset());
+
+  const engine = (lake: Awaited<ReturnType<typeof tempLake>>, sleeps: number[] = []) =>
+    new AthenaEngine({
+      athena: new AthenaClient({ region: 'us-east-1' }),
+      workGroup: 'storepulse',
+      database: 'storepulse_db',
+      lake,
+      unloadPrefix: 'athena/unload/',
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      newId: () => 'fixed-id',
+    });
+
+  it('runs a named query as UNLOAD to Parquet, polls with backoff, and reads the rows back', async () => {
+    const lake = await tempLake();
+    // What Athena would have written: a Parquet file under the UNLOAD prefix.
+    const row = {
+      customer_id: 'c1',
+      last_order_date: '2026-03-01',
+      recency_days: 30,
+      frequency: 2,
+      monetary: 12.5,
+      r_score: 3,
+      f_score: 2,
+      m_score: 1,
+      r_high: true,
+      f_high: false,
+      m_high: false,
+      segment: 'general_development',
+      segment_zh: '一般发展客户',
+      action: 'x',
+    };
+    await lake.put(
+      'athena/unload/rfm_customer_aggregates/fixed-id/part-0',
+      await encodeTable(rfm, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, [v]]))),
+    );
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-123' });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    const sleeps: number[] = [];
+    const rows = await engine(lake, sleeps).runNamed('rfm_customer_aggregates', { as_of: '2026-03-31' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ customer_id: 'c1', frequency: 2, monetary: 12.5 });
+    expect(sleeps).toEqual([200, 300]);
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
+    expect(start.WorkGroup).toBe('storepulse');
+    expect(start.QueryExecutionContext?.Database).toBe('storepulse_db');
+    expect(start.QueryString).toMatch(/^UNLOAD \(with order_lines as \(/);
+    expect(start.QueryString).toContain("where dt <= '2026-03-31'");
+    expect(start.QueryString).toMatch(
+      /\) TO '.*athena\/unload\/rfm_customer_aggregates\/fixed-id\/' WITH \(format = 'PARQUET'\)$/,
+    );
+  });
+
+  it('names the query and carries the Athena query id when a query fails', async () => {
+    const lake = await tempLake();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-bad' });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        Status: {
+          State: 'FAILED',
+          StateChangeReason: "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved",
+        },
+      },
+    });
+    const err = await engine(lake)
+      .runNamed('recently_recalled', SAMPLE_PARAMS)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryError);
+    expect((err as QueryError).queryId).toBe('q-bad');
+    expect((err as Error).message).toBe(
+      "query recently_recalled.sql (q-bad): failed: COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved",
+    );
+  });
+
+  it('pages through ad-hoc query results, dropping the header row', async () => {
+    const lake = await tempLake();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    const meta = {
+      ColumnInfo: [
+        { Name: 'segment', Type: 'varchar' },
+        { Name: 'n', Type: 'bigint' },
+      ],
+    };
+    athena
+      .on(GetQueryResultsCommand)
+      .resolvesOnce({
+        ResultSet: {
+          ResultSetMetadata: meta,
+          Rows: [
+            { Data: [{ VarCharValue: 'segment' }, { VarCharValue: 'n' }] },
+            { Data: [{ VarCharValue: 'a' }, { VarCharValue: '1' }] },
+          ],
+        },
+        NextToken: 't',
+      })
+      .resolves({
+        ResultSet: {
+          ResultSetMetadata: meta,
+          Rows: [{ Data: [{ VarCharValue: 'b' }, { VarCharValue: '2' }] }],
+        },
+      });
+    expect(await engine(lake).query('select segment, count(*) n from rfm group by 1')).toEqual({
+      columns: ['segment', 'n'],
+      rows: [
+        { segment: 'a', n: '1' },
+        { segment: 'b', n: '2' },
+      ],
+    });
+  });
+});
