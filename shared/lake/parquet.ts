@@ -7,6 +7,7 @@ import { readParquet } from 'parquet-wasm';
 import { tableColumnData } from '../parquet/columns.ts';
 import { writeParquetFile } from '../parquet/writer.ts';
 import type { TableSpec } from '../schemas/table.ts';
+import type { Lake } from './lake.ts';
 
 /** Encodes columns of a declared table (plain JS values) as a Parquet file with the declared schema. */
 export function encodeTable(
@@ -30,4 +31,22 @@ export function rowsToColumns(
 /** Decodes a Parquet file into an Arrow table. */
 export function decodeParquet(bytes: Uint8Array): arrow.Table {
   return arrow.tableFromIPC(readParquet(bytes).intoIPCStream());
+}
+
+/** Every row of every Parquet file under a lake prefix, as plain objects (64-bit integers as numbers). */
+export async function readParquetRows(lake: Lake, prefix: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const key of await lake.list(prefix)) {
+    const bytes = await lake.get(key);
+    if (!bytes || bytes.length === 0) continue;
+    for (const r of decodeParquet(bytes).toArray()) {
+      const obj = r.toJSON() as Record<string, unknown>;
+      for (const k of Object.keys(obj)) {
+        const v = obj[k];
+        if (typeof v === 'bigint') obj[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+      }
+      rows.push(obj);
+    }
+  }
+  return rows;
 }

@@ -1,16 +1,16 @@
 /**
- * The daily run for an as-of date: SQL tier aggregates -> model tier -> model partitions -> alerts.
+ * The daily run for an as-of date, in two stages that AWS runs as two Lambdas and the CLI runs in turn:
+ * 1. models: SQL tier aggregates -> RFM -> churn-recall rule -> model and alert partitions;
+ * 2. recall list: the day's alerts joined with the restricted contacts -> the CSV a CRM imports.
  * Every output partition is replaced atomically, so re-running a date is safe and gives the same answer.
  */
-
-import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall.ts';
+import { type ChurnRecallAlert, churnRecallAlerts, RECALL_SEGMENTS } from '../alerts/churn-recall.ts';
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import type { Config } from '../config.ts';
 import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
+import { decodeParquet, encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { type CustomerPurchases, computeRfm } from '../models/rfm.ts';
-
 import type { TableSpec } from '../schemas/table.ts';
 import { churnRecall, contacts, rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
@@ -26,71 +26,83 @@ export interface DailyRunDeps {
   openEngine(tables?: readonly TableSpec[]): Promise<SqlEngine>;
 }
 
-export interface DailyRunSummary {
+export interface ModelsSummary {
   asOf: string;
   customers: number;
   customersWithoutRate: number;
   segments: Record<Segment, number>;
   means: { recency_days: number; frequency: number; monetary: number };
-  recall: { alerts: number; suppressedByCooldown: number; csvKey: string; top: ChurnRecallAlert[] };
+  recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
   outputs: string[];
+}
+
+export interface DailyRunSummary extends ModelsSummary {
+  recall: ModelsSummary['recall'] & { csvKey: string };
   seconds: number;
 }
+
+type Aggregate = CustomerPurchases & { lines_without_rate: number };
+
+const partitionKey = (spec: TableSpec, asOf: string) => dataFileKey(spec, { dt: asOf }, 'part-0000');
 
 /** Writes one model/alert partition as a single file, replacing the previous run of that date. */
 async function writePartition(
   lake: Lake,
   spec: TableSpec,
   asOf: string,
-  rows: readonly Record<string, unknown>[],
-) {
-  const key = dataFileKey(spec, { dt: asOf }, 'part-0000');
-  await lake.put(key, await encodeTable(spec, rowsToColumns(spec, rows)));
+  rows: readonly object[],
+): Promise<string> {
+  const key = partitionKey(spec, asOf);
+  await lake.put(key, await encodeTable(spec, rowsToColumns(spec, rows as Record<string, unknown>[])));
   return key;
 }
 
-export async function runDaily(deps: DailyRunDeps, asOf: string): Promise<DailyRunSummary> {
+function checkDate(asOf: string): void {
   if (!DATE_RE.test(asOf)) throw new Error(`as-of date must be YYYY-MM-DD, got "${asOf}"`);
-  const started = Date.now();
+}
+
+/**
+ * Stage 1. `aggregates` are the per-customer rows of rfm_customer_aggregates.sql when the SQL stage
+ * already ran (Athena in Step Functions); otherwise the SQL tier runs it here.
+ */
+export async function runModels(
+  deps: DailyRunDeps,
+  asOf: string,
+  aggregates?: readonly Aggregate[],
+): Promise<ModelsSummary> {
+  checkDate(asOf);
   const { lake, config, log } = deps;
   const engine = await deps.openEngine();
   try {
-    log.info(`run ${asOf}: aggregating purchases per customer`);
-    const aggregates = (await engine.runNamed('rfm_customer_aggregates', {
-      as_of: asOf,
-    })) as unknown as (CustomerPurchases & {
-      lines_without_rate: number;
-    })[];
-    const customersWithoutRate = aggregates.filter((a) => a.lines_without_rate > 0).length;
+    let rows = aggregates;
+    if (!rows) {
+      log.info(`run ${asOf}: aggregating purchases per customer`);
+      rows = (await engine.runNamed('rfm_customer_aggregates', { as_of: asOf })) as unknown as Aggregate[];
+    }
+    const sorted = [...rows].sort((a, b) =>
+      a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0,
+    );
+    const customersWithoutRate = sorted.filter((a) => a.lines_without_rate > 0).length;
     if (customersWithoutRate) {
       log.warn(
         `${customersWithoutRate} customer(s) have purchases without an exchange rate to ${config.reportingCurrency}; ` +
           'their monetary value leaves those purchases out',
       );
     }
-    log.info(`run ${asOf}: RFM over ${aggregates.length} customers`);
-    const result = computeRfm(aggregates, asOf);
-    const outputs = [
-      await writePartition(lake, rfm, asOf, result.rows as unknown as Record<string, unknown>[]),
-    ];
+    log.info(`run ${asOf}: RFM over ${sorted.length} customers`);
+    const result = computeRfm(sorted, asOf);
+    const outputs = [await writePartition(lake, rfm, asOf, result.rows)];
 
-    const since = addDays(asOf, -config.cooldownDays);
-    const recent = await engine.runNamed('recently_recalled', { as_of: asOf, since });
+    const recent = await engine.runNamed('recently_recalled', {
+      as_of: asOf,
+      since: addDays(asOf, -config.cooldownDays),
+    });
     const recentlyRecalled = new Set(recent.map((r) => String(r.customer_id)));
     const alerts = churnRecallAlerts(result.rows, { means: result.means, recentlyRecalled });
     const suppressed = result.rows.filter(
-      (r) =>
-        recentlyRecalled.has(r.customer_id) &&
-        (r.segment === 'important_retention' || r.segment === 'important_winback'),
+      (r) => recentlyRecalled.has(r.customer_id) && RECALL_SEGMENTS.has(r.segment),
     ).length;
-    outputs.push(
-      await writePartition(lake, churnRecall, asOf, alerts as unknown as Record<string, unknown>[]),
-    );
-
-    const contactsById = await loadContacts(deps, alerts);
-    const csvKey = partitionFileKey(churnRecall, { dt: asOf }, 'recall.csv');
-    await lake.put(csvKey, recallCsv(alerts, contactsById));
-    outputs.push(csvKey);
+    outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
     const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const r of result.rows) segments[r.segment]++;
@@ -100,29 +112,65 @@ export async function runDaily(deps: DailyRunDeps, asOf: string): Promise<DailyR
       customersWithoutRate,
       segments,
       means: result.means,
-      recall: { alerts: alerts.length, suppressedByCooldown: suppressed, csvKey, top: alerts.slice(0, 5) },
+      recall: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
       outputs,
-      seconds: (Date.now() - started) / 1000,
     };
   } finally {
     await engine.close();
   }
 }
 
-async function loadContacts(
-  deps: DailyRunDeps,
-  alerts: readonly ChurnRecallAlert[],
-): Promise<Map<string, Contact>> {
-  const byId = new Map<string, Contact>();
-  if (!alerts.length) return byId;
-  const engine = await deps.openEngine([contacts]);
-  try {
-    const rows = await engine.runNamed('recall_contacts', {
-      customer_ids: stringList(alerts.map((a) => a.customer_id)),
+/** Reads the day's churn-recall partition back from the lake. */
+export async function readRecallAlerts(lake: Lake, asOf: string): Promise<ChurnRecallAlert[]> {
+  const bytes = await lake.get(partitionKey(churnRecall, asOf));
+  if (!bytes)
+    throw new Error(`no churn-recall partition for ${asOf} in ${lake.location}: run the models stage first`);
+  return decodeParquet(bytes)
+    .toArray()
+    .map((r) => {
+      const a = r.toJSON() as Record<string, unknown>;
+      // Arrow gives DATE as epoch milliseconds.
+      return {
+        ...a,
+        last_order_date: new Date(Number(a.last_order_date)).toISOString().slice(0, 10),
+      } as unknown as ChurnRecallAlert;
     });
-    for (const r of rows) byId.set(String(r.customer_id), r as unknown as Contact);
-  } finally {
-    await engine.close();
+}
+
+/** Stage 2: the recall CSV beside the alert partition, with contact details joined only here. */
+export async function writeRecallList(
+  deps: DailyRunDeps,
+  asOf: string,
+  alerts: readonly ChurnRecallAlert[],
+): Promise<string> {
+  checkDate(asOf);
+  const byId = new Map<string, Contact>();
+  if (alerts.length) {
+    const engine = await deps.openEngine([contacts]);
+    try {
+      const rows = await engine.runNamed('recall_contacts', {
+        customer_ids: stringList(alerts.map((a) => a.customer_id)),
+      });
+      for (const r of rows) byId.set(String(r.customer_id), r as unknown as Contact);
+    } finally {
+      await engine.close();
+    }
   }
-  return byId;
+  const key = partitionFileKey(churnRecall, { dt: asOf }, 'recall.csv');
+  await deps.lake.put(key, recallCsv(alerts, byId));
+  return key;
+}
+
+/** Both stages, as the CLI runs them. */
+export async function runDaily(deps: DailyRunDeps, asOf: string): Promise<DailyRunSummary> {
+  const started = Date.now();
+  const models = await runModels(deps, asOf);
+  const alerts = await readRecallAlerts(deps.lake, asOf);
+  const csvKey = await writeRecallList(deps, asOf, alerts);
+  return {
+    ...models,
+    recall: { ...models.recall, csvKey },
+    outputs: [...models.outputs, csvKey],
+    seconds: (Date.now() - started) / 1000,
+  };
 }

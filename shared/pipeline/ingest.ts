@@ -33,6 +33,8 @@ export interface IngestRequest {
   source?: string;
   /** When the export was made (epoch ms); defaults to the caller's notion, e.g. the file time. */
   exportedAt: number;
+  /** The file is already in the lake at this raw/ key (an S3 drop): it is not copied again. */
+  rawKey?: string;
 }
 
 export interface IngestProgress {
@@ -79,7 +81,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const file = req.fileName ?? basename(req.path);
   const scan = await scanFile(req.path);
   const { batchId } = scan;
-  const raw = rawKey(batchId, file);
+  const raw = req.rawKey ?? rawKey(batchId, file);
 
   const manifest = await lake.get(batchManifestKey(batchId));
   if (manifest) {
@@ -87,7 +89,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     return { ...previous, file, status: 'skipped', seconds: (now() - started) / 1000 };
   }
 
-  await lake.putFile(raw, req.path);
+  if (!req.rawKey) await lake.putFile(raw, req.path);
 
   const rejectFile = async (reason: string): Promise<never> => {
     await lake.putFile(quarantineFileKey(batchId, file), req.path);

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { QueryError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
-import { decodeParquet } from '../lake/parquet.ts';
+import { readParquetRows } from '../lake/parquet.ts';
 import { orderLines } from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
@@ -53,12 +53,6 @@ const withoutComments = (sql: string): string =>
     .filter((l) => !/^\s*--/.test(l))
     .join('\n')
     .trim();
-
-/** Arrow values to the JSON-friendly values DuckDB's engine returns. */
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  return v;
-}
 
 export class AthenaEngine implements SqlEngine {
   constructor(private readonly o: AthenaEngineOptions) {}
@@ -108,17 +102,7 @@ export class AthenaEngine implements SqlEngine {
       `${name}.sql`,
       `UNLOAD (${sql}) TO '${this.o.lake.uri(prefix).replace(/\/?$/, '/')}' WITH (format = 'PARQUET')`,
     );
-    const rows: Row[] = [];
-    for (const key of await this.o.lake.list(prefix)) {
-      const bytes = await this.o.lake.get(key);
-      if (!bytes || bytes.length === 0) continue;
-      for (const r of decodeParquet(bytes).toArray()) {
-        const obj = r.toJSON() as Record<string, unknown>;
-        for (const k of Object.keys(obj)) obj[k] = plain(obj[k]);
-        rows.push(obj);
-      }
-    }
-    return rows;
+    return readParquetRows(this.o.lake, prefix);
   }
 
   async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {

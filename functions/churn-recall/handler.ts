@@ -1,0 +1,40 @@
+/**
+ * Churn-recall stage: the day's alerts -> recall CSV (contact details joined here only) -> SNS.
+ * Wiring only; see shared/pipeline/daily-run.ts and shared/alerts/sns-message.ts.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import { recallNotification } from '../../shared/alerts/sns-message.ts';
+import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
+import { readRecallAlerts, writeRecallList } from '../../shared/pipeline/daily-run.ts';
+import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
+import { athenaEngine, awsLake, toLog } from '../runtime.ts';
+
+const env = loadLambdaEnv(process.env, ['athena', 'recallTopic']);
+const logger = new Logger({ serviceName: 'storepulse-churn-recall' });
+const sns = new SNSClient({});
+const lake = awsLake(env);
+const openEngine = athenaEngine(env, lake);
+
+export const handler = middy(
+  async (event: RunRequest): Promise<{ asOf: string; alerts: number; listUri: string }> => {
+    const asOf = resolveAsOf(event, env.config.timeZone);
+    const alerts = await readRecallAlerts(lake, asOf);
+    const csvKey = await writeRecallList(
+      { lake, config: env.config, log: toLog(logger), openEngine },
+      asOf,
+      alerts,
+    );
+    const listUri = lake.uri(csvKey);
+    if (alerts.length) {
+      const { subject, message } = recallNotification(asOf, alerts, listUri);
+      await sns.send(
+        new PublishCommand({ TopicArn: env.recallTopicArn, Subject: subject, Message: message }),
+      );
+    }
+    logger.info('recall list written', { asOf, alerts: alerts.length, listUri });
+    return { asOf, alerts: alerts.length, listUri };
+  },
+).use(injectLambdaContext(logger));
