@@ -207,3 +207,10 @@ export const QUERYABLE_TABLES: readonly TableSpec[] = [
   churnRecall,
 ];
 export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];
+
+/**
+ * The name a table's files are registered under in the SQL tier. Order lines keep every exported
+ * version; the `order_lines` the queries read is the latest-version view over `order_lines_versions`.
+ */
+export const storedTableName = (spec: TableSpec): string =>
+  spec === orderLines ? 'order_lines_versions' : spec.name;

@@ -14,7 +14,7 @@ import { QueryError } from '../errors.ts';
 import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts';
-import { orderLines, QUERYABLE_TABLES } from '../schemas/tables.ts';
+import { orderLines, QUERYABLE_TABLES, storedTableName } from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, quoteIdent, raw, renderSql, type SqlParam } from './render.ts';
@@ -98,7 +98,7 @@ export class DuckDbEngine implements SqlEngine {
           'hive_partitioning = true, hive_types_autocast = false, union_by_name = true)'
         : emptyRelation(spec);
       if (spec === orderLines) {
-        await this.exec(`create or replace view order_lines_versions as ${source}`);
+        await this.exec(`create or replace view ${storedTableName(spec)} as ${source}`);
         const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
           columns: raw(columnList(spec)),
         });

@@ -1,0 +1,34 @@
+/** Where notifications go: the churn-recall topic and the pipeline-failure topic, encrypted, TLS-only. */
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface AlertsProps {
+  /** E-mail addresses subscribed to both topics (each must confirm the subscription). */
+  emails: readonly string[];
+}
+
+export class Alerts extends Construct {
+  readonly recallTopic: Topic;
+  readonly failureTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: AlertsProps) {
+    super(scope, id);
+    const masterKey = Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
+    this.recallTopic = new Topic(this, 'ChurnRecall', {
+      displayName: 'storepulse churn recall',
+      masterKey,
+      enforceSSL: true,
+    });
+    this.failureTopic = new Topic(this, 'PipelineFailure', {
+      displayName: 'storepulse pipeline failure',
+      masterKey,
+      enforceSSL: true,
+    });
+    for (const email of props.emails) {
+      this.recallTopic.addSubscription(new EmailSubscription(email));
+      this.failureTopic.addSubscription(new EmailSubscription(email));
+    }
+  }
+}

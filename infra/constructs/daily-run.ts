@@ -1,0 +1,229 @@
+/**
+ * The daily run: EventBridge Scheduler (cron in the shop's time zone) -> Step Functions:
+ * plan (as-of date) -> SQL stage on Athena (.sync: RFM aggregation UNLOADed to Parquet) -> models
+ * Lambda -> churn-recall Lambda (CSV + SNS). Transient errors are retried with backoff; any failure
+ * publishes a notification with the error and the execution, then fails the run.
+ */
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  DefinitionBody,
+  Fail,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  Succeed,
+  TaskInput,
+  type TaskStateBase,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { AthenaStartQueryExecution, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { Catalog } from './catalog.ts';
+import { PipelineFunction } from './pipeline-function.ts';
+
+export interface DailyRunProps {
+  bucket: Bucket;
+  catalog: Catalog;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  recallTopic: ITopic;
+  failureTopic: ITopic;
+  timeZone: string;
+  /** Hour and minute of the daily run, shop time. */
+  hour: number;
+  minute: number;
+}
+
+const TRANSIENT_LAMBDA = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+export class DailyRun extends Construct {
+  readonly plan: PipelineFunction;
+  readonly models: PipelineFunction;
+  readonly churnRecall: PipelineFunction;
+  readonly stateMachine: StateMachine;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: DailyRunProps) {
+    super(scope, id);
+    const { bucket, catalog } = props;
+    const common = { environment: props.environment, logRetention: props.logRetention };
+    this.plan = new PipelineFunction(this, 'Plan', {
+      ...common,
+      handler: 'plan',
+      description: 'storepulse: plan a daily run',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+    });
+    this.models = new PipelineFunction(this, 'Models', {
+      ...common,
+      handler: 'models',
+      description: 'storepulse: RFM and churn-recall models',
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
+    });
+    this.churnRecall = new PipelineFunction(this, 'ChurnRecall', {
+      ...common,
+      environment: { ...props.environment, RECALL_TOPIC_ARN: props.recallTopic.topicArn },
+      handler: 'churnRecall',
+      description: 'storepulse: churn-recall list and notification',
+      timeout: Duration.minutes(10),
+    });
+
+    // Least privilege by key prefix: who reads and writes which zone of the lake.
+    const athenaAccess = this.athenaStatements(props);
+    for (const fn of [this.models.fn, this.churnRecall.fn]) {
+      for (const s of athenaAccess) fn.addToRolePolicy(s);
+      bucket.grantReadWrite(fn, 'athena/*');
+      bucket.grantReadWrite(fn, 'alerts/*');
+    }
+    bucket.grantPut(this.models.fn, 'models/*');
+    bucket.grantRead(this.models.fn, 'models/*');
+    bucket.grantRead(this.churnRecall.fn, 'restricted/*');
+    props.recallTopic.grantPublish(this.churnRecall.fn);
+
+    const invoke = (name: string, fn: IFunction, payload: TaskInput, resultPath: string) =>
+      new LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payload,
+        payloadResponseOnly: true,
+        resultPath,
+      }).addRetry({
+        errors: TRANSIENT_LAMBDA,
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 4,
+      });
+
+    const planStep = invoke(
+      'PlanRun',
+      this.plan.fn,
+      TaskInput.fromObject({ 'request.$': '$', 'runId.$': '$$.Execution.Name' }),
+      '$.plan',
+    );
+    const sqlStep = new AthenaStartQueryExecution(this, 'AggregateCustomers', {
+      queryString: JsonPath.stringAt('$.plan.aggregatesQuery'),
+      workGroup: catalog.workGroup.ref,
+      queryExecutionContext: { databaseName: catalog.databaseName },
+      integrationPattern: IntegrationPattern.RUN_JOB,
+      resultPath: JsonPath.DISCARD,
+    }).addRetry({
+      errors: ['Athena.TooManyRequestsException', 'Athena.AmazonAthenaException'],
+      interval: Duration.seconds(10),
+      backoffRate: 2,
+      maxAttempts: 4,
+    });
+    const modelsStep = invoke(
+      'RunModels',
+      this.models.fn,
+      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'aggregatesPrefix.$': '$.plan.aggregatesPrefix' }),
+      '$.models',
+    );
+    const recallStep = invoke(
+      'ChurnRecallList',
+      this.churnRecall.fn,
+      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf' }),
+      '$.recall',
+    );
+
+    const notifyFailure = new SnsPublish(this, 'NotifyFailure', {
+      topic: props.failureTopic,
+      subject: 'storepulse daily run failed',
+      message: TaskInput.fromObject({
+        'error.$': '$.error',
+        'execution.$': '$$.Execution.Id',
+        'input.$': '$$.Execution.Input',
+      }),
+      resultPath: JsonPath.DISCARD,
+    }).next(
+      new Fail(this, 'RunFailed', {
+        error: 'DailyRunFailed',
+        cause: 'a stage failed; see the failure notification',
+      }),
+    );
+    const steps: TaskStateBase[] = [planStep, sqlStep, modelsStep, recallStep];
+    for (const s of steps) s.addCatch(notifyFailure, { resultPath: '$.error' });
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(
+        planStep.next(sqlStep).next(modelsStep).next(recallStep).next(new Succeed(this, 'Done')),
+      ),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'StateMachineLogs', {
+          retention: props.logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ALL,
+      },
+    });
+    // The SQL stage's query runs with the state machine's role: it reads curated/, writes athena/.
+    bucket.grantRead(this.stateMachine, 'curated/*');
+    bucket.grantReadWrite(this.stateMachine, 'athena/*');
+    for (const s of athenaAccess) this.stateMachine.addToRolePolicy(s);
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: `storepulse daily run at ${String(props.hour).padStart(2, '0')}:${String(props.minute).padStart(2, '0')} ${props.timeZone}`,
+      schedule: ScheduleExpression.cron({
+        hour: String(props.hour),
+        minute: String(props.minute),
+        timeZone: TimeZone.of(props.timeZone),
+      }),
+      target: new StepFunctionsStartExecution(this.stateMachine, {
+        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
+        retryAttempts: 3,
+      }),
+    });
+  }
+
+  private athenaStatements(props: DailyRunProps): PolicyStatement[] {
+    const { catalog, bucket } = props;
+    const stack = catalog.workGroup.stack;
+    const region = stack.region;
+    const account = stack.account;
+    return [
+      new PolicyStatement({
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:StopQueryExecution',
+          'athena:GetWorkGroup',
+        ],
+        resources: [`arn:${stack.partition}:athena:${region}:${account}:workgroup/${catalog.workGroup.ref}`],
+      }),
+      new PolicyStatement({
+        actions: [
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'glue:GetTables',
+          'glue:GetPartition',
+          'glue:GetPartitions',
+        ],
+        resources: [
+          `arn:${stack.partition}:glue:${region}:${account}:catalog`,
+          `arn:${stack.partition}:glue:${region}:${account}:database/${catalog.databaseName}`,
+          `arn:${stack.partition}:glue:${region}:${account}:table/${catalog.databaseName}/*`,
+        ],
+      }),
+      new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+    ];
+  }
+}

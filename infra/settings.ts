@@ -1,0 +1,52 @@
+/** Stack settings from CDK context (`cdk.json` or `-c key=value`), validated before anything is built. */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ConfigError } from '../shared/errors.ts';
+import { DEFAULT_SETTINGS, type StorepulseSettings } from './stack.ts';
+
+type Context = (key: string) => unknown;
+
+function int(name: string, v: unknown, min: number, max: number): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`context ${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
+  return n;
+}
+
+export function settingsFromContext(get: Context): StorepulseSettings {
+  const s = { ...DEFAULT_SETTINGS };
+  const v = (k: string) => get(`storepulse:${k}`);
+  if (v('timeZone') !== undefined) s.timeZone = String(v('timeZone'));
+  if (v('reportingCurrency') !== undefined) s.reportingCurrency = String(v('reportingCurrency'));
+  const emails = v('alertEmails');
+  if (emails !== undefined) {
+    s.alertEmails = (Array.isArray(emails) ? emails : String(emails).split(','))
+      .map((e) => String(e).trim())
+      .filter(Boolean);
+    for (const e of s.alertEmails)
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e))
+        throw new ConfigError(`alertEmails: "${e}" is not an e-mail address`);
+  }
+  if (v('dailyRunHour') !== undefined) s.dailyRunHour = int('dailyRunHour', v('dailyRunHour'), 0, 23);
+  if (v('dailyRunMinute') !== undefined) s.dailyRunMinute = int('dailyRunMinute', v('dailyRunMinute'), 0, 59);
+  if (v('cooldownDays') !== undefined) s.cooldownDays = int('cooldownDays', v('cooldownDays'), 0, 3650);
+  if (v('athenaBytesScannedCutoff') !== undefined) {
+    s.athenaBytesScannedCutoff = int(
+      'athenaBytesScannedCutoff',
+      v('athenaBytesScannedCutoff'),
+      10_000_000,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+  if (v('rawRetentionDays') !== undefined)
+    s.rawRetentionDays = int('rawRetentionDays', v('rawRetentionDays'), 1, 36500);
+  if (v('quarantineRetentionDays') !== undefined)
+    s.quarantineRetentionDays = int('quarantineRetentionDays', v('quarantineRetentionDays'), 1, 36500);
+  if (v('logRetentionDays') !== undefined) {
+    const days = int('logRetentionDays', v('logRetentionDays'), 1, 3653);
+    if (!Object.values(RetentionDays).includes(days as RetentionDays))
+      throw new ConfigError(`logRetentionDays ${days} is not a CloudWatch retention period`);
+    s.logRetentionDays = days as RetentionDays;
+  }
+  if (v('retainData') !== undefined) s.retainData = String(v('retainData')) !== 'false';
+  return s;
+}

@@ -1,0 +1,282 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { acknowledgeNagFindings, addNagChecks } from '../../infra/nag.ts';
+import { settingsFromContext } from '../../infra/settings.ts';
+import { DEFAULT_SETTINGS, type StorepulseSettings, StorepulseStack } from '../../infra/stack.ts';
+import { ORDER_FORMATS } from '../../shared/formats/registry.ts';
+import { ALL_TABLES, orderLines } from '../../shared/schemas/tables.ts';
+
+/** The app as infra/app.ts builds it, without bundling the functions (tests need the template only). */
+function build(settings: Partial<StorepulseSettings> = {}, nag = true) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new StorepulseStack(app, 'Storepulse', {
+    ...DEFAULT_SETTINGS,
+    timeZone: 'Asia/Shanghai',
+    alertEmails: ['ops@example.com'],
+    ...settings,
+  });
+  if (nag) {
+    addNagChecks(app);
+    acknowledgeNagFindings(stack);
+  }
+  return { app, stack };
+}
+
+const { app, stack } = build();
+const template = Template.fromStack(stack);
+const json = template.toJSON() as {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+};
+const resources = (type: string) => Object.values(json.Resources).filter((r) => r.Type === type);
+
+describe('storage', () => {
+  it('is a private, encrypted, TLS-only, versioned, logged bucket with lifecycles for raw/ and quarantine/', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'lake/' }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 400, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'quarantine/', ExpirationInDays: 90 }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('ingest', () => {
+  it('sends raw/ drops through SQS with a dead-letter queue and an alarm to the ingest Lambda with partial batch failures', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          Match.objectLike({
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } },
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      VisibilityTimeout: 3600,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+});
+
+describe('functions', () => {
+  it('all share the base construct: current Node runtime, arm64, tracing, log retention, the lake in their environment', () => {
+    const fns = resources('AWS::Lambda::Function').filter((f) =>
+      String((f.Properties.Description as string) ?? '').startsWith('storepulse'),
+    );
+    expect(fns).toHaveLength(4);
+    for (const f of fns) {
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: expect.objectContaining({
+            STOREPULSE_TIME_ZONE: 'Asia/Shanghai',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    }
+    expect(resources('AWS::Logs::LogGroup').every((g) => g.Properties.RetentionInDays === 30)).toBe(true);
+  });
+
+  it('scopes object permissions to key prefixes: nothing grants writes on the whole bucket', () => {
+    const statements = resources('AWS::IAM::Policy').flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    const writes = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:PutObject')));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const s of writes) {
+      // Object ARNs (bucket ARN + "/key") must name a prefix; the bare bucket ARN is there for List*.
+      for (const r of [s.Resource]
+        .flat()
+        .map((x) => JSON.stringify(x))
+        .filter((t) => t.includes('/'))) {
+        expect(r, r).toMatch(
+          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena)\/\*"/,
+        );
+      }
+    }
+  });
+});
+
+describe('catalog', () => {
+  it('has one Glue table per declared table, columns and partition projection derived from the schemas', () => {
+    const tables = resources('AWS::Glue::Table');
+    expect(tables).toHaveLength(ALL_TABLES.length);
+    const ol = tables.find(
+      (t) => (t.Properties.TableInput as { Name: string }).Name === 'order_lines_versions',
+    )!;
+    const input = ol.Properties.TableInput as {
+      StorageDescriptor: { Columns: { Name: string; Type: string }[] };
+      PartitionKeys: { Name: string }[];
+      Parameters: Record<string, unknown>;
+    };
+    expect(input.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(orderLines.columns.map((c) => c.name));
+    expect(input.StorageDescriptor.Columns.find((c) => c.Name === 'order_ts')?.Type).toBe('timestamp');
+    expect(input.StorageDescriptor.Columns.find((c) => c.Name === 'quantity')?.Type).toBe('int');
+    expect(input.PartitionKeys.map((k) => k.Name)).toEqual(['source', 'dt']);
+    expect(input.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.source.type': 'enum',
+      'projection.source.values': ORDER_FORMATS.map((f) => f.name).join(','),
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+    });
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
+      '/curated/order_lines/source=${source}/dt=${dt}/',
+    );
+  });
+
+  it('has an Athena workgroup that enforces its result location, encryption and a bytes-scanned cutoff, and named queries', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } }),
+      }),
+    });
+    const names = resources('AWS::Athena::NamedQuery').map((q) => q.Properties.Name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Who to recall today',
+        'RFM segment counts over time',
+        'Create the order_lines view (run once)',
+      ]),
+    );
+  });
+});
+
+describe('daily run', () => {
+  const [machine] = resources('AWS::StepFunctions::StateMachine');
+  // The definition is a Fn::Join of strings and references: join it with placeholders and parse it.
+  const parts = (machine!.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const definition = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as {
+    StartAt: string;
+    States: Record<
+      string,
+      {
+        Type: string;
+        Next?: string;
+        Resource?: string;
+        Retry?: { ErrorEquals: string[]; BackoffRate: number }[];
+        Catch?: { ErrorEquals: string[]; Next: string }[];
+      }
+    >;
+  };
+
+  it('runs plan -> Athena SQL stage (.sync) -> models -> churn recall, with retries and a failure notification', () => {
+    const order: string[] = [];
+    for (let s: string | undefined = definition.StartAt; s; s = definition.States[s]?.Next) order.push(s);
+    expect(order).toEqual(['PlanRun', 'AggregateCustomers', 'RunModels', 'ChurnRecallList', 'Done']);
+    expect(definition.States.AggregateCustomers!.Resource).toBe(
+      'arn:REF:states:::athena:startQueryExecution.sync',
+    );
+    for (const step of ['PlanRun', 'AggregateCustomers', 'RunModels', 'ChurnRecallList']) {
+      const state = definition.States[step]!;
+      expect(
+        state.Retry?.some((r) => r.BackoffRate === 2 && r.ErrorEquals.some((e) => /TooManyRequests/.test(e))),
+      ).toBe(true);
+      expect(state.Catch).toEqual([
+        expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'NotifyFailure' }),
+      ]);
+    }
+    expect(definition.States.NotifyFailure).toMatchObject({
+      Resource: 'arn:REF:states:::sns:publish',
+      Next: 'RunFailed',
+    });
+    expect(definition.States.RunFailed!.Type).toBe('Fail');
+    expect(machine!.Properties).toMatchObject({
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: expect.objectContaining({ Level: 'ALL' }),
+    });
+  });
+
+  it('is started by EventBridge Scheduler in the shop time zone with the scheduled time', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      Target: Match.objectLike({
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      }),
+    });
+  });
+});
+
+describe('alerts', () => {
+  it('has encrypted churn-recall and failure topics with the e-mail subscriptions from context', () => {
+    expect(resources('AWS::SNS::Topic')).toHaveLength(2);
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    for (const t of resources('AWS::SNS::Topic'))
+      expect(JSON.stringify(t.Properties.KmsMasterKeyId)).toContain('alias/aws/sns');
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('passes, every remaining finding acknowledged with a reason', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails on a new wildcard permission nobody acknowledged', () => {
+    const { app: bad, stack: s } = build();
+    s.ingest.function.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    expect(() => bad.synth()).toThrow(/AwsSolutions-IAM5\[Action::s3:\*\]/);
+  });
+});
+
+describe('settings from context', () => {
+  it('validates values before anything is built', () => {
+    expect(
+      settingsFromContext(
+        (k) => ({ 'storepulse:timeZone': 'Europe/Berlin', 'storepulse:alertEmails': 'a@x.io, b@y.io' })[k],
+      ),
+    ).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      alertEmails: ['a@x.io', 'b@y.io'],
+    });
+    expect(() => settingsFromContext((k) => ({ 'storepulse:alertEmails': ['nope'] })[k])).toThrow(
+      /not an e-mail/,
+    );
+    expect(() => settingsFromContext((k) => ({ 'storepulse:dailyRunHour': 25 })[k])).toThrow(/0 to 23/);
+    expect(() => build({ timeZone: 'Mars/Olympus' }, false)).toThrow(/unknown time zone/);
+  });
+});
