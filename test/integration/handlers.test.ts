@@ -113,6 +113,27 @@ describe('ingest Lambda handler', () => {
   });
 });
 
+describe('plan Lambda handler', () => {
+  it('turns EventBridge Scheduler input into the as-of date and the SQL stage statement', async () => {
+    const { handler: plan } = (await import('../../functions/plan/handler.ts')) as unknown as {
+      handler: (
+        e: unknown,
+        c: Context,
+      ) => Promise<{ asOf: string; aggregatesPrefix: string; aggregatesQuery: string }>;
+    };
+    // What Step Functions passes: the schedule's input and the execution name.
+    const out = await plan({ request: { scheduledTime: '2026-11-24T06:00:00Z' }, runId: 'exec-42' }, context);
+    expect(out.asOf).toBe('2026-11-23');
+    expect(out.aggregatesPrefix).toBe('athena/unload/daily/2026-11-23/exec-42/');
+    expect(out.aggregatesQuery).toMatch(/^UNLOAD \(with order_lines as \(/);
+    expect(out.aggregatesQuery).toContain("where dt <= '2026-11-23'");
+    expect(out.aggregatesQuery).toMatch(
+      /TO 's3:\/\/shop-lake\/athena\/unload\/daily\/2026-11-23\/exec-42\/' WITH \(format = 'PARQUET'\)$/,
+    );
+    await expect(plan({ request: {}, runId: 'bad id; drop' }, context)).rejects.toThrow(/plain name/);
+  });
+});
+
 describe('scheduled runs', () => {
   it('cover the day that just ended in the shop time zone, unless a date is given', () => {
     // 06:00 in Shanghai on 24 Nov is 22:00 UTC on 23 Nov: the run is for 23 Nov.

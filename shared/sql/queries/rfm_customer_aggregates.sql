@@ -2,7 +2,8 @@
 -- A purchase is an order with at least one line paid and neither cancelled nor fully refunded;
 -- monetary is net of discounts and refunds, in the reporting currency.
 -- Orders from exports without a buyer (customer_id null) are left out.
--- Runs unchanged on DuckDB and Athena (Trino).
+-- Runs unchanged on DuckDB and Athena (Trino); no ORDER BY, since Athena runs it inside UNLOAD
+-- (the model sorts its input itself).
 with purchase_lines as (
   select customer_id, source, order_id, dt, net_amount_rc
   from order_lines
@@ -30,4 +31,3 @@ select
   cast(sum(lines_without_rate) as integer) as lines_without_rate
 from purchases
 group by customer_id
-order by customer_id
