@@ -7,6 +7,14 @@ import { lakeContext } from '../context.ts';
 import { stderrLog } from '../io.ts';
 import { formatTable } from '../output.ts';
 
+function describeFits(metrics: DailyRunSummary['diagnostics']): string {
+  const m = new Map(metrics.map((d) => [d.metric, d.value]));
+  if (!m.has('bgnbd_r')) return 'Churn / CLV: no customers yet\n';
+  const f = (k: string, digits = 3) => (m.get(k) ?? Number.NaN).toFixed(digits);
+  const gg = m.has('gg_p') ? `; Gamma-Gamma p ${f('gg_p')}, q ${f('gg_q')}, gamma ${f('gg_gamma')}` : '';
+  return `Churn / CLV (table clv): BG/NBD r ${f('bgnbd_r')}, alpha ${f('bgnbd_alpha')} days, a ${f('bgnbd_a')}, b ${f('bgnbd_b')} over ${m.get('bgnbd_customers')} customers${gg}\n`;
+}
+
 export function describeRun(s: DailyRunSummary): string {
   const segRows = SEGMENT_INFO.map((info) => ({
     segment: info.segment,
@@ -20,6 +28,7 @@ export function describeRun(s: DailyRunSummary): string {
       `spend ${s.means.monetary.toFixed(2)})`,
     '',
     formatTable(['segment', 'segment_zh', 'customers', 'action'], segRows),
+    describeFits(s.diagnostics),
     `Churn recall: ${s.recall.alerts} alert(s)` +
       (s.recall.suppressedByCooldown
         ? `, ${s.recall.suppressedByCooldown} already recalled within the cooldown`

@@ -10,9 +10,12 @@ import type { Config } from '../config.ts';
 import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { decodeParquet, encodeTable, rowsToColumns } from '../lake/parquet.ts';
+import type { BgNbdParams } from '../models/bgnbd.ts';
+import { type CustomerTransactions, computeClv, type Metric } from '../models/clv.ts';
+import type { GammaGammaParams } from '../models/gamma-gamma.ts';
 import { type CustomerPurchases, computeRfm } from '../models/rfm.ts';
 import type { TableSpec } from '../schemas/table.ts';
-import { churnRecall, contacts, rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
+import { churnRecall, clv, contacts, diagnostics, rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import { stringList } from '../sql/render.ts';
 import { addDays, DATE_RE } from '../time.ts';
@@ -33,6 +36,8 @@ export interface ModelsSummary {
   segments: Record<Segment, number>;
   means: { recency_days: number; frequency: number; monetary: number };
   recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
+  /** Fitted parameters and quality figures (the diagnostics partition). */
+  diagnostics: Metric[];
   outputs: string[];
 }
 
@@ -104,6 +109,16 @@ export async function runModels(
     ).length;
     outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
+    log.info(`run ${asOf}: BG/NBD and Gamma-Gamma`);
+    const transactions = (await engine.runNamed('customer_transactions', {
+      as_of: asOf,
+    })) as unknown as CustomerTransactions[];
+    transactions.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+    const start = await previousFits(lake, asOf);
+    const value = computeClv(transactions, asOf, { start });
+    outputs.push(await writePartition(lake, clv, asOf, value.rows));
+    outputs.push(await writePartition(lake, diagnostics, asOf, value.diagnostics));
+
     const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const r of result.rows) segments[r.segment]++;
     return {
@@ -113,11 +128,42 @@ export async function runModels(
       segments,
       means: result.means,
       recall: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
+      diagnostics: value.diagnostics,
       outputs,
     };
   } finally {
     await engine.close();
   }
+}
+
+/** Yesterday's fitted parameters, to start today's fit from (a warm start: fewer iterations). */
+async function previousFits(
+  lake: Lake,
+  asOf: string,
+): Promise<{ bgnbd?: BgNbdParams; gammaGamma?: GammaGammaParams }> {
+  const bytes = await lake.get(partitionKey(diagnostics, addDays(asOf, -1)));
+  if (!bytes) return {};
+  const m = new Map(
+    decodeParquet(bytes)
+      .toArray()
+      .map((r) => [String(r.metric), Number(r.value)]),
+  );
+  const has = (...names: string[]) => names.every((n) => Number.isFinite(m.get(n)) && m.get(n)! > 0);
+  return {
+    ...(has('bgnbd_r', 'bgnbd_alpha', 'bgnbd_a', 'bgnbd_b')
+      ? {
+          bgnbd: {
+            r: m.get('bgnbd_r')!,
+            alpha: m.get('bgnbd_alpha')!,
+            a: m.get('bgnbd_a')!,
+            b: m.get('bgnbd_b')!,
+          },
+        }
+      : {}),
+    ...(has('gg_p', 'gg_q', 'gg_gamma')
+      ? { gammaGamma: { p: m.get('gg_p')!, q: m.get('gg_q')!, gamma: m.get('gg_gamma')! } }
+      : {}),
+  };
 }
 
 /** Reads the day's churn-recall partition back from the lake. */

@@ -197,6 +197,46 @@ export const churnRecall: TableSpec = {
   partitionKeys: [dt('As-of date of the run that raised the alert.')],
 };
 
+export const clv: TableSpec = {
+  name: 'clv',
+  zone: 'models',
+  doc: 'Churn probability and customer value per customer (BG/NBD and Gamma-Gamma), as of dt.',
+  columns: [
+    required('customer_id', 'string', 'Pseudonymous customer id.'),
+    required('first_order_date', 'date', 'Date of the first purchase.'),
+    required('last_order_date', 'date', 'Date of the last purchase on or before the as-of date.'),
+    required('x', 'int32', 'Repeat transactions (purchase days after the first).'),
+    required('t_x_days', 'int32', 'Days from the first to the last purchase.'),
+    required('t_days', 'int32', 'Days from the first purchase to the as-of date.'),
+    required('p_alive', 'double', 'BG/NBD probability that the customer is still active.'),
+    required('expected_purchases_30d', 'double', 'BG/NBD expected purchases in the next 30 days.'),
+    required('expected_purchases_90d', 'double', 'BG/NBD expected purchases in the next 90 days.'),
+    required(
+      'expected_avg_order_value',
+      'double',
+      'Gamma-Gamma expected value of a purchase, reporting currency.',
+    ),
+    required(
+      'clv_12m',
+      'double',
+      'Expected value of the next 12 months, discounted monthly, reporting currency.',
+    ),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const diagnostics: TableSpec = {
+  name: 'diagnostics',
+  zone: 'models',
+  doc: 'Fitted parameters and quality figures of the models, one row per metric.',
+  columns: [
+    required('model', 'string', 'Model name (bgnbd, gamma_gamma, ...).'),
+    required('metric', 'string', 'Metric name (bgnbd_r, bgnbd_alpha, bgnbd_ll, gg_p, ...).'),
+    required('value', 'double', 'Value.'),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
 /** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
 export const QUERYABLE_TABLES: readonly TableSpec[] = [
   orderLines,
@@ -204,6 +244,8 @@ export const QUERYABLE_TABLES: readonly TableSpec[] = [
   inventory,
   traffic,
   rfm,
+  clv,
+  diagnostics,
   churnRecall,
 ];
 export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];

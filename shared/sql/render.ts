@@ -17,6 +17,7 @@ const QUERY_DIR = new URL('./queries/', import.meta.url);
 export type QueryName =
   | 'order_lines_latest'
   | 'rfm_customer_aggregates'
+  | 'customer_transactions'
   | 'recently_recalled'
   | 'recall_contacts';
 

@@ -1,0 +1,169 @@
+/**
+ * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way: an alternative to the
+ * Pareto/NBD model", Marketing Science 24(2)): repeat purchases follow a Poisson process with a
+ * gamma(r, alpha) rate across customers; after each purchase a customer drops out with probability
+ * p ~ beta(a, b). Fitted by maximum likelihood over (x, t_x, T); customers with the same history
+ * share one likelihood term, so the fit costs per distinct history, not per customer.
+ */
+import gammaln from '@stdlib/math-base-special-gammaln';
+import { nelderMead } from './nelder-mead.ts';
+
+export interface History {
+  /** Repeat transactions (all but the first). */
+  x: number;
+  /** Time from the first to the last transaction. */
+  tx: number;
+  /** Time from the first transaction to the as-of date. */
+  T: number;
+}
+
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+export interface GroupedHistories {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  count: Float64Array;
+  customers: number;
+}
+
+/** Distinct (x, t_x, T) with their counts. */
+export function groupHistories(histories: readonly History[]): GroupedHistories {
+  const index = new Map<string, number>();
+  const xs: number[] = [];
+  const txs: number[] = [];
+  const Ts: number[] = [];
+  const counts: number[] = [];
+  for (const h of histories) {
+    const key = `${h.x}|${h.tx}|${h.T}`;
+    const i = index.get(key);
+    if (i === undefined) {
+      index.set(key, xs.length);
+      xs.push(h.x);
+      txs.push(h.tx);
+      Ts.push(h.T);
+      counts.push(1);
+    } else counts[i]!++;
+  }
+  return {
+    x: Float64Array.from(xs),
+    tx: Float64Array.from(txs),
+    T: Float64Array.from(Ts),
+    count: Float64Array.from(counts),
+    customers: histories.length,
+  };
+}
+
+const logAddExp = (u: number, v: number): number => {
+  const m = Math.max(u, v);
+  return m + Math.log(Math.exp(u - m) + Math.exp(v - m));
+};
+
+/**
+ * Total log-likelihood (eq. 6 of the paper), in logs throughout for stability. The gamma-function
+ * terms depend on x alone, so they are computed once per distinct x, not once per history.
+ */
+export function bgnbdLogLikelihood(p: BgNbdParams, g: GroupedHistories): number {
+  const { r, alpha, a, b } = p;
+  const lnAlpha = Math.log(alpha);
+  const lnA = Math.log(a);
+  const common = gammaln(a + b) - gammaln(b) - gammaln(r) + r * lnAlpha;
+  const byX = new Map<number, number>();
+  let total = 0;
+  for (let i = 0; i < g.x.length; i++) {
+    const x = g.x[i]!;
+    let lnA12 = byX.get(x);
+    if (lnA12 === undefined) {
+      lnA12 = common + gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
+      byX.set(x, lnA12);
+    }
+    const lnA3 = -(r + x) * Math.log(alpha + g.T[i]!);
+    const ll =
+      x > 0
+        ? lnA12 + logAddExp(lnA3, lnA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + g.tx[i]!))
+        : lnA12 + lnA3;
+    total += g.count[i]! * ll;
+  }
+  return total;
+}
+
+export interface BgNbdFit {
+  params: BgNbdParams;
+  logLikelihood: number;
+  iterations: number;
+  converged: boolean;
+  customers: number;
+  distinctHistories: number;
+}
+
+/** Maximum likelihood over log-parameters (all four are positive), from `start` (yesterday's fit). */
+export function fitBgNbd(histories: readonly History[], start?: BgNbdParams): BgNbdFit {
+  const g = groupHistories(histories);
+  if (g.customers === 0) throw new Error('BG/NBD needs at least one customer');
+  const meanT = g.T.reduce((s, t, i) => s + t * g.count[i]!, 0) / g.customers;
+  const s0 = start ?? { r: 1, alpha: Math.max(1, meanT / 2), a: 1, b: 1 };
+  const toParams = (v: readonly number[]): BgNbdParams => ({
+    r: Math.exp(v[0]!),
+    alpha: Math.exp(v[1]!),
+    a: Math.exp(v[2]!),
+    b: Math.exp(v[3]!),
+  });
+  const negLL = (v: readonly number[]) => -bgnbdLogLikelihood(toParams(v), g);
+  let result = nelderMead(negLL, [Math.log(s0.r), Math.log(s0.alpha), Math.log(s0.a), Math.log(s0.b)]);
+  // A restart from the optimum guards against a simplex that collapsed early.
+  const again = nelderMead(negLL, result.x);
+  result = { ...again, iterations: result.iterations + again.iterations };
+  return {
+    params: toParams(result.x),
+    logLikelihood: -result.fx,
+    iterations: result.iterations,
+    converged: result.converged,
+    customers: g.customers,
+    distinctHistories: g.x.length,
+  };
+}
+
+/** P(alive | x, t_x, T) (eq. 13). */
+export function pAlive(p: BgNbdParams, h: History): number {
+  if (h.x === 0) return 1;
+  const ratio =
+    Math.log(p.a) -
+    Math.log(p.b + h.x - 1) +
+    (p.r + h.x) * (Math.log(p.alpha + h.T) - Math.log(p.alpha + h.tx));
+  return 1 / (1 + Math.exp(ratio));
+}
+
+/** Gauss hypergeometric 2F1(a, b; c; z) for 0 <= z < 1, by its series. */
+export function hyp2f1(a: number, b: number, c: number, z: number): number {
+  let term = 1;
+  let sum = 1;
+  for (let k = 0; k < 100_000; k++) {
+    term *= ((a + k) * (b + k) * z) / ((c + k) * (k + 1));
+    sum += term;
+    if (Math.abs(term) < 1e-15 * Math.abs(sum)) return sum;
+  }
+  return sum;
+}
+
+/** Expected transactions in the next `t` time units, given the history (eq. 10). */
+export function expectedPurchases(p: BgNbdParams, h: History, t: number): number {
+  const { r, alpha, a, b } = p;
+  const { x, tx, T } = h;
+  // The closed form divides by a - 1 (valid on both sides of 1); at exactly 1 take the nearby value.
+  if (a === 1) return expectedPurchases({ ...p, a: 1 + 1e-9 }, h, t);
+  const z = t / (alpha + T + t);
+  const lead = (a + b + x - 1) / (a - 1);
+  const inner =
+    1 - Math.exp((r + x) * Math.log((alpha + T) / (alpha + T + t))) * hyp2f1(r + x, b + x, a + b + x - 1, z);
+  const denom =
+    1 +
+    (x > 0
+      ? Math.exp(Math.log(a) - Math.log(b + x - 1) + (r + x) * Math.log((alpha + T) / (alpha + tx)))
+      : 0);
+  return (lead * inner) / denom;
+}

@@ -1,0 +1,77 @@
+/**
+ * Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for
+ * customer base analysis", JMR 42(4); Colombo & Jiang 1999): a customer's transaction values are
+ * gamma(p, nu) with nu ~ gamma(q, gamma) across customers. Fitted over customers with repeat
+ * transactions on the mean value m_x of their x repeat transactions.
+ */
+import gammaln from '@stdlib/math-base-special-gammaln';
+import { nelderMead } from './nelder-mead.ts';
+
+export interface Spend {
+  /** Repeat transactions (>= 1). */
+  x: number;
+  /** Mean value of the repeat transactions. */
+  mx: number;
+}
+
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  gamma: number;
+}
+
+/** Log-likelihood of the x-transaction mean m_x, summed over customers. */
+export function gammaGammaLogLikelihood(params: GammaGammaParams, spends: readonly Spend[]): number {
+  const { p, q, gamma } = params;
+  let total = 0;
+  for (const { x, mx } of spends) {
+    total +=
+      gammaln(p * x + q) -
+      gammaln(p * x) -
+      gammaln(q) +
+      q * Math.log(gamma) +
+      (p * x - 1) * Math.log(mx) +
+      p * x * Math.log(x) -
+      (p * x + q) * Math.log(x * mx + gamma);
+  }
+  return total;
+}
+
+export interface GammaGammaFit {
+  params: GammaGammaParams;
+  logLikelihood: number;
+  iterations: number;
+  customers: number;
+}
+
+export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams): GammaGammaFit {
+  const usable = spends.filter((s) => s.x >= 1 && s.mx > 0);
+  if (usable.length === 0)
+    throw new Error('Gamma-Gamma needs customers with repeat transactions of positive value');
+  const s0 = start ?? { p: 1, q: 1, gamma: 1 };
+  const toParams = (v: readonly number[]): GammaGammaParams => ({
+    p: Math.exp(v[0]!),
+    q: Math.exp(v[1]!),
+    gamma: Math.exp(v[2]!),
+  });
+  const negLL = (v: readonly number[]) => -gammaGammaLogLikelihood(toParams(v), usable);
+  let result = nelderMead(negLL, [Math.log(s0.p), Math.log(s0.q), Math.log(s0.gamma)]);
+  const again = nelderMead(negLL, result.x);
+  result = { ...again, iterations: result.iterations + again.iterations };
+  return {
+    params: toParams(result.x),
+    logLikelihood: -result.fx,
+    iterations: result.iterations,
+    customers: usable.length,
+  };
+}
+
+/**
+ * E[M | x, m_x]: the customer's expected transaction value, a weighted mean of the population mean
+ * p*gamma/(q-1) and their own m_x. A customer with no repeat transactions gets the population mean.
+ */
+export function expectedAverageValue(params: GammaGammaParams, s: Spend): number {
+  const { p, q, gamma } = params;
+  if (s.x < 1) return (p * gamma) / (q - 1);
+  return (p * (gamma + s.x * s.mx)) / (p * s.x + q - 1);
+}
