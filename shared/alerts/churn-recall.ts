@@ -1,17 +1,23 @@
 /**
- * Churn-recall rule v1: a valuable customer (high M) whose recency has turned low — the RFM segments
- * 重要保持 (important_retention) and 重要挽留 (important_winback) — and who was not already recalled
- * within the cooldown window. Pure: the caller supplies who was recalled recently.
+ * Churn recall (v2): a valuable customer going to sleep. Valuable: spend above the population mean
+ * (RFM m_high) or expected 12-month value (clv_12m) in the top share of customers. Going to sleep:
+ * the RFM segment turned to a sleeping one (重要保持 / 重要挽留: recency fell below the mean) or the
+ * BG/NBD probability of still being active fell below a threshold. One alert per customer per
+ * cooldown window. Pure: the caller supplies the model rows and who was recalled recently.
  */
+import type { ClvRow } from '../models/clv.ts';
 import type { RfmRow } from '../models/rfm.ts';
 import type { Segment } from '../schemas/tables.ts';
 
 export const RECALL_SEGMENTS: ReadonlySet<Segment> = new Set(['important_retention', 'important_winback']);
 
 const OFFERS: Partial<Record<Segment, string>> = {
+  important_value: 'VIP care call: early access to the new season, no discount needed',
+  important_development: 'Membership upgrade: points multiplier on the next order',
   important_retention: 'VIP recall: personal message with a member-only gift',
   important_winback: 'Discount recall: time-limited coupon on their favourite category',
 };
+const DEFAULT_OFFER = 'Reactivation: personal message with a time-limited offer';
 
 export interface ChurnRecallAlert {
   customer_id: string;
@@ -22,6 +28,9 @@ export interface ChurnRecallAlert {
   recency_days: number;
   frequency: number;
   monetary: number;
+  p_alive: number | null;
+  clv_12m: number | null;
+  value_at_risk: number | null;
   offer: string;
 }
 
@@ -29,25 +38,70 @@ export interface RecallContext {
   means: { recency_days: number; frequency: number; monetary: number };
   /** Customers recalled within the cooldown window before this run. */
   recentlyRecalled: ReadonlySet<string>;
+  /** Churn / value model rows by customer, when the model ran. */
+  clv?: ReadonlyMap<string, ClvRow>;
+  /** Share of customers, by clv_12m, that counts as valuable (default 0.2). */
+  topShare?: number;
+  /** P(alive) below this means going to sleep (default 0.5). */
+  pAliveThreshold?: number;
 }
 
 const fmt = (v: number): string => v.toFixed(v >= 100 ? 0 : 2);
 
+/** A year of the customer's own purchase rate at their expected order value, times P(gone). */
+export function valueAtRisk(c: ClvRow): number {
+  const perYear = ((c.x + 1) * 365) / Math.max(c.t_days, 30);
+  return (1 - c.p_alive) * c.expected_avg_order_value * perYear;
+}
+
 export function churnRecallAlerts(rows: readonly RfmRow[], ctx: RecallContext): ChurnRecallAlert[] {
-  return rows
-    .filter((r) => RECALL_SEGMENTS.has(r.segment) && !ctx.recentlyRecalled.has(r.customer_id))
-    .sort((a, b) => b.monetary - a.monetary || a.customer_id.localeCompare(b.customer_id))
-    .map((r) => ({
+  const threshold = ctx.pAliveThreshold ?? 0.5;
+  const clv = ctx.clv;
+  let topValue = new Set<string>();
+  if (clv && clv.size) {
+    const ranked = [...clv.values()].sort(
+      (a, b) => b.clv_12m - a.clv_12m || a.customer_id.localeCompare(b.customer_id),
+    );
+    topValue = new Set(
+      ranked.slice(0, Math.ceil(ranked.length * (ctx.topShare ?? 0.2))).map((c) => c.customer_id),
+    );
+  }
+  const alerts: ChurnRecallAlert[] = [];
+  for (const r of rows) {
+    if (ctx.recentlyRecalled.has(r.customer_id)) continue;
+    const model = clv?.get(r.customer_id);
+    const valuable = r.m_high || topValue.has(r.customer_id);
+    const sleepingSegment = RECALL_SEGMENTS.has(r.segment);
+    const fading = model !== undefined && model.p_alive < threshold;
+    if (!valuable || !(sleepingSegment || fading)) continue;
+    const why: string[] = [];
+    if (sleepingSegment)
+      why.push(`no purchase for ${r.recency_days} days (mean ${fmt(ctx.means.recency_days)})`);
+    if (fading) why.push(`P(alive) ${model.p_alive.toFixed(2)} below ${threshold}`);
+    why.push(
+      r.m_high
+        ? `spend ${fmt(r.monetary)} above mean ${fmt(ctx.means.monetary)}`
+        : `expected 12-month value ${fmt(model?.clv_12m ?? 0)} in the top ${Math.round((ctx.topShare ?? 0.2) * 100)} %`,
+    );
+    alerts.push({
       customer_id: r.customer_id,
       segment: r.segment,
       segment_zh: r.segment_zh,
-      reason:
-        `no purchase for ${r.recency_days} days (mean ${fmt(ctx.means.recency_days)}); ` +
-        `spend ${fmt(r.monetary)} above mean ${fmt(ctx.means.monetary)}`,
+      reason: why.join('; '),
       last_order_date: r.last_order_date,
       recency_days: r.recency_days,
       frequency: r.frequency,
       monetary: r.monetary,
-      offer: OFFERS[r.segment] ?? 'Recall offer',
-    }));
+      p_alive: model?.p_alive ?? null,
+      clv_12m: model?.clv_12m ?? null,
+      value_at_risk: model ? valueAtRisk(model) : null,
+      offer: OFFERS[r.segment] ?? DEFAULT_OFFER,
+    });
+  }
+  return alerts.sort(
+    (a, b) =>
+      (b.value_at_risk ?? 0) - (a.value_at_risk ?? 0) ||
+      b.monetary - a.monetary ||
+      a.customer_id.localeCompare(b.customer_id),
+  );
 }

@@ -23,6 +23,8 @@ export const RECALL_CSV_COLUMNS = [
   'recency_days',
   'frequency',
   'monetary',
+  'p_alive',
+  'value_at_risk',
   'offer',
   'reason',
 ] as const;

@@ -4,18 +4,33 @@
  * 2. recall list: the day's alerts joined with the restricted contacts -> the CSV a CRM imports.
  * Every output partition is replaced atomically, so re-running a date is safe and gives the same answer.
  */
-import { type ChurnRecallAlert, churnRecallAlerts, RECALL_SEGMENTS } from '../alerts/churn-recall.ts';
+import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall.ts';
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import type { Config } from '../config.ts';
 import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { decodeParquet, encodeTable, rowsToColumns } from '../lake/parquet.ts';
+import { type CohortActivity, cohortMatrix, type DailyActivity, dailyLifecycle } from '../models/aarrr.ts';
+import { type AiplStage, type CustomerFeatures, fastAndGrow } from '../models/aipl.ts';
 import type { BgNbdParams } from '../models/bgnbd.ts';
 import { type CustomerTransactions, computeClv, type Metric } from '../models/clv.ts';
 import type { GammaGammaParams } from '../models/gamma-gamma.ts';
 import { type CustomerPurchases, computeRfm } from '../models/rfm.ts';
 import type { TableSpec } from '../schemas/table.ts';
-import { churnRecall, clv, contacts, diagnostics, rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
+import {
+  aarrrCohorts,
+  aarrrDaily,
+  aipl,
+  churnRecall,
+  clv,
+  contacts,
+  diagnostics,
+  fast,
+  grow,
+  rfm,
+  SEGMENTS,
+  type Segment,
+} from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import { stringList } from '../sql/render.ts';
 import { addDays, DATE_RE } from '../time.ts';
@@ -98,26 +113,56 @@ export async function runModels(
     const result = computeRfm(sorted, asOf);
     const outputs = [await writePartition(lake, rfm, asOf, result.rows)];
 
-    const recent = await engine.runNamed('recently_recalled', {
-      as_of: asOf,
-      since: addDays(asOf, -config.cooldownDays),
-    });
-    const recentlyRecalled = new Set(recent.map((r) => String(r.customer_id)));
-    const alerts = churnRecallAlerts(result.rows, { means: result.means, recentlyRecalled });
-    const suppressed = result.rows.filter(
-      (r) => recentlyRecalled.has(r.customer_id) && RECALL_SEGMENTS.has(r.segment),
-    ).length;
-    outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
-
     log.info(`run ${asOf}: BG/NBD and Gamma-Gamma`);
     const transactions = (await engine.runNamed('customer_transactions', {
       as_of: asOf,
     })) as unknown as CustomerTransactions[];
     transactions.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
-    const start = await previousFits(lake, asOf);
-    const value = computeClv(transactions, asOf, { start });
+    const value = computeClv(transactions, asOf, { start: await previousFits(lake, asOf) });
     outputs.push(await writePartition(lake, clv, asOf, value.rows));
     outputs.push(await writePartition(lake, diagnostics, asOf, value.diagnostics));
+
+    log.info(`run ${asOf}: AARRR, AIPL / FAST / GROW`);
+    const cohorts = (await engine.runNamed('aarrr_cohort_activity', {
+      as_of: asOf,
+    })) as unknown as CohortActivity[];
+    outputs.push(await writePartition(lake, aarrrCohorts, asOf, cohortMatrix(cohorts, asOf)));
+    const daily = (await engine.runNamed('aarrr_daily_activity', {
+      as_of: asOf,
+    })) as unknown as DailyActivity[];
+    outputs.push(await writePartition(lake, aarrrDaily, asOf, dailyLifecycle(daily)));
+    const d30 = addDays(asOf, -30);
+    const features = (await engine.runNamed('customer_features', {
+      as_of: asOf,
+      d30,
+      d60: addDays(asOf, -60),
+      d365: addDays(asOf, -365),
+    })) as unknown as CustomerFeatures[];
+    features.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+    const previousStages = await previousAipl(lake, asOf);
+    const highSpenders = new Set(result.rows.filter((r) => r.m_high).map((r) => r.customer_id));
+    const lifecycle = fastAndGrow(features, d30, {
+      ...(previousStages ? { previousStages } : {}),
+      highSpenders,
+    });
+    outputs.push(await writePartition(lake, aipl, asOf, lifecycle.stages));
+    outputs.push(await writePartition(lake, fast, asOf, [lifecycle.fast]));
+    outputs.push(await writePartition(lake, grow, asOf, [lifecycle.grow]));
+
+    const recent = await engine.runNamed('recently_recalled', {
+      as_of: asOf,
+      since: addDays(asOf, -config.cooldownDays),
+    });
+    const recentlyRecalled = new Set(recent.map((r) => String(r.customer_id)));
+    const clvById = new Map(value.rows.map((r) => [r.customer_id, r]));
+    const alerts = churnRecallAlerts(result.rows, { means: result.means, recentlyRecalled, clv: clvById });
+    const recalledNow = new Set(alerts.map((a) => a.customer_id));
+    const suppressed = churnRecallAlerts(result.rows, {
+      means: result.means,
+      recentlyRecalled: new Set(),
+      clv: clvById,
+    }).filter((a) => !recalledNow.has(a.customer_id)).length;
+    outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
     const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const r of result.rows) segments[r.segment]++;
@@ -164,6 +209,17 @@ async function previousFits(
       ? { gammaGamma: { p: m.get('gg_p')!, q: m.get('gg_q')!, gamma: m.get('gg_gamma')! } }
       : {}),
   };
+}
+
+/** Yesterday's AIPL stages, for FAST's advance rate. */
+async function previousAipl(lake: Lake, asOf: string): Promise<Map<string, AiplStage> | undefined> {
+  const bytes = await lake.get(partitionKey(aipl, addDays(asOf, -1)));
+  if (!bytes) return undefined;
+  return new Map(
+    decodeParquet(bytes)
+      .toArray()
+      .map((r) => [String(r.customer_id), String(r.stage) as AiplStage]),
+  );
 }
 
 /** Reads the day's churn-recall partition back from the lake. */

@@ -192,6 +192,13 @@ export const churnRecall: TableSpec = {
     required('recency_days', 'int32', 'Days since the last purchase.'),
     required('frequency', 'int32', 'Purchases so far.'),
     required('monetary', 'double', 'Net spend so far, reporting currency.'),
+    col('p_alive', 'double', 'BG/NBD probability that the customer is still active.'),
+    col('clv_12m', 'double', 'Expected value of the next 12 months.'),
+    col(
+      'value_at_risk',
+      'double',
+      'Spend a year at their own purchase rate, times the probability they are gone.',
+    ),
     required('offer', 'string', 'Suggested recall offer.'),
   ],
   partitionKeys: [dt('As-of date of the run that raised the alert.')],
@@ -237,6 +244,102 @@ export const diagnostics: TableSpec = {
   partitionKeys: [dt('As-of date of the run.')],
 };
 
+export const aarrrCohorts: TableSpec = {
+  name: 'aarrr_cohorts',
+  zone: 'models',
+  doc: 'Retention and revenue by first-purchase month (cohort) and months since the first purchase.',
+  columns: [
+    required('cohort_month', 'string', 'Month of the first purchase, YYYY-MM.'),
+    required('month_index', 'int32', 'Months since the first purchase (0 = the first month).'),
+    required('cohort_customers', 'int32', 'Customers in the cohort.'),
+    required('active_customers', 'int32', 'Cohort customers who purchased in that month.'),
+    required('retention_pct', 'double', 'active_customers / cohort_customers, in percent.'),
+    required('revenue', 'double', "Cohort's revenue in that month, reporting currency."),
+    required('cumulative_revenue_per_customer', 'double', 'Revenue up to that month per cohort customer.'),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const aarrrDaily: TableSpec = {
+  name: 'aarrr_daily',
+  zone: 'models',
+  doc: 'Acquisition, activation, revenue, retention and referral per day, source and channel.',
+  columns: [
+    required('date', 'date', 'Day (shop time zone).'),
+    required('source', 'string', 'Marketplace of the orders.'),
+    required('channel', 'string', 'Sales channel; "(none)" when the export gives none.'),
+    required('new_customers', 'int32', 'Customers whose first order is this day (acquisition).'),
+    required('activated_customers', 'int32', 'Customers whose first paid order is this day (activation).'),
+    required('buyers', 'int32', 'Customers with a paid order this day.'),
+    required('repeat_buyers', 'int32', 'Buyers who had paid before (retention).'),
+    required('paid_orders', 'int32', 'Paid orders.'),
+    required('revenue', 'double', 'Net revenue, reporting currency.'),
+    required('arpu', 'double', 'Revenue per buyer.'),
+    col(
+      'referral_customers',
+      'int32',
+      'New customers whose first order has a referral / group-buy id; null when the source has none.',
+    ),
+    col(
+      'k_factor',
+      'double',
+      'Referred new customers per buyer this day; null when the source has no referral ids.',
+    ),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const AIPL_STAGES = ['aware', 'interested', 'purchased', 'loyal'] as const;
+
+export const aipl: TableSpec = {
+  name: 'aipl',
+  zone: 'models',
+  doc: "Each customer's AIPL stage as of dt (orders only: see the README for the rules).",
+  columns: [
+    required('customer_id', 'string', 'Pseudonymous customer id.'),
+    required('stage', 'string', 'AIPL stage.', AIPL_STAGES),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const fast: TableSpec = {
+  name: 'fast',
+  zone: 'models',
+  doc: 'Alibaba FAST indicators, one row per as-of date.',
+  columns: [
+    required('population', 'int32', 'F: customers in any AIPL stage.'),
+    required('aware', 'int32', 'Customers in stage aware.'),
+    required('interested', 'int32', 'Customers in stage interested.'),
+    required('purchased', 'int32', 'Customers in stage purchased.'),
+    required('loyal', 'int32', 'Customers in stage loyal.'),
+    col(
+      'advance_rate',
+      'double',
+      "A: share of the previous run's interested and purchased customers who moved up.",
+    ),
+    required('super_users', 'int32', 'S: loyal customers with high spend (RFM m_high).'),
+    required(
+      'active_member_rate',
+      'double',
+      'T: share of purchasing customers who bought in the last 30 days.',
+    ),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const grow: TableSpec = {
+  name: 'grow',
+  zone: 'models',
+  doc: 'Alibaba GROW indicators over the last 30 days, one row per as-of date.',
+  columns: [
+    required('gain', 'double', 'G: new buyers in the last 30 days per purchasing customer (penetration).'),
+    required('retain', 'double', "R: share of the previous 30 days' buyers who bought again."),
+    col('boost', 'double', 'O: spend per buyer, last 30 days over the previous 30.'),
+    required('widen', 'double', "W: share of the last 30 days' buyers who bought a category new to them."),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
 /** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
 export const QUERYABLE_TABLES: readonly TableSpec[] = [
   orderLines,
@@ -246,6 +349,11 @@ export const QUERYABLE_TABLES: readonly TableSpec[] = [
   rfm,
   clv,
   diagnostics,
+  aarrrCohorts,
+  aarrrDaily,
+  aipl,
+  fast,
+  grow,
   churnRecall,
 ];
 export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];

@@ -18,6 +18,9 @@ export type QueryName =
   | 'order_lines_latest'
   | 'rfm_customer_aggregates'
   | 'customer_transactions'
+  | 'aarrr_cohort_activity'
+  | 'aarrr_daily_activity'
+  | 'customer_features'
   | 'recently_recalled'
   | 'recall_contacts';
 

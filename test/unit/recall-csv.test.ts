@@ -31,6 +31,9 @@ describe('CSV output', () => {
           recency_days: 90,
           frequency: 1,
           monetary: 500,
+          p_alive: 0.25,
+          clv_12m: 40,
+          value_at_risk: 300,
           offer: 'o',
         },
       ],
@@ -39,7 +42,7 @@ describe('CSV output', () => {
       ]),
     );
     expect(csv.split('\r\n')[1]).toBe(
-      "c1,'=cmd|calc,x@example.com,,important_winback,重要挽留客户,2026-01-01,90,1,500,o,r",
+      "c1,'=cmd|calc,x@example.com,,important_winback,重要挽留客户,2026-01-01,90,1,500,0.25,300,o,r",
     );
   });
 });

@@ -53,3 +53,38 @@ describe('churn recall v1', () => {
     expect(churnRecallAlerts(rows, { means, recentlyRecalled: new Set(['F']) })).toEqual([]);
   });
 });
+
+describe('churn recall v2', () => {
+  const { rows, means } = computeRfm(HAND_EXAMPLE, '2026-03-31');
+  const model = (customer_id: string, p_alive: number, clv_12m: number) => ({
+    customer_id,
+    first_order_date: '2025-06-01',
+    last_order_date: '2026-03-01',
+    x: 3,
+    t_x_days: 270,
+    t_days: 300,
+    p_alive,
+    expected_purchases_30d: 0.1,
+    expected_purchases_90d: 0.3,
+    expected_avg_order_value: 100,
+    clv_12m,
+  });
+
+  it('recalls a high-value customer whose P(alive) fell, with the reason and the value at risk', () => {
+    // E spends below the mean but has the highest expected value; P(alive) 0.3 < 0.5.
+    const clv = new Map([
+      ['E', model('E', 0.3, 900)],
+      ['A', model('A', 0.95, 500)],
+      ['F', model('F', 0.8, 10)],
+    ]);
+    const alerts = churnRecallAlerts(rows, { means, recentlyRecalled: new Set(), clv, topShare: 0.2 });
+    expect(alerts.map((a) => a.customer_id)).toEqual(['E', 'F']);
+    const e = alerts[0]!;
+    expect(e.reason).toBe('P(alive) 0.30 below 0.5; expected 12-month value 900 in the top 20 %');
+    // (1 - 0.3) x 100 x (3 + 1) x 365 / 300
+    expect(e.value_at_risk).toBeCloseTo(0.7 * 100 * 4 * (365 / 300), 10);
+    expect(e.offer).toMatch(/Reactivation/);
+    // F stays on the list by its sleeping segment, with its own figures.
+    expect(alerts[1]).toMatchObject({ p_alive: 0.8, segment: 'important_retention' });
+  });
+});
