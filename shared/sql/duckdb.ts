@@ -93,10 +93,7 @@ export class DuckDbEngine implements SqlEngine {
   async createViews(lake: Lake, tables: readonly TableSpec[]): Promise<void> {
     for (const spec of tables) {
       const files = (await lake.list(tablePrefix(spec))).filter((k) => k.endsWith('.parquet'));
-      const source = files.length
-        ? `select ${columnList(spec)} from read_parquet(${sqlString(lake.uri(tableGlob(spec)))}, ` +
-          'hive_partitioning = true, hive_types_autocast = false, union_by_name = true)'
-        : emptyRelation(spec);
+      const source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
       if (spec === orderLines) {
         await this.exec(`create or replace view ${storedTableName(spec)} as ${source}`);
         const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
@@ -107,6 +104,26 @@ export class DuckDbEngine implements SqlEngine {
         await this.exec(`create or replace view ${quoteIdent(spec.name)} as ${source}`);
       }
     }
+  }
+
+  /**
+   * The table's files with exactly its declared columns. Files written before a column was added
+   * (additive schema evolution) read as null in it, as Athena reads them.
+   */
+  private async filesRelation(lake: Lake, spec: TableSpec): Promise<string> {
+    const scan =
+      `read_parquet(${sqlString(lake.uri(tableGlob(spec)))}, ` +
+      'hive_partitioning = true, hive_types_autocast = false, union_by_name = true)';
+    const described = await this.connection.runAndReadAll(`describe select * from ${scan}`);
+    const present = new Set(described.getRowObjectsJson().map((r) => String(r.column_name)));
+    const projection = allColumns(spec)
+      .map((c) =>
+        present.has(c.name)
+          ? quoteIdent(c.name)
+          : `cast(null as ${DUCKDB_TYPES[c.type]}) as ${quoteIdent(c.name)}`,
+      )
+      .join(', ');
+    return `select ${projection} from ${scan}`;
   }
 
   private async exec(sql: string): Promise<void> {

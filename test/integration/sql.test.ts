@@ -173,3 +173,33 @@ describe('Athena engine', () => {
     });
   });
 });
+
+describe('DuckDB views over files from an older schema', () => {
+  it('read a column added since as null (additive schema evolution)', async () => {
+    const lake = await tempLake();
+    // A partition written before rfm had its action column.
+    const older = { ...rfm, columns: rfm.columns.filter((c) => c.name !== 'action') };
+    const row: Record<string, unknown[]> = {};
+    for (const c of older.columns) {
+      row[c.name] = [
+        c.type === 'string'
+          ? c.name === 'segment'
+            ? 'general_value'
+            : 'x'
+          : c.type === 'date'
+            ? '2026-01-01'
+            : c.type === 'boolean'
+              ? true
+              : 1,
+      ];
+    }
+    await lake.put('models/rfm/dt=2026-01-01/part-0000.parquet', await encodeTable(older, row));
+    const engine = await DuckDbEngine.open(lake);
+    try {
+      const { rows } = await engine.query('select customer_id, action, dt from rfm');
+      expect(rows).toEqual([{ customer_id: 'x', action: null, dt: '2026-01-01' }]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
