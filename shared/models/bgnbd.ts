@@ -6,7 +6,7 @@
  * share one likelihood term, so the fit costs per distinct history, not per customer.
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { nelderMead } from './nelder-mead.ts';
+import { minimiseWithRestart } from './nelder-mead.ts';
 
 export interface History {
   /** Repeat transactions (all but the first). */
@@ -114,10 +114,12 @@ export function fitBgNbd(histories: readonly History[], start?: BgNbdParams): Bg
     b: Math.exp(v[3]!),
   });
   const negLL = (v: readonly number[]) => -bgnbdLogLikelihood(toParams(v), g);
-  let result = nelderMead(negLL, [Math.log(s0.r), Math.log(s0.alpha), Math.log(s0.a), Math.log(s0.b)]);
-  // A restart from the optimum guards against a simplex that collapsed early.
-  const again = nelderMead(negLL, result.x);
-  result = { ...again, iterations: result.iterations + again.iterations };
+  const result = minimiseWithRestart(negLL, [
+    Math.log(s0.r),
+    Math.log(s0.alpha),
+    Math.log(s0.a),
+    Math.log(s0.b),
+  ]);
   return {
     params: toParams(result.x),
     logLikelihood: -result.fx,

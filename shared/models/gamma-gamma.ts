@@ -5,7 +5,7 @@
  * transactions on the mean value m_x of their x repeat transactions.
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { nelderMead } from './nelder-mead.ts';
+import { minimiseWithRestart } from './nelder-mead.ts';
 
 export interface Spend {
   /** Repeat transactions (>= 1). */
@@ -55,9 +55,7 @@ export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams
     gamma: Math.exp(v[2]!),
   });
   const negLL = (v: readonly number[]) => -gammaGammaLogLikelihood(toParams(v), usable);
-  let result = nelderMead(negLL, [Math.log(s0.p), Math.log(s0.q), Math.log(s0.gamma)]);
-  const again = nelderMead(negLL, result.x);
-  result = { ...again, iterations: result.iterations + again.iterations };
+  const result = minimiseWithRestart(negLL, [Math.log(s0.p), Math.log(s0.q), Math.log(s0.gamma)]);
   return {
     params: toParams(result.x),
     logLikelihood: -result.fx,

@@ -74,3 +74,13 @@ export function nelderMead(
   const bestIndex = fs.indexOf(Math.min(...fs));
   return { x: simplex[bestIndex]!, fx: fs[bestIndex]!, iterations: it, converged: it < maxIterations };
 }
+
+/** Minimises, then restarts once from the optimum: guards against a simplex that collapsed early. */
+export function minimiseWithRestart(
+  f: (x: readonly number[]) => number,
+  start: readonly number[],
+): MinimiseResult {
+  const first = nelderMead(f, start);
+  const again = nelderMead(f, first.x);
+  return { ...again, iterations: first.iterations + again.iterations };
+}

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { QueryError } from '../errors.ts';
+import { PURCHASE_STATUSES } from '../schemas/tables.ts';
 
 export class RawSql {
   constructor(readonly text: string) {}
@@ -43,13 +44,18 @@ function literal(v: SqlParam): string {
   return `'${v.replaceAll("'", "''")}'`;
 }
 
+/** Parameters every query may use: definitions that live in the schemas, not in each .sql file. */
+const DERIVED: Readonly<Record<string, SqlParam>> = {
+  purchase_statuses: new RawSql(PURCHASE_STATUSES.map((s) => `'${s}'`).join(', ')),
+};
+
 export function renderSql(
   name: string,
   template: string,
   params: Readonly<Record<string, SqlParam>>,
 ): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    const v = params[key];
+    const v = params[key] ?? DERIVED[key];
     if (v === undefined) throw new QueryError(name, `no value for parameter {{${key}}}`);
     return literal(v);
   });

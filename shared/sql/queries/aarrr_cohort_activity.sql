@@ -6,7 +6,7 @@ with purchases as (
   from order_lines
   where dt <= {{as_of}}
     and customer_id is not null
-    and status in ('paid', 'shipped', 'completed', 'partially_refunded')
+    and status in ({{purchase_statuses}})
 ),
 firsts as (
   select customer_id, min(dt) as first_dt from purchases group by customer_id

@@ -9,7 +9,7 @@ with lines as (
   where dt <= {{as_of}} and customer_id is not null
 ),
 paid as (
-  select * from lines where status in ('paid', 'shipped', 'completed', 'partially_refunded')
+  select * from lines where status in ({{purchase_statuses}})
 ),
 customers as (
   select

@@ -13,7 +13,7 @@ purchases as (
   from order_lines
   where dt <= {{as_of}}
     and customer_id is not null
-    and status in ('paid', 'shipped', 'completed', 'partially_refunded')
+    and status in ({{purchase_statuses}})
 ),
 per_customer as (
   select

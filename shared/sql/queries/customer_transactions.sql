@@ -8,7 +8,7 @@ with days as (
   from order_lines
   where dt <= {{as_of}}
     and customer_id is not null
-    and status in ('paid', 'shipped', 'completed', 'partially_refunded')
+    and status in ({{purchase_statuses}})
   group by customer_id, dt
 ),
 numbered as (

@@ -9,7 +9,7 @@ with purchase_lines as (
   from order_lines
   where dt <= {{as_of}}
     and customer_id is not null
-    and status in ('paid', 'shipped', 'completed', 'partially_refunded')
+    and status in ({{purchase_statuses}})
 ),
 purchases as (
   select
