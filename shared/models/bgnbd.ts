@@ -30,6 +30,27 @@ export interface GroupedHistories {
   T: Float64Array;
   count: Float64Array;
   customers: number;
+  /** Distinct values of x, t_x and T, and each history's index into them: logs are taken per value. */
+  xs: Float64Array;
+  txs: Float64Array;
+  Ts: Float64Array;
+  xIndex: Int32Array;
+  txIndex: Int32Array;
+  TIndex: Int32Array;
+}
+
+function distinct(values: Float64Array): { values: Float64Array; index: Int32Array } {
+  const ids = new Map<number, number>();
+  const index = new Int32Array(values.length);
+  values.forEach((v, i) => {
+    let id = ids.get(v);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(v, id);
+    }
+    index[i] = id;
+  });
+  return { values: Float64Array.from(ids.keys()), index };
 }
 
 /** Distinct (x, t_x, T) with their counts. */
@@ -50,12 +71,24 @@ export function groupHistories(histories: readonly History[]): GroupedHistories 
       counts.push(1);
     } else counts[i]!++;
   }
+  const x = Float64Array.from(xs);
+  const tx = Float64Array.from(txs);
+  const T = Float64Array.from(Ts);
+  const dx = distinct(x);
+  const dtx = distinct(tx);
+  const dT = distinct(T);
   return {
-    x: Float64Array.from(xs),
-    tx: Float64Array.from(txs),
-    T: Float64Array.from(Ts),
+    x,
+    tx,
+    T,
     count: Float64Array.from(counts),
     customers: histories.length,
+    xs: dx.values,
+    txs: dtx.values,
+    Ts: dT.values,
+    xIndex: dx.index,
+    txIndex: dtx.index,
+    TIndex: dT.index,
   };
 }
 
@@ -70,23 +103,26 @@ const logAddExp = (u: number, v: number): number => {
  */
 export function bgnbdLogLikelihood(p: BgNbdParams, g: GroupedHistories): number {
   const { r, alpha, a, b } = p;
-  const lnAlpha = Math.log(alpha);
   const lnA = Math.log(a);
-  const common = gammaln(a + b) - gammaln(b) - gammaln(r) + r * lnAlpha;
-  const byX = new Map<number, number>();
+  const common = gammaln(a + b) - gammaln(b) - gammaln(r) + r * Math.log(alpha);
+  // Per distinct value: the gamma-function terms and ln(b + x - 1) by x, ln(alpha + t) by t_x and T.
+  const lnA12ByX = new Float64Array(g.xs.length);
+  const lnBxByX = new Float64Array(g.xs.length);
+  g.xs.forEach((x, k) => {
+    lnA12ByX[k] = common + gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
+    lnBxByX[k] = x > 0 ? Math.log(b + x - 1) : 0;
+  });
+  const lnTx = g.txs.map((t) => Math.log(alpha + t));
+  const lnT = g.Ts.map((t) => Math.log(alpha + t));
   let total = 0;
   for (let i = 0; i < g.x.length; i++) {
     const x = g.x[i]!;
-    let lnA12 = byX.get(x);
-    if (lnA12 === undefined) {
-      lnA12 = common + gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
-      byX.set(x, lnA12);
-    }
-    const lnA3 = -(r + x) * Math.log(alpha + g.T[i]!);
+    const k = g.xIndex[i]!;
+    const lnA3 = -(r + x) * lnT[g.TIndex[i]!]!;
     const ll =
       x > 0
-        ? lnA12 + logAddExp(lnA3, lnA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + g.tx[i]!))
-        : lnA12 + lnA3;
+        ? lnA12ByX[k]! + logAddExp(lnA3, lnA - lnBxByX[k]! - (r + x) * lnTx[g.txIndex[i]!]!)
+        : lnA12ByX[k]! + lnA3;
     total += g.count[i]! * ll;
   }
   return total;

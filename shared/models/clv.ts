@@ -71,16 +71,37 @@ export function computeClv(
     gg = undefined; // no repeat buyers yet: no spend model
   }
   const discount = options.monthlyDiscountRate ?? 0.01;
+  // Everything BG/NBD says about a customer depends on (x, t_x, T) alone: compute it once per history.
+  const byHistory = new Map<string, { alive: number; e30: number; e90: number; monthly: number[] }>();
+  const forecast = (h: History) => {
+    const key = `${h.x}|${h.tx}|${h.T}`;
+    let f = byHistory.get(key);
+    if (!f) {
+      const monthly: number[] = [];
+      let previous = 0;
+      for (let m = 1; m <= 12; m++) {
+        const cumulative = expectedPurchases(bg.params, h, m * MONTH_DAYS);
+        monthly.push(cumulative - previous);
+        previous = cumulative;
+      }
+      f = {
+        alive: pAlive(bg.params, h),
+        e30: expectedPurchases(bg.params, h, 30),
+        e90: expectedPurchases(bg.params, h, 90),
+        monthly,
+      };
+      byHistory.set(key, f);
+    }
+    return f;
+  };
   const rows = customers.map((c, i): ClvRow => {
     const h = histories[i]!;
     const aov = gg ? expectedAverageValue(gg.params, spends[i]!) : c.repeat_mean_value;
+    const f = forecast(h);
     let clv = 0;
-    let previous = 0;
-    for (let m = 1; m <= 12; m++) {
-      const cumulative = expectedPurchases(bg.params, h, m * MONTH_DAYS);
-      clv += ((cumulative - previous) * aov) / (1 + discount) ** m;
-      previous = cumulative;
-    }
+    f.monthly.forEach((purchases, m) => {
+      clv += (purchases * aov) / (1 + discount) ** (m + 1);
+    });
     return {
       customer_id: c.customer_id,
       first_order_date: c.first_order_date,
@@ -88,9 +109,9 @@ export function computeClv(
       x: c.x,
       t_x_days: h.tx,
       t_days: h.T,
-      p_alive: pAlive(bg.params, h),
-      expected_purchases_30d: expectedPurchases(bg.params, h, 30),
-      expected_purchases_90d: expectedPurchases(bg.params, h, 90),
+      p_alive: f.alive,
+      expected_purchases_30d: f.e30,
+      expected_purchases_90d: f.e90,
       expected_avg_order_value: aov,
       clv_12m: clv,
     };
