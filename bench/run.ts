@@ -69,7 +69,7 @@ for (const lines of sizes) {
     ],
     [
       lines.toLocaleString('en-US'),
-      `storepulse run (RFM + recall: ${run.customers} customers)`,
+      `storepulse run (all models, ${run.customers} customers)`,
       fmt(run.seconds),
       '',
       fmt(n / run.seconds / 1e3, 0),

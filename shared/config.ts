@@ -15,6 +15,12 @@ export interface Config {
   readonly idKey: string | undefined;
   /** Days during which a customer already alerted is not alerted again. */
   readonly cooldownDays: number;
+  /** Share of customers, by expected 12-month value, that counts as valuable for churn recall. */
+  readonly recallTopShare: number;
+  /** Churn recall fires when P(alive) falls below this. */
+  readonly recallPAliveThreshold: number;
+  /** Monthly discount rate of the 12-month customer value. */
+  readonly clvMonthlyDiscountRate: number;
   /** Order lines ingest buffers before it writes partition files (bounds memory). */
   readonly ingestFlushRows: number;
   /** Threads a large export is read with (1 or 2): two halves of the file in parallel. */
@@ -28,6 +34,9 @@ export const DEFAULT_CONFIG: Config = {
   reportingCurrency: 'USD',
   idKey: undefined,
   cooldownDays: 30,
+  recallTopShare: 0.2,
+  recallPAliveThreshold: 0.5,
+  clvMonthlyDiscountRate: 0.01,
   ingestFlushRows: 1_000_000,
   ingestWorkers: Math.min(2, availableParallelism()),
   ingestParallelMinBytes: 32 * 1024 * 1024,
@@ -57,6 +66,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fromEnv.ingestParallelMinBytes = positiveInt(
       'STOREPULSE_INGEST_PARALLEL_MIN_BYTES',
       env.STOREPULSE_INGEST_PARALLEL_MIN_BYTES,
+    );
+  }
+  const fraction = (name: string, raw: string): number => {
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < 0 || v > 1)
+      throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+    return v;
+  };
+  if (env.STOREPULSE_RECALL_TOP_SHARE)
+    fromEnv.recallTopShare = fraction('STOREPULSE_RECALL_TOP_SHARE', env.STOREPULSE_RECALL_TOP_SHARE);
+  if (env.STOREPULSE_RECALL_P_ALIVE_THRESHOLD) {
+    fromEnv.recallPAliveThreshold = fraction(
+      'STOREPULSE_RECALL_P_ALIVE_THRESHOLD',
+      env.STOREPULSE_RECALL_P_ALIVE_THRESHOLD,
+    );
+  }
+  if (env.STOREPULSE_CLV_MONTHLY_DISCOUNT_RATE) {
+    fromEnv.clvMonthlyDiscountRate = fraction(
+      'STOREPULSE_CLV_MONTHLY_DISCOUNT_RATE',
+      env.STOREPULSE_CLV_MONTHLY_DISCOUNT_RATE,
     );
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));

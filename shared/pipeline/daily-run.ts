@@ -118,7 +118,10 @@ export async function runModels(
       as_of: asOf,
     })) as unknown as CustomerTransactions[];
     transactions.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
-    const value = computeClv(transactions, asOf, { start: await previousFits(lake, asOf) });
+    const value = computeClv(transactions, asOf, {
+      start: await previousFits(lake, asOf),
+      monthlyDiscountRate: config.clvMonthlyDiscountRate,
+    });
     outputs.push(await writePartition(lake, clv, asOf, value.rows));
     outputs.push(await writePartition(lake, diagnostics, asOf, value.diagnostics));
 
