@@ -20,19 +20,55 @@ export interface GammaGammaParams {
   gamma: number;
 }
 
+/** Spends prepared for repeated likelihood evaluation: ln m_x once, gamma terms per distinct x. */
+export interface PreparedSpends {
+  x: Float64Array;
+  mx: Float64Array;
+  lnMx: Float64Array;
+  lnX: Float64Array;
+  xs: Float64Array;
+  xIndex: Int32Array;
+}
+
+export function prepareSpends(spends: readonly Spend[]): PreparedSpends {
+  const ids = new Map<number, number>();
+  const xIndex = new Int32Array(spends.length);
+  spends.forEach((s, i) => {
+    let id = ids.get(s.x);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(s.x, id);
+    }
+    xIndex[i] = id;
+  });
+  return {
+    x: Float64Array.from(spends, (s) => s.x),
+    mx: Float64Array.from(spends, (s) => s.mx),
+    lnMx: Float64Array.from(spends, (s) => Math.log(s.mx)),
+    lnX: Float64Array.from(spends, (s) => Math.log(s.x)),
+    xs: Float64Array.from(ids.keys()),
+    xIndex,
+  };
+}
+
 /** Log-likelihood of the x-transaction mean m_x, summed over customers. */
-export function gammaGammaLogLikelihood(params: GammaGammaParams, spends: readonly Spend[]): number {
+export function gammaGammaLogLikelihood(
+  params: GammaGammaParams,
+  spends: readonly Spend[] | PreparedSpends,
+): number {
+  const s = 'lnMx' in spends ? spends : prepareSpends(spends);
   const { p, q, gamma } = params;
+  const constant = q * Math.log(gamma) - gammaln(q);
+  const byX = s.xs.map((x) => gammaln(p * x + q) - gammaln(p * x));
   let total = 0;
-  for (const { x, mx } of spends) {
+  for (let i = 0; i < s.x.length; i++) {
+    const x = s.x[i]!;
     total +=
-      gammaln(p * x + q) -
-      gammaln(p * x) -
-      gammaln(q) +
-      q * Math.log(gamma) +
-      (p * x - 1) * Math.log(mx) +
-      p * x * Math.log(x) -
-      (p * x + q) * Math.log(x * mx + gamma);
+      byX[s.xIndex[i]!]! +
+      constant +
+      (p * x - 1) * s.lnMx[i]! +
+      p * x * s.lnX[i]! -
+      (p * x + q) * Math.log(x * s.mx[i]! + gamma);
   }
   return total;
 }
@@ -54,7 +90,8 @@ export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams
     q: Math.exp(v[1]!),
     gamma: Math.exp(v[2]!),
   });
-  const negLL = (v: readonly number[]) => -gammaGammaLogLikelihood(toParams(v), usable);
+  const prepared = prepareSpends(usable);
+  const negLL = (v: readonly number[]) => -gammaGammaLogLikelihood(toParams(v), prepared);
   const result = minimiseWithRestart(negLL, [Math.log(s0.p), Math.log(s0.q), Math.log(s0.gamma)]);
   return {
     params: toParams(result.x),
