@@ -6,7 +6,7 @@
  * share one likelihood term, so the fit costs per distinct history, not per customer.
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { minimiseWithRestart } from './nelder-mead.ts';
+import { LOG_BOUND, minimiseWithRestart } from './nelder-mead.ts';
 
 export interface History {
   /** Repeat transactions (all but the first). */
@@ -149,7 +149,10 @@ export function fitBgNbd(histories: readonly History[], start?: BgNbdParams): Bg
     a: Math.exp(v[2]!),
     b: Math.exp(v[3]!),
   });
-  const negLL = (v: readonly number[]) => -bgnbdLogLikelihood(toParams(v), g);
+  // Log-parameters are kept within ±LOG_BOUND: data without heterogeneity in one dimension push a
+  // parameter pair to infinity, and the search then stops at the bound instead of running on.
+  const negLL = (v: readonly number[]) =>
+    v.some((x) => Math.abs(x) > LOG_BOUND) ? Number.POSITIVE_INFINITY : -bgnbdLogLikelihood(toParams(v), g);
   const result = minimiseWithRestart(negLL, [
     Math.log(s0.r),
     Math.log(s0.alpha),

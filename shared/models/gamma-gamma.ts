@@ -5,7 +5,7 @@
  * transactions on the mean value m_x of their x repeat transactions.
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
-import { minimiseWithRestart } from './nelder-mead.ts';
+import { LOG_BOUND, minimiseWithRestart } from './nelder-mead.ts';
 
 export interface Spend {
   /** Repeat transactions (>= 1). */
@@ -91,7 +91,10 @@ export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams
     gamma: Math.exp(v[2]!),
   });
   const prepared = prepareSpends(usable);
-  const negLL = (v: readonly number[]) => -gammaGammaLogLikelihood(toParams(v), prepared);
+  const negLL = (v: readonly number[]) =>
+    v.some((x) => Math.abs(x) > LOG_BOUND)
+      ? Number.POSITIVE_INFINITY
+      : -gammaGammaLogLikelihood(toParams(v), prepared);
   const result = minimiseWithRestart(negLL, [Math.log(s0.p), Math.log(s0.q), Math.log(s0.gamma)]);
   return {
     params: toParams(result.x),

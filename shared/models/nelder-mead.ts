@@ -4,6 +4,9 @@
  * smooth, log-parameterised likelihoods the customer models fit. (The npm package `fmin` has this
  * algorithm but its published build does not import as an ES module.)
  */
+/** Bound on log-parameters in the models' fits: e^±12, a range no real customer base needs to leave. */
+export const LOG_BOUND = 12;
+
 export interface MinimiseResult {
   x: number[];
   fx: number;
@@ -17,7 +20,7 @@ export function nelderMead(
   options: { maxIterations?: number; tolerance?: number; step?: number } = {},
 ): MinimiseResult {
   const n = start.length;
-  const maxIterations = options.maxIterations ?? 2000 * n;
+  const maxIterations = options.maxIterations ?? 500 * n;
   const tol = options.tolerance ?? 1e-10;
   const step = options.step ?? 0.5;
   const value = (x: number[]) => {
@@ -43,7 +46,7 @@ export function nelderMead(
     const size = Math.max(
       ...simplex.slice(1).map((p) => Math.max(...p.map((v, i) => Math.abs(v - simplex[0]![i]!)))),
     );
-    if (Math.abs(worst - best) <= tol * (Math.abs(best) + tol) && size < 1e-7) break;
+    if (Math.abs(worst - best) <= tol * (Math.abs(best) + tol) && size < 1e-6) break;
 
     const centroid = new Array(n)
       .fill(0)
