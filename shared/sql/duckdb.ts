@@ -69,6 +69,8 @@ export interface DuckDbOptions {
   threads?: number;
   /** Tables to expose; default every queryable table. */
   tables?: readonly TableSpec[];
+  /** DuckDB's memory budget (default 2GB); it spills to temporary files beyond it. */
+  memoryLimit?: string;
 }
 
 export class DuckDbEngine implements SqlEngine {
