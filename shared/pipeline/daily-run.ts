@@ -63,6 +63,10 @@ export interface DailyRunSummary extends ModelsSummary {
 
 type Aggregate = CustomerPurchases & { lines_without_rate: number };
 
+/** Model inputs in customer order, so a run's output does not depend on the SQL engine's row order. */
+const byCustomerId = (a: { customer_id: string }, b: { customer_id: string }): number =>
+  a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0;
+
 const partitionKey = (spec: TableSpec, asOf: string) => dataFileKey(spec, { dt: asOf }, 'part-0000');
 
 /** Writes one model/alert partition as a single file, replacing the previous run of that date. */
@@ -99,9 +103,7 @@ export async function runModels(
       log.info(`run ${asOf}: aggregating purchases per customer`);
       rows = (await engine.runNamed('rfm_customer_aggregates', { as_of: asOf })) as unknown as Aggregate[];
     }
-    const sorted = [...rows].sort((a, b) =>
-      a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0,
-    );
+    const sorted = [...rows].sort(byCustomerId);
     const customersWithoutRate = sorted.filter((a) => a.lines_without_rate > 0).length;
     if (customersWithoutRate) {
       log.warn(
@@ -117,7 +119,7 @@ export async function runModels(
     const transactions = (await engine.runNamed('customer_transactions', {
       as_of: asOf,
     })) as unknown as CustomerTransactions[];
-    transactions.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+    transactions.sort(byCustomerId);
     const value = computeClv(transactions, asOf, {
       start: await previousFits(lake, asOf),
       monthlyDiscountRate: config.clvMonthlyDiscountRate,
@@ -141,7 +143,7 @@ export async function runModels(
       d60: addDays(asOf, -60),
       d365: addDays(asOf, -365),
     })) as unknown as CustomerFeatures[];
-    features.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+    features.sort(byCustomerId);
     const previousStages = await previousAipl(lake, asOf);
     const highSpenders = new Set(result.rows.filter((r) => r.m_high).map((r) => r.customer_id));
     const lifecycle = fastAndGrow(features, d30, {
