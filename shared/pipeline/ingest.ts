@@ -241,6 +241,8 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   return report;
 }
 
+const WORKER_HEAP_MB = 1024;
+
 /** Runs one range in a worker thread; TypeScript sources are loaded through tsx there too. */
 function runWorker(
   job: RangeJob,
@@ -250,7 +252,11 @@ function runWorker(
   // From TypeScript sources the bootstrap registers the loader; a bundled build ships the worker as JS.
   const fromSources = import.meta.url.endsWith('.ts');
   const url = new URL(fromSources ? './ingest-worker.boot.js' : './ingest-worker.js', import.meta.url);
-  const worker = new Worker(url, { workerData: { job, lakeRoot } });
+  // A bounded heap makes the worker collect garbage before it grows: memory stays flat in file size.
+  const worker = new Worker(url, {
+    workerData: { job, lakeRoot },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
   return new Promise((resolve, reject) => {
     worker.on('message', (m: { progress?: { bytes: number; rows: number }; result?: RangeResult }) => {
       if (m.progress) onProgress(m.progress.bytes, m.progress.rows);
