@@ -114,6 +114,8 @@ export const genericOrders: OrdersFormat = {
             problem = `unknown status "${clip(statusRaw)}" (expected one of ${ORDER_STATUSES.join(', ')})`;
           }
         }
+        // The first problem, in column order, is the one reported; the test below repeats the checks
+        // only so that TypeScript narrows the parsed values for the accept call.
         if (
           problem !== undefined ||
           isBad(orderTs) ||

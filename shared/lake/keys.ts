@@ -63,5 +63,3 @@ export const batchManifestKey = (batchId: string): string => `_manifests/batches
 
 /** Per-lake secret for pseudonymous ids when none is configured. */
 export const idKeyKey = '_config/id-key';
-
-export const reportKey = (asOf: string): string => `reports/dt=${asOf}/index.html`;

@@ -136,8 +136,8 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     scan.bytes >= config.ingestParallelMinBytes &&
     format.splittable(header.fields) &&
     lake instanceof LocalLake;
-  let progressBytes = [0, 0];
-  let progressRows = [0, 0];
+  const progressBytes = [0, 0];
+  const progressRows = [0, 0];
   let lastProgress = now();
   const progress = (part: number) => (bytes: number, rows: number) => {
     progressBytes[part] = bytes;
@@ -187,8 +187,6 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       ),
     ];
   }
-  progressBytes = [];
-  progressRows = [];
 
   const reasons = new Map<string, ReasonCount>();
   const missingRate = new Map<string, number>();

@@ -52,9 +52,3 @@ export const allColumns = (spec: TableSpec): readonly ColumnSpec[] => [
   ...spec.columns,
   ...spec.partitionKeys,
 ];
-
-export function columnNamed(spec: TableSpec, name: string): ColumnSpec {
-  const found = allColumns(spec).find((c) => c.name === name);
-  if (!found) throw new Error(`table ${spec.name} has no column ${name}`);
-  return found;
-}
