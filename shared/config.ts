@@ -11,6 +11,13 @@ export interface Config {
   readonly timeZone: string;
   /** ISO 4217 code the models report money in. */
   readonly reportingCurrency: string;
+  /** Currency of exports that name none (TikTok Shop, WooCommerce, eBay's `$`); defaults to the reporting currency. */
+  readonly shopCurrency: string;
+  /**
+   * Time zone per source for exports whose timestamps carry no offset, overriding the format's own
+   * default (Chinese platforms: Asia/Shanghai) and the shop time zone.
+   */
+  readonly sourceTimeZones: Readonly<Record<string, string>>;
   /** Secret for pseudonymous customer ids; undefined: a per-lake key kept in the lake. */
   readonly idKey: string | undefined;
   /** Days during which a customer already alerted is not alerted again. */
@@ -32,6 +39,8 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = {
   timeZone: 'UTC',
   reportingCurrency: 'USD',
+  shopCurrency: 'USD',
+  sourceTimeZones: {},
   idKey: undefined,
   cooldownDays: 30,
   recallTopShare: 0.2,
@@ -53,6 +62,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const fromEnv: { -readonly [K in keyof Config]?: Config[K] } = {};
   if (env.STOREPULSE_TIME_ZONE) fromEnv.timeZone = env.STOREPULSE_TIME_ZONE;
   if (env.STOREPULSE_REPORTING_CURRENCY) fromEnv.reportingCurrency = env.STOREPULSE_REPORTING_CURRENCY;
+  if (env.STOREPULSE_SHOP_CURRENCY) fromEnv.shopCurrency = env.STOREPULSE_SHOP_CURRENCY;
+  else if (env.STOREPULSE_REPORTING_CURRENCY) fromEnv.shopCurrency = env.STOREPULSE_REPORTING_CURRENCY;
+  if (env.STOREPULSE_SOURCE_TIME_ZONES) {
+    fromEnv.sourceTimeZones = sourceZones(env.STOREPULSE_SOURCE_TIME_ZONES);
+  }
   if (env.STOREPULSE_ID_KEY) fromEnv.idKey = env.STOREPULSE_ID_KEY;
   if (env.STOREPULSE_COOLDOWN_DAYS)
     fromEnv.cooldownDays = positiveInt('STOREPULSE_COOLDOWN_DAYS', env.STOREPULSE_COOLDOWN_DAYS);
@@ -89,18 +103,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  const config: Config = { ...DEFAULT_CONFIG, ...fromEnv, ...defined };
-  try {
-    assertTimeZone(config.timeZone);
-  } catch (cause) {
-    throw new ConfigError(`unknown time zone "${config.timeZone}" (use an IANA name such as Asia/Shanghai)`, {
-      cause,
-    });
+  if (defined.reportingCurrency && !defined.shopCurrency && !env.STOREPULSE_SHOP_CURRENCY) {
+    defined.shopCurrency = defined.reportingCurrency;
   }
-  if (!/^[A-Z]{3}$/.test(config.reportingCurrency)) {
-    throw new ConfigError(
-      `reporting currency must be an ISO 4217 code such as USD, got "${config.reportingCurrency}"`,
-    );
+  const config: Config = { ...DEFAULT_CONFIG, ...fromEnv, ...defined };
+  for (const tz of [config.timeZone, ...Object.values(config.sourceTimeZones)]) {
+    try {
+      assertTimeZone(tz);
+    } catch (cause) {
+      throw new ConfigError(`unknown time zone "${tz}" (use an IANA name such as Asia/Shanghai)`, { cause });
+    }
+  }
+  for (const [what, code] of [
+    ['reporting currency', config.reportingCurrency],
+    ['shop currency', config.shopCurrency],
+  ]) {
+    if (!/^[A-Z]{3}$/.test(code ?? '')) {
+      throw new ConfigError(`${what} must be an ISO 4217 code such as USD, got "${code}"`);
+    }
   }
   if (config.idKey !== undefined && config.idKey.length < 16) {
     throw new ConfigError('STOREPULSE_ID_KEY must be at least 16 characters');
@@ -109,4 +129,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.ingestWorkers < 1 || config.ingestWorkers > 2)
     throw new ConfigError('ingest workers must be 1 or 2');
   return Object.freeze(config);
+}
+
+/** `taobao=Asia/Shanghai,tiktok=Asia/Bangkok` -> { taobao: 'Asia/Shanghai', tiktok: 'Asia/Bangkok' }. */
+function sourceZones(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    const m = /^\s*([a-z0-9-]+)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m) {
+      throw new ConfigError(
+        `STOREPULSE_SOURCE_TIME_ZONES must look like "taobao=Asia/Shanghai,tiktok=Asia/Bangkok", got "${raw}"`,
+      );
+    }
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { UnreadableFileError, UsageError } from '../../shared/errors.ts';
-import { ORDER_FORMATS } from '../../shared/formats/registry.ts';
+import { FORMATS } from '../../shared/formats/registry.ts';
 import { type IngestProgress, type IngestReport, ingestFile } from '../../shared/pipeline/ingest.ts';
+import { parseIsoDate } from '../../shared/time.ts';
 import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
 import { type CliIo, stderrLog } from '../io.ts';
@@ -21,7 +22,7 @@ export function describeReport(r: IngestReport): string {
     return `${r.file}: already ingested (batch ${r.batchId}); nothing changed\n`;
   }
   const lines = [
-    `${r.file}: ${r.source}, ${r.rowsLanded.toLocaleString('en-US')} rows landed in ${r.partitions} partition(s), ` +
+    `${r.file}: ${r.source} -> ${r.table}, ${r.rowsLanded.toLocaleString('en-US')} rows landed in ${r.partitions} partition(s), ` +
       `${r.rowsQuarantined.toLocaleString('en-US')} quarantined (${r.seconds.toFixed(1)} s)`,
   ];
   for (const q of r.reasons.slice(0, 10)) lines.push(`  ${q.count} x ${q.column}: ${q.reason}`);
@@ -35,32 +36,44 @@ export const ingestCommand: Command = {
   summary: 'land marketplace exports in the lake as canonical Parquet',
   help: `Usage: storepulse ingest FILE... [options]
 
-Detects each file's format from its header, validates every row, and writes good rows to
-curated/order_lines/ (Parquet, by source and order date). Rows that fail go to quarantine/ with the
-line, column and reason; the original file is kept under raw/. Ingesting the same file again
-changes nothing. Exits 1 when a file could not be read at all (unknown format, not UTF-8, empty).
+Detects each file's format from its header and its encoding from its bytes (UTF-8, UTF-16 with
+BOM, GBK/GB18030), validates every row, and writes good rows to curated/<table>/ (Parquet, by
+source and date). Rows that fail go to quarantine/ with the line, column and reason; the original
+file is kept under raw/. Ingesting the same file again changes nothing. Ingest exchange rates before
+orders in other currencies. Exits 1 when a file could not be read at all (unknown format, unknown
+encoding, empty).
 
-Formats: ${ORDER_FORMATS.map((f) => `${f.name} (${f.title})`).join(', ')}
+Formats (--source NAME):
+${FORMATS.map((f) => `  ${f.name.padEnd(24)} ${f.title}`).join('\n')}
 
 Options:
 ${LAKE_HELP}
   --source NAME        skip detection and read the files as this format
   --exported-at TIME   when the export was made (ISO-8601); default the file's modification time
+  --date YYYY-MM-DD    the day a report without dates covers (Amazon Business Report);
+                       default the day before the export
   -h, --help           this help
 `,
-  options: { ...LAKE_OPTIONS, source: { type: 'string' }, 'exported-at': { type: 'string' } },
+  options: {
+    ...LAKE_OPTIONS,
+    source: { type: 'string' },
+    'exported-at': { type: 'string' },
+    date: { type: 'string' },
+  },
   async run(values, files, io) {
     if (files.length === 0) throw new UsageError('ingest needs at least one FILE');
     const source = str(values.source);
-    if (source && !ORDER_FORMATS.some((f) => f.name === source)) {
-      throw new UsageError(
-        `unknown --source "${source}"; known: ${ORDER_FORMATS.map((f) => f.name).join(', ')}`,
-      );
+    if (source && !FORMATS.some((f) => f.name === source)) {
+      throw new UsageError(`unknown --source "${source}"; known: ${FORMATS.map((f) => f.name).join(', ')}`);
     }
     const exportedAtFlag = str(values['exported-at']);
     const exportedAtGiven = exportedAtFlag === undefined ? undefined : Date.parse(exportedAtFlag);
     if (exportedAtGiven !== undefined && Number.isNaN(exportedAtGiven)) {
       throw new UsageError(`--exported-at "${exportedAtFlag}" is not an ISO-8601 time`);
+    }
+    const reportDate = str(values.date);
+    if (reportDate !== undefined && parseIsoDate(reportDate) === undefined) {
+      throw new UsageError(`--date "${reportDate}" is not a date (YYYY-MM-DD)`);
     }
     const { lake, config } = lakeContext(values);
     const log = stderrLog(io);
@@ -73,7 +86,12 @@ ${LAKE_HELP}
         if (!info.isFile()) throw new UnreadableFileError(path, 'not a file');
         const report = await ingestFile(
           { lake, config, log, onProgress: progressPrinter(io) },
-          { path, ...(source ? { source } : {}), exportedAt: Math.floor(exportedAtGiven ?? info.mtimeMs) },
+          {
+            path,
+            ...(source ? { source } : {}),
+            ...(reportDate ? { reportDate } : {}),
+            exportedAt: Math.floor(exportedAtGiven ?? info.mtimeMs),
+          },
         );
         if (io.interactive) io.err('\r\u001b[K');
         io.out(describeReport(report));

@@ -9,7 +9,7 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ORDER_FORMATS } from '../../shared/formats/registry.ts';
+import { SOURCES } from '../../shared/formats/registry.ts';
 import type { TableSpec } from '../../shared/schemas/table.ts';
 import { ALL_TABLES, orderLines, storedTableName } from '../../shared/schemas/tables.ts';
 import { columnList } from '../../shared/sql/columns.ts';
@@ -39,7 +39,7 @@ export class Catalog extends Construct {
         description: 'storepulse lake: curated, model and alert tables',
       },
     });
-    const sources = ORDER_FORMATS.map((f) => f.name);
+    const sources = SOURCES;
     for (const spec of ALL_TABLES)
       this.tables[spec.name] = this.table(spec, props.bucket.bucketName, sources, account);
 

@@ -6,7 +6,10 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { detectLegacyEncoding, type TextEncoding, unicodeBom } from './encoding.ts';
 import { CsvParser, type CsvRecord } from './parser.ts';
+
+export type { TextEncoding } from './encoding.ts';
 
 const CHUNK = 1 << 20;
 
@@ -14,7 +17,9 @@ export interface FileScan {
   /** sha256 of the bytes, 32 hex characters: identical files get identical batch ids. */
   batchId: string;
   bytes: number;
-  /** Undefined when the file is valid UTF-8 (with or without BOM); else where it stops being so. */
+  /** How the text is encoded, from the bytes (never from the file name); undefined when unreadable. */
+  encoding: TextEncoding | undefined;
+  /** Why the bytes are no text storepulse reads; undefined when `encoding` is set. */
   encodingProblem: string | undefined;
   /**
    * A record boundary near the middle of the file, for reading it in two parts: the byte offset of
@@ -60,9 +65,22 @@ export async function scanFile(path: string): Promise<FileScan> {
   let quotes = 0;
   let lines = 0;
   let middle: FileScan['middle'];
+  let bom: TextEncoding | undefined;
+  let utf16: InstanceType<typeof TextDecoder> | undefined;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
     const buf = chunk as Buffer;
     hash.update(buf);
+    if (bytes === 0) {
+      bom = unicodeBom(buf);
+      if (bom === 'utf-16le' || bom === 'utf-16be') utf16 = new TextDecoder(bom, { fatal: true });
+    }
+    if (utf16 && !encodingProblem) {
+      try {
+        utf16.decode(buf, { stream: true });
+      } catch {
+        encodingProblem = `not valid ${bom?.toUpperCase()} in bytes ${bytes}-${bytes + buf.length}`;
+      }
+    }
     if (!middle) {
       const end = buf.length;
       if (bytes + end <= target) {
@@ -84,7 +102,7 @@ export async function scanFile(path: string): Promise<FileScan> {
         }
       }
     }
-    if (!encodingProblem) {
+    if (!encodingProblem && !utf16) {
       const joined = tail.length ? Buffer.concat([tail, buf]) : buf;
       const cut = joined.length - incompleteTail(joined);
       if (!isUtf8(joined.subarray(0, cut))) {
@@ -94,9 +112,31 @@ export async function scanFile(path: string): Promise<FileScan> {
     }
     bytes += buf.length;
   }
-  if (!encodingProblem && tail.length) encodingProblem = 'file ends inside a UTF-8 character';
-  if (middle && middle.offset >= bytes) middle = undefined;
-  return { batchId: hash.digest('hex').slice(0, 32), bytes, encodingProblem, middle };
+  let encoding: TextEncoding | undefined;
+  if (utf16) {
+    if (!encodingProblem) {
+      try {
+        utf16.decode();
+        encoding = bom;
+      } catch {
+        encodingProblem = `file ends inside a ${bom?.toUpperCase()} character`;
+      }
+    }
+  } else {
+    if (!encodingProblem && tail.length) encodingProblem = 'file ends inside a UTF-8 character';
+    if (!encodingProblem) encoding = 'utf-8';
+    else {
+      // Not UTF-8: Chinese platforms still export GBK. Decided from the bytes, by a second pass.
+      const legacy = await detectLegacyEncoding(path);
+      if (legacy.encoding) {
+        encoding = legacy.encoding;
+        encodingProblem = undefined;
+      } else encodingProblem = `${encodingProblem}, and ${legacy.why}`;
+    }
+  }
+  // Splitting by bytes needs an encoding whose LF and quote bytes never occur inside a character.
+  if (middle && (middle.offset >= bytes || encoding === undefined || utf16)) middle = undefined;
+  return { batchId: hash.digest('hex').slice(0, 32), bytes, encoding, encodingProblem, middle };
 }
 
 /**
@@ -112,15 +152,24 @@ export interface ByteRange {
   firstLine: number;
 }
 
+/** How to read a file's records. */
+export interface CsvLayout {
+  encoding: TextEncoding;
+  delimiter: string;
+  /** False for flat files that never quote (Amazon). */
+  quoting: boolean;
+}
+
 export async function readCsvFile(
   path: string,
-  delimiter: string,
+  layout: CsvLayout,
   onRecords: (records: CsvRecord[]) => void | Promise<void>,
   onBytes?: (bytesRead: number) => void,
   range: ByteRange = { start: 0, end: undefined, firstLine: 1 },
 ): Promise<void> {
-  const decoder = new TextDecoder('utf-8');
-  const parser = new CsvParser(delimiter, range.firstLine);
+  // The decoder drops a BOM at the start of the file; a range starting later has none.
+  const decoder = new TextDecoder(layout.encoding);
+  const parser = new CsvParser(layout.delimiter, range.firstLine, layout.quoting);
   let read = 0;
   const stream = createReadStream(path, {
     highWaterMark: CHUNK,
@@ -139,13 +188,42 @@ export async function readCsvFile(
   if (rest.length) await onRecords(rest);
 }
 
-/** The first record of a file (its header), read without parsing the rest. */
-export async function readHeader(path: string, delimiter: string): Promise<CsvRecord | undefined> {
-  const decoder = new TextDecoder('utf-8');
-  const parser = new CsvParser(delimiter);
+export interface FileHead {
+  /** The header record. */
+  header: CsvRecord;
+  /** Delimiter the header line uses: the most frequent of comma, TAB and semicolon. */
+  delimiter: string;
+}
+
+/**
+ * The header of a file, read without parsing the rest. A first line `sep=;` (Excel's delimiter hint,
+ * which eBay writes) names the delimiter and is skipped; otherwise the header line is sniffed.
+ */
+export async function readHead(path: string, encoding: TextEncoding): Promise<FileHead | undefined> {
+  const decoder = new TextDecoder(encoding);
+  let text = '';
   for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
-    const records = parser.push(decoder.decode(chunk as Buffer, { stream: true }));
-    if (records.length) return records[0];
+    text += decoder.decode(chunk as Buffer, { stream: true });
+    if (text.length > 4 * 1024 * 1024) break;
+    if (/\n[\s\S]*\n/.test(text)) break; // two lines: enough for the header even with a sep= line
   }
-  return parser.end(parser.push(decoder.decode()))[0];
+  text += decoder.decode();
+  let line = 1;
+  let delimiter: string | undefined;
+  const hint = /^sep=(.)\r?\n/i.exec(text);
+  if (hint) {
+    delimiter = hint[1];
+    text = text.slice(hint[0].length);
+    line = 2;
+  }
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  if (!delimiter) {
+    // The most frequent of comma, TAB and semicolon (Excel in many European locales), comma on ties.
+    const count = (d: string) => firstLine.split(d).length;
+    delimiter = [',', '\t', ';'].reduce((best, d) => (count(d) > count(best) ? d : best), ',');
+  }
+  const parser = new CsvParser(delimiter, line);
+  const records = parser.end(parser.push(text));
+  const header = records[0];
+  return header ? { header, delimiter } : undefined;
 }

@@ -20,8 +20,16 @@ export class CsvParser {
   private carryLine: number;
   private readonly delim: number;
 
-  /** `firstLine`: the physical line number of the input's first character (for a file read in parts). */
-  constructor(delimiter = ',', firstLine = 1) {
+  /**
+   * `firstLine`: the physical line number of the input's first character (for a file read in parts).
+   * `quoting`: false for flat files that never quote (Amazon's reports), where `"` is an ordinary
+   * character that may open a field (`12" pan`).
+   */
+  constructor(
+    delimiter = ',',
+    firstLine = 1,
+    private readonly quoting = true,
+  ) {
     this.delim = delimiter.charCodeAt(0);
     this.carryLine = firstLine;
   }
@@ -47,7 +55,7 @@ export class CsvParser {
     const delimChar = String.fromCharCode(this.delim);
     // Fast path: a line with no quote and no stray CR is split natively. Positions of the next quote
     // and CR are looked up once and reused until the scan passes them.
-    let nextQuote = text.indexOf('"');
+    let nextQuote = this.quoting ? text.indexOf('"') : -1;
     let nextCr = text.indexOf('\r');
     while (i < n) {
       if (nextQuote >= 0 && nextQuote < i) nextQuote = text.indexOf('"', i);
@@ -114,7 +122,7 @@ export class CsvParser {
         break;
       }
       let c = text.charCodeAt(i);
-      if (c === QUOTE) {
+      if (c === QUOTE && this.quoting) {
         // Quoted field.
         let value = '';
         let j = i + 1;
@@ -205,8 +213,8 @@ function countLineBreaks(text: string, from: number, to: number): number {
 }
 
 /** Parses a whole string; for small inputs and tests. */
-export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
-  const p = new CsvParser(delimiter);
+export function parseCsv(text: string, delimiter = ',', quoting = true): CsvRecord[] {
+  const p = new CsvParser(delimiter, 1, quoting);
   const out = p.push(text);
   return p.end(out);
 }

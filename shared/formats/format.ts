@@ -1,6 +1,7 @@
 /**
- * A marketplace export format: how to recognise its header and how to map its rows onto canonical
- * order lines. Formats know the schemas, never the lake: they push rows and rejections into a sink.
+ * A marketplace export format: how to recognise its header and how to map its rows onto a canonical
+ * table (order lines, or products / inventory / traffic / exchange rates). Formats know the schemas,
+ * never the lake: they push rows and rejections into a sink.
  */
 import type { OrderStatus } from '../schemas/tables.ts';
 
@@ -41,11 +42,32 @@ export interface OrderLineSink {
   accept(row: MappedOrderLine): void;
   reject(rejection: RowRejection): void;
   warn(message: string): void;
+  /**
+   * Keeps an order's rows for the partner report of a paired export (Taobao's 订单报表 and 宝贝报表),
+   * so they can be joined whichever file arrives first.
+   */
+  stage?(orderId: string, rows: readonly Record<string, string>[]): void;
+}
+
+/** Rows of one order kept from an earlier paired report, and when that report was made. */
+export interface StagedOrder {
+  exportedAt: number;
+  rows: readonly Record<string, string>[];
 }
 
 export interface FormatContext {
   /** Shop time zone, for timestamps the export gives without an offset. */
   readonly timeZone: string;
+  /** Currency of exports that name none. */
+  readonly currency: string;
+  /** Currency the models report in (what exchange rates convert into). */
+  readonly reportingCurrency: string;
+  /** When the export was made: the snapshot time of a stock report that carries none. */
+  readonly exportedAt: number;
+  /** The day a report without dates covers (`--date`), YYYY-MM-DD. */
+  readonly reportDate?: string;
+  /** Staged rows of the partner report, by order id (paired formats only). */
+  readonly partner?: ReadonlyMap<string, StagedOrder>;
 }
 
 export interface OrderRowMapper {
@@ -55,17 +77,60 @@ export interface OrderRowMapper {
   finish(sink: OrderLineSink): void;
 }
 
-export interface OrdersFormat {
-  /** Source name: the `source=` partition value and the `--source` flag. */
+interface FormatBase {
+  /** The `--source` flag value. */
   readonly name: string;
+  /** The `source=` partition value and the namespace of customer ids (Taobao's two reports share one). */
+  readonly source: string;
   readonly title: string;
-  readonly delimiter: string;
+  /** Where in the platform the file is downloaded (README, error messages). */
+  readonly download: string;
+  readonly delimiter: ',' | '\t';
+  /** False for flat files that never quote (Amazon): `"` is then an ordinary character. */
+  readonly quoting: boolean;
   /** Columns whose presence identifies the format (matched case-insensitively, trimmed). */
   readonly requiredColumns: readonly string[];
+  /** Further columns the format reads; detection prefers the format that knows more of a header. */
+  readonly optionalColumns?: readonly string[];
+  /**
+   * Share of a header's columns the format must know to match (generic layouts: a marketplace file
+   * that lost a column must not pass as a generic file because it has a `sku`).
+   */
+  readonly minKnownShare?: number;
+  /** Time zone of offset-less timestamps when config names none for this source (China: Asia/Shanghai). */
+  readonly defaultTimeZone?: string;
+}
+
+export interface OrdersFormat extends FormatBase {
+  readonly table: 'order_lines';
   open(header: readonly string[], ctx: FormatContext, sink: OrderLineSink): OrderRowMapper;
   /** True when every row stands alone (no grouping, no numbering across rows): the file may be read in parts. */
   splittable(header: readonly string[]): boolean;
+  /** For one half of a paired export: its staging name and its partner's. */
+  readonly pairing?: { readonly self: string; readonly partner: string };
 }
+
+/** A canonical row of a non-order table, keyed by column name (partition values included). */
+export type TableRow = Record<string, string | number | null>;
+
+export interface TableRowSink {
+  accept(row: TableRow): void;
+  reject(rejection: RowRejection): void;
+  warn(message: string): void;
+}
+
+export interface TableRowMapper {
+  row(fields: readonly string[], line: number, sink: TableRowSink): void;
+  finish(sink: TableRowSink): void;
+}
+
+/** An export that fills products, inventory, traffic or exchange rates. */
+export interface TableFormat extends FormatBase {
+  readonly table: 'products' | 'inventory' | 'traffic' | 'fx_rates';
+  open(header: readonly string[], ctx: FormatContext, sink: TableRowSink): TableRowMapper;
+}
+
+export type ExportFormat = OrdersFormat | TableFormat;
 
 /** Header names are compared trimmed and case-insensitively. */
 export const normaliseHeader = (h: string): string => h.trim().toLowerCase();
@@ -74,4 +139,14 @@ export const normaliseHeader = (h: string): string => h.trim().toLowerCase();
 export function columnIndex(header: readonly string[], names: readonly string[]): Map<string, number> {
   const norm = header.map(normaliseHeader);
   return new Map(names.map((n) => [n, norm.indexOf(normaliseHeader(n))]));
+}
+
+/** A row's field count does not match the header's: the record cannot be read column by column. */
+export function widthProblem(fields: readonly string[], width: number, line: number): RowRejection {
+  return {
+    line,
+    column: '*',
+    reason: `row has ${fields.length} fields, the header has ${width}`,
+    record: fields,
+  };
 }

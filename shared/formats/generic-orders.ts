@@ -3,7 +3,7 @@
  * columns in any order, optional ones may be absent, extra columns are ignored with a warning.
  */
 import { ORDER_STATUSES, type OrderStatus } from '../schemas/tables.ts';
-import { columnIndex, type MappedOrderLine, normaliseHeader, type OrdersFormat } from './format.ts';
+import { columnIndex, normaliseHeader, type OrdersFormat } from './format.ts';
 import { clip, isBad, parseCount, parseCurrency, parseNonNegative, parseTimestamp } from './values.ts';
 
 const REQUIRED = [
@@ -39,10 +39,16 @@ const field = (fields: readonly string[], i: number): string => (i < 0 ? '' : (f
 const text = (fields: readonly string[], i: number): string | null => field(fields, i) || null;
 
 export const genericOrders: OrdersFormat = {
+  table: 'order_lines',
   name: 'generic',
+  source: 'generic',
   title: 'storepulse generic orders CSV',
+  download: 'written by you, a POS or an ERP in this layout (README "Generic orders CSV")',
   delimiter: ',',
+  quoting: true,
   requiredColumns: REQUIRED,
+  minKnownShare: 0.5,
+  optionalColumns: OPTIONAL,
   // With a line_id column rows stand alone; without one, lines are numbered by position in the order.
   splittable: (header) => header.some((h) => normaliseHeader(h) === 'line_id'),
   open(header, ctx, sink) {

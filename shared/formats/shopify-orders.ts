@@ -13,7 +13,8 @@ import {
   type OrderLineSink,
   type OrdersFormat,
 } from './format.ts';
-import { clip, isBad, parseCount, parseNonNegative, parseTimestamp, roundMoney } from './values.ts';
+import { allocate } from './grouped-orders.ts';
+import { clip, isBad, parseCount, parseNonNegative, parseTimestamp } from './values.ts';
 
 const REQUIRED = [
   'Name',
@@ -101,20 +102,14 @@ function canonicalStatus(
   }
 }
 
-/** Splits an order-level amount over lines in proportion to line value; the last line takes the rounding. */
-function allocate(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  if (total === 0 || weights.length === 0) return weights.map(() => 0);
-  const shares = weights.map((w, i) => (sum > 0 ? roundMoney((total * w) / sum) : i === 0 ? total : 0));
-  const allocated = shares.slice(0, -1).reduce((a, b) => a + b, 0);
-  shares[shares.length - 1] = roundMoney(total - allocated);
-  return shares;
-}
-
 export const shopifyOrders: OrdersFormat = {
+  table: 'order_lines',
   name: 'shopify',
+  source: 'shopify',
   title: 'Shopify orders export',
+  download: 'Shopify admin > Orders > Export > All orders, CSV for Excel or plain CSV',
   delimiter: ',',
+  quoting: true,
   requiredColumns: REQUIRED,
   // An order's rows belong together (order-level fields on its first row only).
   splittable: () => false,

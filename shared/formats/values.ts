@@ -129,3 +129,139 @@ export function clip(s: string, max = 60): string {
 
 /** Rounds money to 1/10,000 of a unit, so allocation leaves no binary-fraction noise. */
 export const roundMoney = (v: number): number => Math.round(v * 10_000) / 10_000;
+
+/**
+ * A cell as spreadsheets and marketplaces guard it, unwrapped: surrounding spaces and TABs (Douyin
+ * and TikTok pad ids with a TAB so Excel keeps them as text), an Excel formula text guard `="…"`
+ * (Taobao order numbers) and a leading apostrophe (Taobao phones, Shopify zips).
+ */
+export function cleanCell(raw: string): string {
+  let s = raw.trim();
+  if (s.length >= 3 && s.charCodeAt(0) === 61 /* = */ && s[1] === '"' && s.endsWith('"')) {
+    s = s.slice(2, -1).trim();
+  }
+  if (s.charCodeAt(0) === 39 /* ' */) s = s.slice(1).trim();
+  return s;
+}
+
+const CURRENCY_MARKS = /^(?:US\$|C\$|A\$|HK\$|NT\$|S\$|R\$|RM|Rp|[$€£¥￥₩₹฿₫₱])/;
+const THOUSANDS_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
+
+/**
+ * A money amount as exports format it: `1,234.50`, `$12.90`, `￥88`, `267.80元`, `-$3.00`, `12.90 USD`.
+ * Only marks that cannot change the value are removed; anything else (`1.234,50`, `12e3`) is Bad.
+ */
+export function parseMoney(raw: string, what = 'amount'): number | Bad {
+  let s = raw.trim();
+  let sign = '';
+  if (s.startsWith('-') || s.startsWith('+')) {
+    sign = s[0] === '-' ? '-' : '';
+    s = s.slice(1).trimStart();
+  }
+  s = s
+    .replace(CURRENCY_MARKS, '')
+    .replace(/\s*(?:元|[A-Z]{3})$/, '')
+    .trim();
+  if (s.startsWith('-') && !sign) {
+    sign = '-';
+    s = s.slice(1);
+  }
+  if (THOUSANDS_RE.test(s)) s = s.replace(/,/g, '');
+  if (!DECIMAL_RE.test(s)) return bad(`not a ${what}: "${clip(raw)}"`);
+  return Number(sign + s);
+}
+
+export function parseMoneyNonNegative(raw: string, what = 'amount'): number | Bad {
+  const v = parseMoney(raw, what);
+  if (isBad(v)) return v;
+  return v < 0 ? bad(`${what} is negative: "${clip(raw)}"`) : v;
+}
+
+/** A whole number that may carry thousands separators (`"12,131"`). */
+export function parseCountLoose(raw: string, what = 'whole number'): number | Bad {
+  const s = raw.trim();
+  return parseCount(THOUSANDS_RE.test(s) ? s.replace(/,/g, '') : s, what);
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** `03/01/2026 10:00:00 AM`, `2017/07/08 00:42`, `Jul-21-25` and the like, split into their parts. */
+const SLASH_RE =
+  /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?(?:\s*(?:UTC|GMT)?\s*([+-]\d{2}:?\d{2}|Z))?$/;
+const MONTH_NAME_RE =
+  /^([A-Za-z]{3})[- ](\d{1,2})[-, ]+(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])[Mm])?)?(?:\s*([A-Z]{3,4}))?$/;
+
+/** Which of day and month comes first when a date starts with neither a year nor a month name. */
+export type DayOrder = 'dmy' | 'mdy';
+
+/**
+ * Any date-time an export writes: ISO-8601 first (the fast path), then year-first with `/` or `.`,
+ * day-first or month-first numeric dates (the format says which), 12-hour clocks, and eBay's
+ * `Jul-21-25`. Without an offset the time is wall-clock time in `tz`. A trailing zone abbreviation
+ * (eBay's `PDT`) is ignored, the shop time zone being the better guess for a seller's own report.
+ */
+export function parseDateTime(raw: string, tz: string, order: DayOrder = 'mdy'): number | Bad {
+  const s = raw.trim();
+  const iso = parseTimestamp(s, tz);
+  if (!isBad(iso)) return iso;
+  let y: number;
+  let mo: number;
+  let d: number;
+  let parts: RegExpExecArray | null = SLASH_RE.exec(s);
+  if (parts) {
+    const [a, b, c] = [parts[1]!, parts[2]!, parts[3]!];
+    if (a.length === 4) [y, mo, d] = [Number(a), Number(b), Number(c)];
+    else if (c.length === 4 || c.length === 2) {
+      y = c.length === 2 ? 2000 + Number(c) : Number(c);
+      [mo, d] = order === 'dmy' ? [Number(b), Number(a)] : [Number(a), Number(b)];
+    } else return bad(`not a date-time: "${clip(raw)}"`);
+  } else {
+    parts = MONTH_NAME_RE.exec(s);
+    const month = parts ? MONTHS.indexOf(parts[1]!.toLowerCase()) : -1;
+    if (!parts || month < 0) return bad(`not a date-time: "${clip(raw)}"`);
+    const year = parts[3]!;
+    [y, mo, d] = [year.length === 2 ? 2000 + Number(year) : Number(year), month + 1, Number(parts[2])];
+    parts[8] = undefined as unknown as string; // a zone name, not an offset
+  }
+  let h = parts[4] ? Number(parts[4]) : 0;
+  const mi = parts[5] ? Number(parts[5]) : 0;
+  const sec = parts[6] ? Number(parts[6]) : 0;
+  const ampm = parts[7]?.toLowerCase();
+  if (ampm) {
+    if (h < 1 || h > 12) return bad(`no such time: "${clip(raw)}"`);
+    h = (h % 12) + (ampm === 'p' ? 12 : 0);
+  }
+  if (!validDate(y, mo, d)) return bad(`no such date: "${clip(raw)}"`);
+  if (h > 23 || mi > 59 || sec > 59) return bad(`no such time: "${clip(raw)}"`);
+  const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const off = parts[8];
+  if (!off) return wallTimeToUtc(wall, tz);
+  if (off === 'Z') return wall;
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(off)!;
+  return wall - (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+}
+
+/**
+ * A cell that cannot be read, thrown by `must` so a platform mapper reads as a list of columns; the
+ * grouped-order mapper turns it into the row's quarantine reason. Rows are only thrown from when bad.
+ */
+export class CellError extends Error {
+  constructor(
+    readonly column: string,
+    readonly reason: string,
+    /** The order the row belongs to, when known: its other rows are rejected with it. */
+    readonly orderId = '',
+  ) {
+    super(`${column}: ${reason}`);
+    this.name = 'CellError';
+  }
+}
+
+/** The parsed value, or a CellError naming the column. */
+export function must<T>(value: T | Bad, column: string, orderId = ''): T {
+  if (value instanceof Bad) throw new CellError(column, value.reason, orderId);
+  return value;
+}
+
+/** Parses a cell only when it is not empty. */
+export const optional = <T>(raw: string, parse: (s: string) => T | Bad): T | null | Bad =>
+  raw === '' ? null : parse(raw);

@@ -63,3 +63,7 @@ export const batchManifestKey = (batchId: string): string => `_manifests/batches
 
 /** Per-lake secret for pseudonymous ids when none is configured. */
 export const idKeyKey = '_config/id-key';
+
+/** Rows of one half of a paired export (Taobao), kept until the other half arrives: JSON per batch. */
+export const stagingPrefix = (name: string): string => `staging/${name}/`;
+export const stagingKey = (name: string, batchId: string): string => `${stagingPrefix(name)}${batchId}.json`;

@@ -4,9 +4,15 @@
  * What it returns (quarantine lines, reason counts, warnings) is merged by ingest.ts.
  */
 import type { Config } from '../config.ts';
-import { type ByteRange, readCsvFile } from '../csv/file-source.ts';
+import { type ByteRange, type CsvLayout, readCsvFile } from '../csv/file-source.ts';
 import { csvLine } from '../csv/writer.ts';
-import type { MappedOrderLine, OrderLineSink, RowRejection } from '../formats/format.ts';
+import type {
+  MappedOrderLine,
+  OrderLineSink,
+  OrdersFormat,
+  RowRejection,
+  StagedOrder,
+} from '../formats/format.ts';
 import { formatNamed } from '../formats/registry.ts';
 import { roundMoney } from '../formats/values.ts';
 import { Pseudonymiser } from '../identity.ts';
@@ -16,15 +22,24 @@ import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
 import { zoneOffsetMs } from '../time.ts';
 import { CuratedWriter } from './curated-writer.ts';
+import { RateBook, type RateGap, type RateRows } from './fx.ts';
+import { writeStaged } from './staging.ts';
 
 export interface RangeJob {
   path: string;
   file: string;
+  layout: CsvLayout;
   range: ByteRange;
-  /** The first record of the range is the header (the range starts the file). */
+  /** The range starts the file: records up to the header's line are not data. */
   skipHeader: boolean;
   header: string[];
+  /** Physical line of the header (2 after a `sep=,` line). */
+  headerLine: number;
   formatName: string;
+  /** Time zone of the export's offset-less timestamps. */
+  timeZone: string;
+  /** Exchange rates into the reporting currency. */
+  rates: RateRows;
   batchId: string;
   /** Stem of every file this range writes (`<batch>` or `<batch>-p<part>`). */
   fileStem: string;
@@ -48,7 +63,7 @@ export interface RangeResult {
   quarantine: string[];
   reasons: ReasonCount[];
   warnings: string[];
-  missingRate: [string, number][];
+  missingRate: [string, RateGap][];
   contacts: number;
   partitions: string[];
   files: string[];
@@ -61,10 +76,14 @@ export async function ingestRange(
   job: RangeJob,
   lake: Lake,
   onProgress?: (bytesRead: number, rows: number) => void,
+  /** Staged rows of the partner report, for a paired format (always read in-process). */
+  partner?: ReadonlyMap<string, StagedOrder>,
 ): Promise<RangeResult> {
   const { config, file, batchId } = job;
-  const format = formatNamed(job.formatName);
-  const source = format.name;
+  const format = formatNamed(job.formatName) as OrdersFormat;
+  const source = format.source;
+  const rates = new RateBook(job.rates, config.reportingCurrency);
+  const staged = new Map<string, readonly Record<string, string>[]>();
   const ids = new Pseudonymiser(job.idKey);
   const { exportedAt, ingestedAt } = job;
   const writer = new CuratedWriter(lake, orderLines, job.fileStem, job.flushRows);
@@ -104,7 +123,7 @@ export async function ingestRange(
   const quarantine: string[] = [];
   const reasons = new Map<string, ReasonCount>();
   const warnings: string[] = [];
-  const missingRate = new Map<string, number>();
+  const missingRate = new Map<string, RateGap>();
   let rowsRead = 0;
   let rowsLanded = 0;
 
@@ -122,10 +141,22 @@ export async function ingestRange(
         });
       }
       const net = roundMoney(m.quantity * m.unit_price - m.discount - m.refund_amount);
+      const dt = orderDate(m.order_ts);
       let netRc: number | null = null;
       if (m.currency === config.reportingCurrency) netRc = net;
-      else missingRate.set(m.currency, (missingRate.get(m.currency) ?? 0) + 1);
-      const dt = orderDate(m.order_ts);
+      else {
+        const rate = rates.rate(m.currency, dt);
+        if (rate !== null) netRc = roundMoney(net * rate);
+        else {
+          const gap = missingRate.get(m.currency);
+          if (!gap) missingRate.set(m.currency, { lines: 1, from: dt, to: dt });
+          else {
+            gap.lines++;
+            if (dt < gap.from) gap.from = dt;
+            if (dt > gap.to) gap.to = dt;
+          }
+        }
+      }
       rowsLanded++;
       const row = buf.startRow(dt, () => ({ source, dt }));
       buf.setString(ORDER_ID!, row, m.order_id);
@@ -163,6 +194,9 @@ export async function ingestRange(
     warn(message: string) {
       warnings.push(message);
     },
+    stage(orderId, rows) {
+      staged.set(orderId, rows);
+    },
   };
 
   // Contacts are written with each flush, so a file with millions of customers holds few at a time.
@@ -179,17 +213,24 @@ export async function ingestRange(
     contactsWritten += rows.length;
   };
 
-  const mapper = format.open(job.header, { timeZone: config.timeZone }, sink);
-  let skipHeader = job.skipHeader;
+  const mapper = format.open(
+    job.header,
+    {
+      timeZone: job.timeZone,
+      currency: config.shopCurrency,
+      reportingCurrency: config.reportingCurrency,
+      exportedAt,
+      ...(partner ? { partner } : {}),
+    },
+    sink,
+  );
+  const skipThrough = job.skipHeader ? job.headerLine : 0;
   await readCsvFile(
     job.path,
-    format.delimiter,
+    job.layout,
     async (records) => {
       for (const rec of records) {
-        if (skipHeader) {
-          skipHeader = false;
-          continue;
-        }
+        if (rec.line <= skipThrough) continue;
         rowsRead++;
         if (rec.unterminated) {
           sink.reject({
@@ -213,6 +254,7 @@ export async function ingestRange(
   mapper.finish(sink);
   await writer.flush();
   await flushContacts();
+  if (format.pairing) await writeStaged(lake, format.pairing.self, batchId, exportedAt, staged);
   return {
     rowsRead,
     rowsLanded,

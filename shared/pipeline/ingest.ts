@@ -6,9 +6,10 @@
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import { readHeader, scanFile } from '../csv/file-source.ts';
+import { readHead, scanFile } from '../csv/file-source.ts';
 import { csvLine } from '../csv/writer.ts';
 import { UnreadableFileError } from '../errors.ts';
+import type { ExportFormat } from '../formats/format.ts';
 import { checkFormat, detectFormat, formatNamed } from '../formats/registry.ts';
 import { resolveIdKey } from '../identity.ts';
 import {
@@ -20,9 +21,11 @@ import {
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { LocalLake } from '../lake/local.ts';
-import { orderLines } from '../schemas/tables.ts';
+import { loadRates, type RateGap } from './fx.ts';
 import { ingestRange, type RangeJob, type RangeResult, type ReasonCount } from './ingest-range.ts';
+import { ingestTableFile } from './ingest-table.ts';
 import type { Log } from './log.ts';
+import { loadStaged } from './staging.ts';
 
 export interface IngestRequest {
   /** Local path of the export file. */
@@ -35,6 +38,8 @@ export interface IngestRequest {
   exportedAt: number;
   /** The file is already in the lake at this raw/ key (an S3 drop): it is not copied again. */
   rawKey?: string;
+  /** The day a report without dates covers (Amazon's Business Report), YYYY-MM-DD. */
+  reportDate?: string;
 }
 
 export interface IngestProgress {
@@ -58,6 +63,8 @@ export interface IngestReport {
   file: string;
   batchId: string;
   source: string;
+  /** The table the file's rows land in. */
+  table: string;
   status: 'ingested' | 'skipped';
   rowsRead: number;
   rowsLanded: number;
@@ -101,11 +108,15 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   };
 
   if (scan.bytes === 0) return rejectFile('the file is empty');
-  if (scan.encodingProblem) return rejectFile(`${scan.encodingProblem}; storepulse reads UTF-8 exports`);
-  const header = await readHeader(req.path, ',');
-  if (!header || header.fields.every((h) => h.trim() === '')) return rejectFile('no header line');
+  const encoding = scan.encoding;
+  if (!encoding) {
+    return rejectFile(`${scan.encodingProblem}; storepulse reads UTF-8, UTF-16 (with BOM) and GBK/GB18030`);
+  }
+  const head = await readHead(req.path, encoding);
+  if (!head || head.header.fields.every((h) => h.trim() === '')) return rejectFile('no header line');
+  const header = head.header;
 
-  let format: ReturnType<typeof formatNamed>;
+  let format: ExportFormat;
   try {
     format = req.source ? formatNamed(req.source) : detectFormat(file, header.fields);
     if (req.source) checkFormat(file, header.fields, format);
@@ -113,22 +124,54 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     const reason = err instanceof UnreadableFileError ? err.message.slice(file.length + 2) : String(err);
     return rejectFile(reason);
   }
-  const source = format.name;
-  log.info(`${file}: ${format.title}, batch ${batchId}`);
+  const source = format.source;
+  log.info(`${file}: ${format.title} (${encoding}), batch ${batchId}`);
+  const timeZone = config.sourceTimeZones[source] ?? format.defaultTimeZone ?? config.timeZone;
+  const exportedAt = Math.floor(req.exportedAt);
+  const ingestedAt = Math.floor(now());
+  // The delimiter the header line uses: Excel's "Unicode text" saves any export tab-separated.
+  const layout = { encoding, delimiter: head.delimiter, quoting: format.quoting };
+
+  if (format.table !== 'order_lines') {
+    const result = await ingestTableFile(lake, format, {
+      path: req.path,
+      file,
+      layout,
+      header: header.fields,
+      headerLine: header.line,
+      batchId,
+      exportedAt,
+      ingestedAt,
+      shopTimeZone: config.timeZone,
+      context: {
+        timeZone,
+        currency: config.shopCurrency,
+        reportingCurrency: config.reportingCurrency,
+        exportedAt,
+        ...(req.reportDate ? { reportDate: req.reportDate } : {}),
+      },
+    });
+    return finishBatch(deps, { file, batchId, source, raw, started, table: format.table, results: [result] });
+  }
 
   const idKey = await resolveIdKey(lake, config);
   const base: Omit<RangeJob, 'range' | 'skipHeader' | 'fileStem'> = {
     path: req.path,
     file,
+    layout,
     header: header.fields,
+    headerLine: header.line,
     formatName: format.name,
+    timeZone,
     batchId,
     idKey,
-    exportedAt: Math.floor(req.exportedAt),
-    ingestedAt: Math.floor(now()),
+    exportedAt,
+    ingestedAt,
     config,
     flushRows: config.ingestFlushRows,
+    rates: await loadRates(lake, config.reportingCurrency),
   };
+  const partner = format.pairing ? await loadStaged(lake, format.pairing.partner) : undefined;
   // A large file whose rows stand alone is read in two halves on two threads.
   const parallel =
     scan.middle !== undefined &&
@@ -184,12 +227,31 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
         { ...base, range: { start: 0, end: undefined, firstLine: 1 }, skipHeader: true, fileStem: batchId },
         lake,
         progress(0),
+        partner,
       ),
     ];
   }
+  return finishBatch(deps, { file, batchId, source, raw, started, table: 'order_lines', results });
+}
+
+interface BatchResults {
+  file: string;
+  batchId: string;
+  source: string;
+  raw: string;
+  started: number;
+  table: string;
+  results: RangeResult[];
+}
+
+/** Merges what the parts of a file report, writes the quarantine file and, last, the manifest. */
+async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestReport> {
+  const { lake, config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const { file, batchId, source, raw, started, results } = b;
 
   const reasons = new Map<string, ReasonCount>();
-  const missingRate = new Map<string, number>();
+  const missingRate = new Map<string, RateGap>();
   const warnings: string[] = [];
   for (const r of results) {
     for (const q of r.reasons) {
@@ -198,20 +260,32 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       entry.count += q.count;
       reasons.set(key, entry);
     }
-    for (const [currency, count] of r.missingRate)
-      missingRate.set(currency, (missingRate.get(currency) ?? 0) + count);
+    for (const [currency, gap] of r.missingRate) {
+      const seen = missingRate.get(currency);
+      missingRate.set(
+        currency,
+        seen
+          ? {
+              lines: seen.lines + gap.lines,
+              from: seen.from < gap.from ? seen.from : gap.from,
+              to: seen.to > gap.to ? seen.to : gap.to,
+            }
+          : { ...gap },
+      );
+    }
     for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
   }
-  for (const [currency, count] of missingRate) {
+  for (const [currency, gap] of missingRate) {
     warnings.push(
-      `${count} line(s) in ${currency}: no exchange rate to ${config.reportingCurrency}, so net_amount_rc is null for them`,
+      `${gap.lines} line(s) in ${currency} dated ${gap.from}..${gap.to}: no exchange rate to ${config.reportingCurrency} ` +
+        'on or up to 7 days before those dates, so net_amount_rc is null for them (ingest a rates file first: README "Currencies")',
     );
   }
   for (const w of warnings) log.warn(`${file}: ${w}`);
   const quarantined = results.reduce((a, r) => a + r.quarantine.length, 0);
   let quarantineKey: string | null = null;
   if (quarantined) {
-    quarantineKey = quarantineRowsKey(orderLines.name, source, batchId);
+    quarantineKey = quarantineRowsKey(b.table, source, batchId);
     await lake.put(
       quarantineKey,
       csvLine(QUARANTINE_HEADER) + results.map((r) => r.quarantine.join('')).join(''),
@@ -221,6 +295,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     file,
     batchId,
     source,
+    table: b.table,
     status: 'ingested',
     rowsRead: results.reduce((a, r) => a + r.rowsRead, 0),
     rowsLanded: results.reduce((a, r) => a + r.rowsLanded, 0),

@@ -99,7 +99,8 @@ export const products: TableSpec = {
     col('name', 'string', 'Product name.'),
     col('category', 'string', 'Category.'),
     col('brand', 'string', 'Brand or vendor.'),
-    col('unit_cost', 'double', 'Cost per unit, reporting currency.'),
+    col('price', 'double', 'List price per unit, shop currency.'),
+    col('unit_cost', 'double', 'Cost per unit, shop currency.'),
     col('lead_time_days', 'int32', 'Replenishment lead time in days.'),
     col('shelf_life_days', 'int32', 'Shelf life in days, for perishables.'),
     required('exported_at', 'timestamp', 'Export time.'),
@@ -119,6 +120,7 @@ export const inventory: TableSpec = {
     required('on_hand', 'int32', 'Units on hand.'),
     col('inbound', 'int32', 'Units inbound (ordered, not received).'),
     col('reserved', 'int32', 'Units reserved for open orders.'),
+    col('unsellable', 'int32', 'Units damaged or otherwise not sellable.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
   ],
   partitionKeys: [source, dt('Snapshot date in the shop time zone.')],
@@ -138,10 +140,26 @@ export const traffic: TableSpec = {
     col('add_to_cart', 'int32', 'Add-to-cart events.'),
     col('orders', 'int32', 'Orders placed.'),
     col('paid_orders', 'int32', 'Orders paid.'),
-    col('revenue', 'double', 'Revenue, reporting currency.'),
+    col('revenue', 'double', 'Revenue, shop currency.'),
+    required('exported_at', 'timestamp', 'Export time: the latest export of a day wins.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
   ],
   partitionKeys: [source, dt('Day (shop time zone).')],
+};
+
+export const fxRates: TableSpec = {
+  name: 'fx_rates',
+  zone: 'curated',
+  doc: 'Exchange rates into the reporting currency: 1 unit of `currency` = `rate` reporting-currency units on `date`.',
+  columns: [
+    required('date', 'date', 'Day the rate applies to.'),
+    required('currency', 'string', 'ISO 4217 code converted from.'),
+    required('rate', 'double', 'Reporting-currency units per unit of `currency`.'),
+    required('reporting_currency', 'string', 'ISO 4217 code converted into.'),
+    required('exported_at', 'timestamp', 'Export time: the latest file wins for a day.'),
+    required('batch_id', 'string', 'Content hash of the rates file.'),
+  ],
+  partitionKeys: [source],
 };
 
 export const SEGMENTS = [
@@ -346,6 +364,7 @@ export const QUERYABLE_TABLES: readonly TableSpec[] = [
   products,
   inventory,
   traffic,
+  fxRates,
   rfm,
   clv,
   diagnostics,

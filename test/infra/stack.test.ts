@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { acknowledgeNagFindings, addNagChecks } from '../../infra/nag.ts';
 import { settingsFromContext } from '../../infra/settings.ts';
 import { DEFAULT_SETTINGS, type StorepulseSettings, StorepulseStack } from '../../infra/stack.ts';
-import { ORDER_FORMATS } from '../../shared/formats/registry.ts';
+import { SOURCES } from '../../shared/formats/registry.ts';
 import { ALL_TABLES, orderLines } from '../../shared/schemas/tables.ts';
 
 /** The app as infra/app.ts builds it, without bundling the functions (tests need the template only). */
@@ -154,7 +154,7 @@ describe('catalog', () => {
     expect(input.Parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.source.type': 'enum',
-      'projection.source.values': ORDER_FORMATS.map((f) => f.name).join(','),
+      'projection.source.values': SOURCES.join(','),
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
     });

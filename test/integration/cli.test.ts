@@ -51,8 +51,10 @@ describe('storepulse CLI', () => {
     ]);
     // One file could not be read at all: exit 1, but the others landed.
     expect(ing.code).toBe(1);
-    expect(ing.out).toMatch(/orders\.csv: generic, 21 rows landed in \d+ partition\(s\), 0 quarantined/);
-    expect(ing.out).toMatch(/dirty_orders\.csv: generic, 5 rows landed .*, 9 quarantined/);
+    expect(ing.out).toMatch(
+      /orders\.csv: generic -> order_lines, 21 rows landed in \d+ partition\(s\), 0 quarantined/,
+    );
+    expect(ing.out).toMatch(/dirty_orders\.csv: generic -> order_lines, 5 rows landed .*, 9 quarantined/);
     expect(ing.out).toMatch(/1 x quantity: not a whole number of units/);
     expect(ing.err).toMatch(/error: unknown_layout\.csv: unknown export format/);
 
@@ -123,8 +125,8 @@ describe('storepulse CLI', () => {
     const dir = await tempDir();
     const r = await cli(['demo', '--lake', join(dir, 'lake'), '--exports', join(dir, 'exports')]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/orders_export_1\.csv: shopify, [\d,]+ rows landed/);
-    expect(r.out).toMatch(/pos_orders\.csv: generic, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/orders_export_1\.csv: shopify -> order_lines, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/pos_orders\.csv: generic -> order_lines, [\d,]+ rows landed/);
     expect(r.out).toMatch(/important_value +重要价值客户 +\d+/);
     const alerts = Number(/Churn recall: (\d+) alert/.exec(r.out)?.[1]);
     expect(alerts).toBeGreaterThan(10);

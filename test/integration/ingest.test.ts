@@ -72,9 +72,18 @@ describe('ingest of a dirty generic file', () => {
     expect(await lake.list('curated/')).toEqual([]);
   });
 
-  it('rejects a file that is not UTF-8 before writing any rows', async () => {
+  it('reads GBK from the bytes, and names the Chinese layouts it comes closest to', async () => {
     const lake = await tempLake();
-    await expect(ingest(lake, fixture('dirty', 'gbk_taobao.csv'))).rejects.toThrow(/not valid UTF-8/);
+    await expect(ingest(lake, fixture('dirty', 'gbk_taobao.csv'))).rejects.toThrow(
+      /Closest: Taobao\/Tmall order report \(订单报表\) \(--source taobao-orders\) lacks "买家应付货款"/,
+    );
+  });
+
+  it('rejects bytes that are no text it reads before writing any rows', async () => {
+    const lake = await tempLake();
+    await expect(ingest(lake, fixture('dirty', 'not_utf8.csv'))).rejects.toThrow(
+      /not valid UTF-8 in bytes 0-28, and not GB18030\/GBK either; storepulse reads UTF-8, UTF-16/,
+    );
     expect(await lake.list('curated/')).toEqual([]);
     expect((await lake.list('raw/')).length).toBe(1);
   });
@@ -234,8 +243,10 @@ describe('curated Parquet read back by DuckDB', () => {
   it('lands foreign-currency lines with a null reporting amount and says so', async () => {
     const lake = await tempLake();
     const report = await ingest(lake, fixture('formats', 'generic_orders.csv'));
-    expect(report.warnings).toContain(
-      '1 line(s) in EUR: no exchange rate to USD, so net_amount_rc is null for them',
+    expect(report.warnings).toContainEqual(
+      expect.stringMatching(
+        /^1 line\(s\) in EUR dated 2026-03-03\.\.2026-03-03: no exchange rate to USD .* so net_amount_rc is null/,
+      ),
     );
     expect(
       await sql(lake, "select net_amount, net_amount_rc from order_lines where currency = 'EUR'"),

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../shared/csv/parser.ts';
-import type { MappedOrderLine, OrderLineSink, RowRejection } from '../../shared/formats/format.ts';
+import type {
+  MappedOrderLine,
+  OrderLineSink,
+  OrdersFormat,
+  RowRejection,
+} from '../../shared/formats/format.ts';
 import { detectFormat } from '../../shared/formats/registry.ts';
 import { fixture } from '../helpers.ts';
 
@@ -9,7 +14,7 @@ import { fixture } from '../helpers.ts';
 function mapFixture(name: string, timeZone = 'UTC') {
   const records = parseCsv(readFileSync(fixture('formats', name), 'utf8'));
   const header = records[0]!.fields;
-  const format = detectFormat(name, header);
+  const format = detectFormat(name, header) as OrdersFormat;
   const accepted: MappedOrderLine[] = [];
   const rejected: RowRejection[] = [];
   const warnings: string[] = [];
@@ -18,7 +23,11 @@ function mapFixture(name: string, timeZone = 'UTC') {
     reject: (r) => rejected.push(r),
     warn: (w) => warnings.push(w),
   };
-  const mapper = format.open(header, { timeZone }, sink);
+  const mapper = format.open(
+    header,
+    { timeZone, currency: 'USD', reportingCurrency: 'USD', exportedAt: Date.UTC(2026, 10, 23) },
+    sink,
+  );
   for (const rec of records.slice(1)) mapper.row(rec.fields, rec.line, sink);
   mapper.finish(sink);
   return { format: format.name, accepted, rejected, warnings };

@@ -1,0 +1,259 @@
+/**
+ * Taobao / Tmall (千牛) exports come as a pair: the order report (订单报表, ExportOrderList*.csv, one
+ * row per order: buyer, status, times, what the buyer pays, refunds) and the item report (宝贝报表,
+ * ExportOrderDetailList*.csv, one row per item: title, unit price, quantity, item status). Neither
+ * alone makes order lines, and they may arrive in either order: each file's rows are staged in the
+ * lake, and an order's lines land when both halves have been seen. GBK, every cell quoted, order
+ * numbers guarded as `="…"`, phones as `'…`, amounts like `267.80元`, Beijing time without a zone.
+ * Layout: ../shared/marketplace-layouts.md §3.
+ */
+import type { OrderStatus } from '../../schemas/tables.ts';
+import type { FormatContext, OrderLineSink, OrdersFormat, StagedOrder } from '../format.ts';
+import { widthProblem } from '../format.ts';
+import { allocate } from '../grouped-orders.ts';
+import { HeaderMap } from '../header-map.ts';
+import { clip, isBad, parseCount, parseDateTime, parseMoneyNonNegative, roundMoney } from '../values.ts';
+
+const ORDER_COLUMNS = {
+  orderId: ['订单编号'],
+  buyer: ['买家会员名'],
+  goodsPayable: ['买家应付货款'],
+  status: ['订单状态'],
+  phone: ['联系手机'],
+  created: ['订单创建时间'],
+  paid: ['订单付款时间'],
+  shop: ['店铺名称'],
+  refund: ['退款金额'],
+  mobile: ['是否手机订单'],
+} as const;
+type OrderKey = keyof typeof ORDER_COLUMNS;
+
+const ITEM_COLUMNS = {
+  orderId: ['订单编号'],
+  title: ['标题'],
+  price: ['价格'],
+  quantity: ['购买数量'],
+  outerId: ['外部系统编号'],
+  attributes: ['商品属性'],
+  status: ['订单状态'],
+  sellerCode: ['商家编码'],
+} as const;
+type ItemKey = keyof typeof ITEM_COLUMNS;
+
+const STATUS: Record<string, OrderStatus> = {
+  等待买家付款: 'pending',
+  没有创建支付宝交易: 'pending',
+  '买家已付款，等待卖家发货': 'paid',
+  卖家部分发货: 'paid',
+  '卖家已发货，等待买家确认': 'shipped',
+  买家已签收: 'shipped',
+  交易成功: 'completed',
+  交易关闭: 'cancelled',
+  交易被淘宝关闭: 'cancelled',
+};
+const statusKey = (s: string): string => s.replace(/,/g, '，').replace(/\s+/g, '');
+
+/** Reads each logical column of a row into a plain record, the form rows are staged in. */
+function record<K extends string>(h: HeaderMap<K>, keys: readonly K[], fields: readonly string[]) {
+  return Object.fromEntries(keys.map((k) => [k, h.get(fields, k)])) as Record<K, string>;
+}
+
+/** Problems in a staged order-report row, so bad rows are quarantined before they are staged. */
+function checkOrder(o: Record<OrderKey, string>, tz: string): { column: string; reason: string } | undefined {
+  if (!STATUS[statusKey(o.status)])
+    return { column: '订单状态', reason: `unknown status "${clip(o.status)}"` };
+  const created = parseDateTime(o.created, tz);
+  if (isBad(created)) return { column: '订单创建时间', reason: created.reason };
+  if (o.paid) {
+    const paid = parseDateTime(o.paid, tz);
+    if (isBad(paid)) return { column: '订单付款时间', reason: paid.reason };
+  }
+  for (const [k, c] of [
+    ['goodsPayable', '买家应付货款'],
+    ['refund', '退款金额'],
+  ] as const) {
+    if (o[k] && isBad(parseMoneyNonNegative(o[k])))
+      return { column: c, reason: `not an amount: "${clip(o[k])}"` };
+  }
+  return undefined;
+}
+
+function checkItem(i: Record<ItemKey, string>): { column: string; reason: string } | undefined {
+  const q = parseCount(i.quantity, 'whole number of units');
+  if (isBad(q)) return { column: '购买数量', reason: q.reason };
+  const p = parseMoneyNonNegative(i.price, 'price');
+  if (isBad(p)) return { column: '价格', reason: p.reason };
+  return undefined;
+}
+
+/** Joins one order's two halves into order lines (both already checked). */
+function emitLines(
+  orderId: string,
+  o: Record<string, string>,
+  items: readonly Record<string, string>[],
+  ctx: FormatContext,
+  sink: OrderLineSink,
+): void {
+  const tz = ctx.timeZone;
+  const orderTs = parseDateTime(o.created ?? '', tz) as number;
+  const paidTs = o.paid ? (parseDateTime(o.paid, tz) as number) : null;
+  let status = STATUS[statusKey(o.status ?? '')] ?? 'pending';
+  // A closed order that had been paid was refunded; one never paid was cancelled.
+  if (status === 'cancelled' && paidTs !== null) status = 'refunded';
+  const lines = items.map((i) => ({
+    quantity: parseCount(i.quantity ?? '', '') as number,
+    price: parseMoneyNonNegative(i.price ?? '') as number,
+    closed: statusKey(i.status ?? '') === '交易关闭',
+    i,
+  }));
+  const gross = lines.map((l) => l.quantity * l.price);
+  const grossSum = gross.reduce((a, b) => a + b, 0);
+  const payable = o.goodsPayable ? (parseMoneyNonNegative(o.goodsPayable) as number) : grossSum;
+  const discounts = allocate(roundMoney(Math.max(0, grossSum - payable)), gross);
+  const refund = o.refund ? (parseMoneyNonNegative(o.refund) as number) : 0;
+  const anyClosed = status !== 'refunded' && lines.some((l) => l.closed);
+  const refunds = allocate(
+    refund,
+    gross.map((g, k) => (anyClosed ? (lines[k]!.closed ? g : 0) : g)),
+  );
+  if (status === 'completed' && refund > 0 && !anyClosed) status = 'partially_refunded';
+  lines.forEach((l, k) => {
+    sink.accept({
+      order_id: orderId,
+      line_id: String(k + 1),
+      customer_ref: o.buyer || null,
+      email: null,
+      phone: o.phone || null,
+      order_ts: orderTs,
+      paid_ts: paidTs,
+      status: l.closed && status !== 'cancelled' ? 'refunded' : status,
+      sku: l.i.outerId || l.i.sellerCode || null,
+      product_name: l.i.title || null,
+      category: null,
+      quantity: l.quantity,
+      unit_price: l.price,
+      discount: discounts[k] ?? 0,
+      refund_amount: refunds[k] ?? 0,
+      currency: 'CNY',
+      channel: o.mobile === '手机订单' || o.mobile === '是' ? 'mobile' : 'taobao',
+      country: 'CN',
+      warehouse: null,
+      referral_id: null,
+    });
+  });
+}
+
+/** The newest staged version of an order wins (a later order report carries the later status). */
+const staged = (partner: FormatContext['partner'], id: string): StagedOrder | undefined => partner?.get(id);
+
+const COMMON = {
+  table: 'order_lines',
+  source: 'taobao',
+  delimiter: ',',
+  quoting: true,
+  defaultTimeZone: 'Asia/Shanghai',
+  splittable: () => false,
+} as const;
+
+export const taobaoOrderReport: OrdersFormat = {
+  ...COMMON,
+  name: 'taobao-orders',
+  title: 'Taobao/Tmall order report (订单报表)',
+  download: '千牛卖家中心 > 交易 > 已卖出的宝贝 > 批量导出 > 订单报表 (GBK .csv)',
+  requiredColumns: ['订单编号', '买家会员名', '买家应付货款', '订单状态', '订单创建时间'],
+  pairing: { self: 'taobao-orders', partner: 'taobao-items' },
+  open(header, ctx) {
+    const h = new HeaderMap(header, ORDER_COLUMNS);
+    const keys = Object.keys(ORDER_COLUMNS) as OrderKey[];
+    let waiting = 0;
+    return {
+      row(fields, line, sink) {
+        if (fields.length < h.width) return sink.reject(widthProblem(fields, h.width, line));
+        const o = record(h, keys, fields);
+        const problem = !o.orderId
+          ? { column: '订单编号', reason: 'empty order number' }
+          : checkOrder(o, ctx.timeZone);
+        if (problem) return sink.reject({ line, ...problem, record: fields });
+        sink.stage?.(o.orderId, [o]);
+        const items = staged(ctx.partner, o.orderId);
+        if (items) emitLines(o.orderId, o, items.rows, ctx, sink);
+        else waiting++;
+      },
+      finish(sink) {
+        if (waiting) {
+          sink.warn(
+            `${waiting} order(s) wait for their item report (宝贝报表); their lines land when it is ingested`,
+          );
+        }
+      },
+    };
+  },
+};
+
+export const taobaoItemReport: OrdersFormat = {
+  ...COMMON,
+  name: 'taobao-items',
+  title: 'Taobao/Tmall item report (宝贝报表)',
+  download: '千牛卖家中心 > 交易 > 已卖出的宝贝 > 批量导出 > 宝贝报表 (GBK .csv)',
+  requiredColumns: ['订单编号', '标题', '价格', '购买数量', '订单状态'],
+  pairing: { self: 'taobao-items', partner: 'taobao-orders' },
+  open(header, ctx) {
+    const h = new HeaderMap(header, ITEM_COLUMNS);
+    const keys = Object.keys(ITEM_COLUMNS) as ItemKey[];
+    const orders = new Map<
+      string,
+      {
+        rows: Record<ItemKey, string>[];
+        records: { line: number; fields: readonly string[] }[];
+        problem?: { line: number; column: string; reason: string };
+      }
+    >();
+    return {
+      row(fields, line, sink) {
+        // Rows end with a comma the header lacks: an extra empty field is expected.
+        if (fields.length < h.width || fields.slice(h.width).some((f) => f.trim() !== '')) {
+          return sink.reject(widthProblem(fields, h.width, line));
+        }
+        const i = record(h, keys, fields);
+        if (!i.orderId)
+          return sink.reject({ line, column: '订单编号', reason: 'empty order number', record: fields });
+        let order = orders.get(i.orderId);
+        if (!order) {
+          order = { rows: [], records: [] };
+          orders.set(i.orderId, order);
+        }
+        order.records.push({ line, fields });
+        order.rows.push(i);
+        const problem = checkItem(i);
+        if (problem && !order.problem) order.problem = { line, ...problem };
+      },
+      finish(sink) {
+        let waiting = 0;
+        for (const [id, order] of orders) {
+          const p = order.problem;
+          if (p) {
+            for (const r of order.records) {
+              const own = r.line === p.line;
+              sink.reject({
+                line: r.line,
+                column: own ? p.column : '*',
+                reason: own ? p.reason : `order ${id} rejected: ${p.column} on line ${p.line}: ${p.reason}`,
+                record: r.fields,
+              });
+            }
+            continue;
+          }
+          sink.stage?.(id, order.rows);
+          const head = staged(ctx.partner, id)?.rows[0];
+          if (head) emitLines(id, head, order.rows, ctx, sink);
+          else waiting++;
+        }
+        if (waiting) {
+          sink.warn(
+            `${waiting} order(s) wait for their order report (订单报表); their lines land when it is ingested`,
+          );
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * Malformed variants of each marketplace fixture, ingested into a real lake: a bad number and a bad
+ * date are quarantined with the column and reason while the other orders land; a truncated file
+ * loses only its cut record; a file missing a required column is kept whole in quarantine with a
+ * message naming the closest format and the missing column.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { fixture, ingest, tempDir, tempLake } from '../helpers.ts';
+
+interface Variant {
+  file: string;
+  gbk?: true;
+  /** [text to find (first occurrence), replacement, column named in the quarantine] */
+  number: [string, string, string];
+  date?: [string, string, string];
+  /** [header text to find, replacement, column reported missing] */
+  header: [string, string, string];
+  /** Rows that land from a good copy (a Taobao half lands none alone). */
+  landsAlone: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  {
+    file: 'amazon_all_orders.txt',
+    number: ['\t39.98\t', '\t39,98x\t', 'item-price'],
+    date: ['2026-03-03T10:15:00+00:00', '2026-13-03T10:15:00+00:00', 'purchase-date'],
+    header: ['\tsku\t', '\tseller-sku-x\t', 'sku'],
+    landsAlone: true,
+  },
+  {
+    file: 'taobao_ExportOrderList201707111200.csv',
+    gbk: true,
+    number: ['"201.12"', '"20x.12"', '买家应付货款'],
+    date: ['2017-07-10 08:00:00', '2017-07-32 08:00:00', '订单创建时间'],
+    header: ['"买家会员名"', '"买家"', '买家会员名'],
+    landsAlone: false,
+  },
+  {
+    file: 'taobao_ExportOrderDetailList201707111200.csv',
+    gbk: true,
+    number: ['"239.00"', '"2x9"', '价格'],
+    header: ['"购买数量"', '"数量"', '购买数量'],
+    landsAlone: false,
+  },
+  {
+    file: 'jd_orders.csv',
+    gbk: true,
+    number: [',79.00,', ',7x9.00,', '京东价'],
+    date: ['2015-12-31 11:00:00', '2015-12-31 25:00:00', '下单时间'],
+    header: ['订购数量', '数量X', '订购数量'],
+    landsAlone: true,
+  },
+  {
+    file: 'pinduoduo_orders.csv',
+    number: [',39.80,', ',3x9.80,', '商品总价(元)'],
+    date: ['2023-10-10 21:30:00', '2023-10-10 21:61:00', '订单成交时间'],
+    header: ['商品总价(元)', '商品总价', '商品总价(元)'],
+    landsAlone: true,
+  },
+  {
+    file: 'douyin_orders.csv',
+    number: [',129.00,', ',12x9.00,', '商品单价'],
+    date: ['2026-03-01 20:00:00', '2026-02-30 20:00:00', '订单提交时间'],
+    header: ['子订单编号', '子订单', '子订单编号'],
+    landsAlone: true,
+  },
+  {
+    file: 'tiktok_orders.csv',
+    number: [',89.00,', ',8x9.00,', 'SKU Unit Original Price'],
+    date: ['16/03/2026 23:59:59', '36/03/2026 23:59:59', 'Created Time'],
+    header: ['SKU ID', 'SKU', 'SKU ID'],
+    landsAlone: true,
+  },
+  {
+    file: 'woocommerce_orders.csv',
+    number: [',22.50,', ',22.5.0,', 'Item Cost'],
+    date: ['2024-02-02 08:05', '2024-02-02 8h05', 'Order Date'],
+    header: ['"Item Cost"', '"Cost"', 'Item Cost'],
+    landsAlone: true,
+  },
+  {
+    file: 'ebay_orders.csv',
+    number: ['$4.00', '$4.0.0', 'Sold For'],
+    date: ['Jul-23-25,Jul-23-25', 'Jux-23-25,Jul-23-25', 'Sale Date'],
+    header: ['Sale Date', 'Sale Dat', 'Sale Date'],
+    landsAlone: true,
+  },
+];
+
+function variantFile(dir: string, v: Variant, name: string, edit: (text: string) => string): string {
+  const bytes = readFileSync(fixture('formats', v.file));
+  const text = v.gbk ? new TextDecoder('gb18030').decode(bytes) : bytes.toString('utf8');
+  const edited = edit(text);
+  expect(edited).not.toBe(text);
+  const path = join(dir, `${name}-${v.file}`);
+  writeFileSync(path, v.gbk ? iconv.encode(edited, 'gbk') : edited);
+  return path;
+}
+
+describe.each(VARIANTS)('malformed $file', (v) => {
+  it('a bad number is quarantined with its column; other orders land', async () => {
+    const lake = await tempLake();
+    const path = variantFile(await tempDir(), v, 'number', (t) => t.replace(v.number[0], v.number[1]));
+    const r = await ingest(lake, path);
+    expect(r.reasons.map((q) => q.column)).toContain(v.number[2]);
+    expect(r.rowsQuarantined).toBeGreaterThan(0);
+    if (v.landsAlone) expect(r.rowsLanded).toBeGreaterThan(0);
+    const q = await lake.get(r.quarantineKey!);
+    expect(Buffer.from(q!).toString('utf8')).toContain(v.number[2]);
+  });
+
+  it.runIf(v.date)('a bad date is quarantined with its column', async () => {
+    const lake = await tempLake();
+    const [from, to, column] = v.date!;
+    const path = variantFile(await tempDir(), v, 'date', (t) => t.replace(from, to));
+    const r = await ingest(lake, path);
+    expect(r.reasons.map((q) => q.column)).toContain(column);
+    if (v.landsAlone) expect(r.rowsLanded).toBeGreaterThan(0);
+  });
+
+  it('a truncated file loses only its cut record', async () => {
+    const lake = await tempLake();
+    const path = variantFile(await tempDir(), v, 'cut', (t) =>
+      // Cut inside the last record (before eBay's footer lines, which are no records).
+      t
+        .replace(/\n\d+ record\(s\) downloaded[\s\S]*$/, '')
+        .trimEnd()
+        .slice(0, -12),
+    );
+    const good = await ingest(await tempLake(), fixture('formats', v.file));
+    const r = await ingest(lake, path);
+    expect(r.rowsQuarantined).toBeGreaterThanOrEqual(1);
+    if (v.landsAlone) expect(r.rowsLanded).toBeGreaterThan(0);
+    expect(r.rowsLanded).toBeLessThan(good.rowsLanded + (v.landsAlone ? 0 : 1));
+  });
+
+  it('a missing required column rejects the file, naming the closest format and the column', async () => {
+    const lake = await tempLake();
+    const [from, to, column] = v.header;
+    const path = variantFile(await tempDir(), v, 'header', (t) => t.replace(from, to));
+    const err = await ingest(lake, path).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/unknown export format\. Closest: /);
+    expect((err as Error).message).toContain(`lacks "${column}"`);
+    expect(await lake.list('quarantine/files/')).toHaveLength(2);
+  });
+});
