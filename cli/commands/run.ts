@@ -26,6 +26,13 @@ export function describeRun(s: DailyRunSummary): string {
     `As of ${s.asOf}: ${s.customers.toLocaleString('en-US')} customers ` +
       `(mean recency ${s.means.recency_days.toFixed(0)} days, frequency ${s.means.frequency.toFixed(2)}, ` +
       `spend ${s.means.monetary.toFixed(2)})`,
+    ...(s.withoutBuyer.length
+      ? [
+          `Left out of the customer models (no buyer id in the export): ${s.withoutBuyer
+            .map((w) => `${w.orders.toLocaleString('en-US')} ${w.source} order(s)`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     formatTable(['segment', 'segment_zh', 'customers', 'action'], segRows),
     describeFits(s.diagnostics),

@@ -48,6 +48,8 @@ export interface ModelsSummary {
   asOf: string;
   customers: number;
   customersWithoutRate: number;
+  /** Purchases from exports without a buyer id, per source: left out of the customer models. */
+  withoutBuyer: { source: string; orders: number; lines: number }[];
   segments: Record<Segment, number>;
   means: { recency_days: number; frequency: number; monetary: number };
   recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
@@ -109,6 +111,21 @@ export async function runModels(
       log.warn(
         `${customersWithoutRate} customer(s) have purchases without an exchange rate to ${config.reportingCurrency}; ` +
           'their monetary value leaves those purchases out',
+      );
+    }
+    const withoutBuyer = (
+      (await engine.runNamed('purchases_without_buyer', { as_of: asOf })) as unknown as {
+        source: string;
+        orders: number;
+        lines: number;
+      }[]
+    )
+      .map((r) => ({ source: r.source, orders: Number(r.orders), lines: Number(r.lines) }))
+      .sort((a, b) => a.source.localeCompare(b.source));
+    if (withoutBuyer.length) {
+      log.info(
+        `run ${asOf}: ${withoutBuyer.map((w) => `${w.orders} ${w.source}`).join(', ')} order(s) carry no buyer id; ` +
+          'the customer models leave them out',
       );
     }
     log.info(`run ${asOf}: RFM over ${sorted.length} customers`);
@@ -175,6 +192,7 @@ export async function runModels(
       asOf,
       customers: result.rows.length,
       customersWithoutRate,
+      withoutBuyer,
       segments,
       means: result.means,
       recall: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },

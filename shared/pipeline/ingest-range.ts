@@ -64,7 +64,8 @@ export interface RangeResult {
   reasons: ReasonCount[];
   warnings: string[];
   missingRate: [string, RateGap][];
-  contacts: number;
+  /** Pseudonymous ids of the customers whose contact rows this range wrote. */
+  contactIds: string[];
   partitions: string[];
   files: string[];
 }
@@ -119,7 +120,7 @@ export async function ingestRange(
   const orderDate = dayCache(config.timeZone);
   let contactRows = new Map<string, Record<string, unknown>>();
   let contactFlushes = 0;
-  let contactsWritten = 0;
+  const contactIds = new Set<string>();
   const quarantine: string[] = [];
   const reasons = new Map<string, ReasonCount>();
   const warnings: string[] = [];
@@ -130,7 +131,9 @@ export async function ingestRange(
   const sink: OrderLineSink = {
     accept(m: MappedOrderLine) {
       const customerId = m.customer_ref ? ids.id(source, m.customer_ref) : null;
-      if (customerId && (m.email || m.phone)) {
+      // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
+      // Taobao buyer is reached (in-app messages), and it is personal data, so restricted too.
+      if (customerId) {
         contactRows.set(customerId, {
           customer_id: customerId,
           source_customer_ref: m.customer_ref,
@@ -210,7 +213,7 @@ export async function ingestRange(
       `${job.fileStem}-${String(contactFlushes++).padStart(4, '0')}`,
     );
     await lake.put(key, await encodeTable(contactsSpec, rowsToColumns(contactsSpec, rows)));
-    contactsWritten += rows.length;
+    for (const r of rows) contactIds.add(r.customer_id as string);
   };
 
   const mapper = format.open(
@@ -262,7 +265,7 @@ export async function ingestRange(
     reasons: [...reasons.values()],
     warnings,
     missingRate: [...missingRate],
-    contacts: contactsWritten,
+    contactIds: [...contactIds],
     partitions: [...writer.partitionsTouched],
     files: writer.written,
   };

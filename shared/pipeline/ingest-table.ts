@@ -105,7 +105,7 @@ export async function ingestTableFile(lake: Lake, format: TableFormat, job: Tabl
     reasons: [...reasons.values()],
     warnings,
     missingRate: [],
-    contacts: 0,
+    contactIds: [],
     partitions: files.map((f) => f.slice(0, f.lastIndexOf('/'))),
     files,
   };

@@ -72,6 +72,7 @@ export interface IngestReport {
   reasons: ReasonCount[];
   partitions: number;
   filesWritten: number;
+  /** Customers whose contact details (platform reference, e-mail, phone) were stored. */
   contacts: number;
   warnings: string[];
   quarantineKey: string | null;
@@ -303,7 +304,8 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
     reasons: [...reasons.values()].sort((a, b) => b.count - a.count),
     partitions: new Set(results.flatMap((r) => r.partitions)).size,
     filesWritten: results.reduce((a, r) => a + r.files.length, 0),
-    contacts: results.reduce((a, r) => a + r.contacts, 0),
+    // A customer in both halves of a file is one contact.
+    contacts: new Set(results.flatMap((r) => r.contactIds)).size,
     warnings,
     quarantineKey,
     rawKey: raw,

@@ -23,7 +23,8 @@ export type QueryName =
   | 'aarrr_daily_activity'
   | 'customer_features'
   | 'recently_recalled'
-  | 'recall_contacts';
+  | 'recall_contacts'
+  | 'purchases_without_buyer';
 
 const cache = new Map<string, string>();
 export function loadSql(name: QueryName): string {

@@ -1,12 +1,27 @@
 /**
- * The demo's sample exports: a Shopify store's orders export, a point-of-sale system's orders in the
- * generic CSV, and a later Shopify re-export of the last 30 days in which some orders were refunded
- * (so the demo shows the latest status winning). File times are set as if downloaded on those days.
+ * The demo's sample exports, one shop selling on several platforms: exchange rates, a Shopify store's
+ * orders export, a point-of-sale system's orders in the generic CSV, Amazon's All Orders report (no
+ * buyer ids), Taobao's order and item reports (GBK, in yuan), a TikTok Shop export, and a later
+ * Shopify re-export of the last 30 days in which some orders were refunded (so the demo shows the
+ * latest status winning). File times are set as if downloaded on those days.
  */
 import { mkdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OrderStatus } from '../schemas/tables.ts';
+import { addDays, daysBetween } from '../time.ts';
 import { type SynthOrder, synthOrders } from './orders.ts';
+import {
+  AMAZON_HEADER,
+  amazonRows,
+  DEMO_CNY_PER_USD,
+  ExportFileWriter,
+  TAOBAO_ITEM_HEADER,
+  TAOBAO_ORDER_HEADER,
+  TIKTOK_HEADER,
+  taobaoItemRows,
+  taobaoOrderRow,
+  tiktokRows,
+} from './platform-writers.ts';
 import { CsvFileWriter, GENERIC_HEADER, genericRows, SHOPIFY_HEADER, shopifyRows } from './writers.ts';
 
 export const DEMO_AS_OF = '2026-11-23';
@@ -23,6 +38,12 @@ export async function writeDemoExports(dir: string, customers = 3000): Promise<D
   await mkdir(dir, { recursive: true });
   const shopify: SynthOrder[] = [];
   const pos: SynthOrder[] = [];
+  const amazon: SynthOrder[] = [];
+  const taobao: SynthOrder[] = [];
+  const tiktok: SynthOrder[] = [];
+  // Each customer buys on one platform: a quarter at the shop's till, an eighth each on Amazon,
+  // Taobao and TikTok, the rest on the Shopify store.
+  const platform: SynthOrder[][] = [shopify, tiktok, shopify, pos, shopify, taobao, amazon, pos];
   for (const o of synthOrders({
     seed: 20261123,
     customers,
@@ -30,11 +51,42 @@ export async function writeDemoExports(dir: string, customers = 3000): Promise<D
     end: DEMO_AS_OF,
     catalogVariants: 2,
   })) {
-    (o.customer.index % 4 === 3 ? pos : shopify).push(o);
+    platform[o.customer.index % 8]!.push(o);
   }
   // Shopify lists newest orders first.
   shopify.sort((a, b) => b.createdAt - a.createdAt || b.number - a.number);
   const files: DemoFile[] = [];
+
+  // Exchange rates first: ingest converts yuan with them. Weekdays only, as central banks publish.
+  const rates = join(dir, 'fx_rates.csv');
+  const rateWriter = new CsvFileWriter(rates, ['date', 'currency', 'rate']);
+  for (let day = addDays(DEMO_START, -7); day <= DEMO_AS_OF; day = addDays(day, 1)) {
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const wobble = 1 + 0.01 * Math.sin(daysBetween(DEMO_START, day) / 20);
+    await rateWriter.write([[day, 'CNY', (1 / (DEMO_CNY_PER_USD * wobble)).toFixed(6)]]);
+  }
+  await rateWriter.close();
+  const ratesAt = new Date('2026-11-23T21:00:00Z');
+  await utimes(rates, ratesAt, ratesAt);
+  files.push({ path: rates, layout: 'exchange rates CSV', lines: rateWriter.lines, exportedAt: ratesAt });
+
+  const writePlatform = async (
+    name: string,
+    layout: string,
+    header: readonly string[],
+    style: ConstructorParameters<typeof ExportFileWriter>[2],
+    rows: () => Generator<readonly string[]>,
+    exportedAt: string,
+  ) => {
+    const path = join(dir, name);
+    const w = new ExportFileWriter(path, header, style);
+    for (const r of rows()) await w.write([r]);
+    await w.close();
+    const at = new Date(exportedAt);
+    await utimes(path, at, at);
+    files.push({ path, layout, lines: w.lines, exportedAt: at });
+  };
 
   const write = async (
     name: string,
@@ -68,6 +120,49 @@ export async function writeDemoExports(dir: string, customers = 3000): Promise<D
     pos,
     (o) => genericRows(o, 'POS-'),
     '2026-11-23T22:30:00Z',
+  );
+
+  await writePlatform(
+    'amazon_all_orders.txt',
+    'Amazon All Orders report (tab-separated)',
+    AMAZON_HEADER,
+    { delimiter: '\t', quote: 'never', encoding: 'utf-8', lineEnd: '\r\n' },
+    function* () {
+      for (const o of amazon) yield* amazonRows(o);
+    },
+    '2026-11-23T22:40:00Z',
+  );
+  // The item report first: its orders wait in staging until the order report arrives.
+  const taobaoStyle = { delimiter: ',', quote: 'all', encoding: 'gbk', lineEnd: '\r\n' } as const;
+  await writePlatform(
+    'ExportOrderDetailList202611232250.csv',
+    'Taobao item report 宝贝报表 (GBK)',
+    TAOBAO_ITEM_HEADER,
+    taobaoStyle,
+    function* () {
+      for (const o of taobao) yield* taobaoItemRows(o);
+    },
+    '2026-11-23T22:50:00Z',
+  );
+  await writePlatform(
+    'ExportOrderList202611232250.csv',
+    'Taobao order report 订单报表 (GBK)',
+    TAOBAO_ORDER_HEADER,
+    taobaoStyle,
+    function* () {
+      for (const o of taobao) yield taobaoOrderRow(o);
+    },
+    '2026-11-23T22:50:30Z',
+  );
+  await writePlatform(
+    'tiktok_orders.csv',
+    'TikTok Shop orders export',
+    TIKTOK_HEADER,
+    { delimiter: ',', quote: 'minimal', encoding: 'utf-8', bom: true, lineEnd: '\r\n' },
+    function* () {
+      for (const o of tiktok) yield* tiktokRows(o);
+    },
+    '2026-11-23T23:00:00Z',
   );
 
   // The next morning's re-export of the last 30 days: every eighth shipped order has been refunded since.

@@ -121,12 +121,20 @@ describe('storepulse CLI', () => {
     expect(r.status).toBe(0);
   });
 
-  it('runs the demo: sample exports from two layouts, segments and a non-empty recall list', async () => {
+  it('runs the demo: exports from five platforms (one in GBK), segments and a non-empty recall list', async () => {
     const dir = await tempDir();
     const r = await cli(['demo', '--lake', join(dir, 'lake'), '--exports', join(dir, 'exports')]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/orders_export_1\.csv: shopify -> order_lines, [\d,]+ rows landed/);
     expect(r.out).toMatch(/pos_orders\.csv: generic -> order_lines, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/amazon_all_orders\.txt: amazon -> order_lines, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/ExportOrderList\d+\.csv: taobao -> order_lines, [\d,]+ rows landed/);
+    expect(r.out).toMatch(/tiktok_orders\.csv: tiktok -> order_lines, [\d,]+ rows landed/);
+    expect(r.out).toMatch(
+      /Left out of the customer models \(no buyer id in the export\): [\d,]+ amazon order/,
+    );
+    // Yuan converted with the rates file: no Taobao line lacks its dollar amount.
+    expect(r.err).not.toMatch(/no exchange rate/);
     expect(r.out).toMatch(/important_value +重要价值客户 +\d+/);
     const alerts = Number(/Churn recall: (\d+) alert/.exec(r.out)?.[1]);
     expect(alerts).toBeGreaterThan(10);
@@ -134,7 +142,10 @@ describe('storepulse CLI', () => {
       await readFile(join(dir, 'lake', 'alerts', 'churn_recall', 'dt=2026-11-23', 'recall.csv'), 'utf8'),
     );
     expect(list).toHaveLength(alerts + 1);
-    expect(list[1]!.fields[2]).toMatch(/@example\.com$/);
+    // Every alerted customer has a way to be reached: the platform's buyer reference (a TikTok or
+    // Taobao user name, messaged in-app), and e-mail or phone where the export has them.
+    for (const row of list.slice(1)) expect(row.fields[1]).not.toBe('');
+    expect(list.some((row) => row.fields[2]?.endsWith('@example.com'))).toBe(true);
     // The re-export's refunds replaced the first export's statuses.
     const refunds = await cli([
       'query',
