@@ -2,7 +2,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { LambdaEnv } from '../shared/aws/lambda-env.ts';
+import { loadConfig } from '../shared/config.ts';
+import { ConfigError } from '../shared/errors.ts';
 import { S3Lake } from '../shared/lake/s3.ts';
 import type { Log } from '../shared/pipeline/log.ts';
 import { AthenaEngine } from '../shared/sql/athena.ts';
@@ -32,4 +35,27 @@ export function toLog(logger: Logger): Log {
     info: (message, data) => (data ? logger.info(message, data) : logger.info(message)),
     warn: (message, data) => (data ? logger.warn(message, data) : logger.warn(message)),
   };
+}
+
+/**
+ * The pseudonymisation key from the SSM SecureString named in STOREPULSE_ID_KEY_PARAMETER, read once
+ * at cold start; without that variable the lake's own key (_config/id-key) is used.
+ */
+export async function withIdKeyFromSsm(
+  env: LambdaEnv,
+  vars: NodeJS.ProcessEnv = process.env,
+  ssm: Pick<SSMClient, 'send'> = new SSMClient({}),
+): Promise<LambdaEnv> {
+  const name = vars.STOREPULSE_ID_KEY_PARAMETER;
+  if (!name) return env;
+  let value: string | undefined;
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    value = out.Parameter?.Value;
+  } catch (cause) {
+    throw new ConfigError(`cannot read the id key from SSM parameter ${name}`, { cause });
+  }
+  if (!value) throw new ConfigError(`SSM parameter ${name} is empty`);
+  // Validated like any configured key (at least 16 characters).
+  return { ...env, config: loadConfig({}, { ...env.config, idKey: value }) };
 }

@@ -15,6 +15,8 @@ export function addNagChecks(app: App): void {
 export const GRANTED_PREFIXES = [
   'raw',
   'curated',
+  'curated/fx_rates',
+  'staging',
   'restricted',
   'restricted/contacts',
   'quarantine',

@@ -47,6 +47,12 @@ export function settingsFromContext(get: Context): StorepulseSettings {
       throw new ConfigError(`logRetentionDays ${days} is not a CloudWatch retention period`);
     s.logRetentionDays = days as RetentionDays;
   }
+  if (v('idKeyParameter') !== undefined) {
+    const name = String(v('idKeyParameter'));
+    if (!/^\/?[A-Za-z0-9_.\-/]+$/.test(name))
+      throw new ConfigError(`idKeyParameter "${name}" is not an SSM parameter name`);
+    s.idKeyParameter = name;
+  }
   if (v('retainData') !== undefined) s.retainData = String(v('retainData')) !== 'false';
   return s;
 }

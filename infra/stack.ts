@@ -25,6 +25,8 @@ export interface StorepulseSettings {
   quarantineRetentionDays: number;
   logRetentionDays: RetentionDays;
   retainData: boolean;
+  /** SSM SecureString parameter (name) holding the key for pseudonymous customer ids. */
+  idKeyParameter: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: StorepulseSettings = {
@@ -39,6 +41,7 @@ export const DEFAULT_SETTINGS: StorepulseSettings = {
   quarantineRetentionDays: 90,
   logRetentionDays: RetentionDays.ONE_MONTH,
   retainData: true,
+  idKeyParameter: undefined,
 };
 
 export class StorepulseStack extends Stack {
@@ -81,9 +84,12 @@ export class StorepulseStack extends Stack {
     };
     this.ingest = new Ingest(this, 'Ingest', {
       bucket,
-      environment,
+      environment: settings.idKeyParameter
+        ? { ...environment, STOREPULSE_ID_KEY_PARAMETER: settings.idKeyParameter }
+        : environment,
       logRetention: settings.logRetentionDays,
       failureTopic: this.alerts.failureTopic,
+      idKeyParameter: settings.idKeyParameter,
     });
     this.dailyRun = new DailyRun(this, 'DailyRun', {
       bucket,

@@ -5,9 +5,9 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
 import { ingestSqsBatch } from '../../shared/pipeline/ingest-s3.ts';
-import { awsLake, s3, toLog } from '../runtime.ts';
+import { awsLake, s3, toLog, withIdKeyFromSsm } from '../runtime.ts';
 
-const env = loadLambdaEnv();
+const env = await withIdKeyFromSsm(loadLambdaEnv());
 const logger = new Logger({ serviceName: 'storepulse-ingest' });
 const lake = awsLake(env);
 

@@ -2,9 +2,10 @@
  * The drop trigger: objects created under raw/ -> S3 notification -> SQS (dead-letter queue after
  * five failed deliveries, alarmed) -> ingest Lambda with partial batch failure reporting.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
@@ -19,6 +20,8 @@ export interface IngestProps {
   environment: Record<string, string>;
   logRetention: RetentionDays;
   failureTopic: ITopic;
+  /** SSM SecureString holding the pseudonymisation key; absent: a per-lake key under _config/. */
+  idKeyParameter?: string | undefined;
 }
 
 export class Ingest extends Construct {
@@ -62,12 +65,30 @@ export class Ingest extends Construct {
     b.grantRead(this.function.fn, 'raw/*');
     b.grantRead(this.function.fn, '_manifests/*');
     b.grantRead(this.function.fn, '_config/*');
+    // Exchange rates convert each line; Taobao's half-reports wait in staging for their partner.
+    b.grantRead(this.function.fn, 'curated/fx_rates/*');
+    b.grantRead(this.function.fn, 'staging/*');
+    if (props.idKeyParameter) {
+      this.function.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: props.idKeyParameter.replace(/^\//, ''),
+            }),
+          ],
+        }),
+      );
+    }
     for (const prefix of [
       'curated/*',
       'restricted/contacts/*',
       'quarantine/*',
       '_manifests/*',
       '_config/*',
+      'staging/*',
     ]) {
       b.grantPut(this.function.fn, prefix);
     }

@@ -128,7 +128,7 @@ describe('functions', () => {
         .map((x) => JSON.stringify(x))
         .filter((t) => t.includes('/'))) {
         expect(r, r).toMatch(
-          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena)\/\*"/,
+          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena|staging)\/\*"/,
         );
       }
     }
@@ -278,5 +278,30 @@ describe('settings from context', () => {
     );
     expect(() => settingsFromContext((k) => ({ 'storepulse:dailyRunHour': 25 })[k])).toThrow(/0 to 23/);
     expect(() => build({ timeZone: 'Mars/Olympus' }, false)).toThrow(/unknown time zone/);
+  });
+});
+
+describe('pseudonymisation key from SSM', () => {
+  it('grants the ingest role that one parameter and tells the function its name', () => {
+    const { stack: withKey } = build({ idKeyParameter: '/storepulse/id-key' });
+    const t = Template.fromStack(withKey);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ssm:GetParameter',
+            Resource: {
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':parameter/storepulse/id-key$')])],
+            },
+          }),
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STOREPULSE_ID_KEY_PARAMETER: '/storepulse/id-key' }) },
+    });
+    expect(() =>
+      settingsFromContext((k) => (k === 'storepulse:idKeyParameter' ? 'bad name!' : undefined)),
+    ).toThrow(/not an SSM parameter name/);
   });
 });
