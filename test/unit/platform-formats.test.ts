@@ -268,3 +268,19 @@ describe('product, stock and traffic reports', () => {
     expect(m.rows[0]).toEqual({ date: '2026-03-02', currency: 'EUR', rate: 1.08, reporting_currency: 'USD' });
   });
 });
+
+describe('README', () => {
+  it('documents every generic layout column and lists every format', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { FORMATS } = await import('../../shared/formats/registry.ts');
+    const { genericInventory, genericProducts, genericTraffic, fxRatesCsv } = await import(
+      '../../shared/formats/generic-tables.ts'
+    );
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Generic products, inventory and traffic CSVs'));
+    for (const f of [genericProducts, genericInventory, genericTraffic, fxRatesCsv]) {
+      for (const c of [...f.requiredColumns, ...(f.optionalColumns ?? [])]) expect(section).toContain(`\`${c}\``);
+    }
+    for (const f of FORMATS) expect(readme).toContain(`\`${f.name}\``);
+  });
+});
