@@ -279,7 +279,8 @@ describe('README', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### Generic products, inventory and traffic CSVs'));
     for (const f of [genericProducts, genericInventory, genericTraffic, fxRatesCsv]) {
-      for (const c of [...f.requiredColumns, ...(f.optionalColumns ?? [])]) expect(section).toContain(`\`${c}\``);
+      for (const c of [...f.requiredColumns, ...(f.optionalColumns ?? [])])
+        expect(section).toContain(`\`${c}\``);
     }
     for (const f of FORMATS) expect(readme).toContain(`\`${f.name}\``);
   });
