@@ -4,5 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A reader that stops early (`| head`) closes the pipe: that ends the command quietly, as in Unix tools.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, StorepulseError, UsageError } from '../shared/errors.ts';
 import type { Command } from './command.ts';
+import { basketCommand } from './commands/basket.ts';
 import { demoCommand } from './commands/demo.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
@@ -9,7 +10,14 @@ import { runCommand } from './commands/run.ts';
 import { synthCommand } from './commands/synth.ts';
 import { type CliIo, processIo } from './io.ts';
 
-const COMMANDS: readonly Command[] = [ingestCommand, runCommand, queryCommand, demoCommand, synthCommand];
+const COMMANDS: readonly Command[] = [
+  ingestCommand,
+  runCommand,
+  queryCommand,
+  basketCommand,
+  demoCommand,
+  synthCommand,
+];
 
 const MAIN_HELP = `storepulse: e-commerce exports -> canonical Parquet -> operating models and alerts
 

@@ -28,6 +28,12 @@ export interface Config {
   readonly recallPAliveThreshold: number;
   /** Monthly discount rate of the 12-month customer value. */
   readonly clvMonthlyDiscountRate: number;
+  /** Basket rules: orders of the last this many days are mined. */
+  readonly basketWindowDays: number;
+  readonly basketMinSupport: number;
+  readonly basketMinConfidence: number;
+  readonly basketMinLift: number;
+  readonly basketMaxLength: number;
   /** Order lines ingest buffers before it writes partition files (bounds memory). */
   readonly ingestFlushRows: number;
   /** Threads a large export is read with (1 or 2): two halves of the file in parallel. */
@@ -46,6 +52,11 @@ export const DEFAULT_CONFIG: Config = {
   recallTopShare: 0.2,
   recallPAliveThreshold: 0.5,
   clvMonthlyDiscountRate: 0.01,
+  basketWindowDays: 180,
+  basketMinSupport: 0.001,
+  basketMinConfidence: 0.1,
+  basketMinLift: 1,
+  basketMaxLength: 3,
   ingestFlushRows: 1_000_000,
   ingestWorkers: Math.min(2, availableParallelism()),
   ingestParallelMinBytes: 32 * 1024 * 1024,
@@ -102,6 +113,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       env.STOREPULSE_CLV_MONTHLY_DISCOUNT_RATE,
     );
   }
+  const number = (name: string, raw: string, min: number, max: number): number => {
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max)
+      throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+    return v;
+  };
+  if (env.STOREPULSE_BASKET_WINDOW_DAYS)
+    fromEnv.basketWindowDays = positiveInt(
+      'STOREPULSE_BASKET_WINDOW_DAYS',
+      env.STOREPULSE_BASKET_WINDOW_DAYS,
+    );
+  if (env.STOREPULSE_BASKET_MIN_SUPPORT)
+    fromEnv.basketMinSupport = number(
+      'STOREPULSE_BASKET_MIN_SUPPORT',
+      env.STOREPULSE_BASKET_MIN_SUPPORT,
+      1e-9,
+      1,
+    );
+  if (env.STOREPULSE_BASKET_MIN_CONFIDENCE) {
+    fromEnv.basketMinConfidence = fraction(
+      'STOREPULSE_BASKET_MIN_CONFIDENCE',
+      env.STOREPULSE_BASKET_MIN_CONFIDENCE,
+    );
+  }
+  if (env.STOREPULSE_BASKET_MIN_LIFT)
+    fromEnv.basketMinLift = number('STOREPULSE_BASKET_MIN_LIFT', env.STOREPULSE_BASKET_MIN_LIFT, 0, 1e9);
+  if (env.STOREPULSE_BASKET_MAX_LENGTH)
+    fromEnv.basketMaxLength = positiveInt('STOREPULSE_BASKET_MAX_LENGTH', env.STOREPULSE_BASKET_MAX_LENGTH);
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   if (defined.reportingCurrency && !defined.shopCurrency && !env.STOREPULSE_SHOP_CURRENCY) {
     defined.shopCurrency = defined.reportingCurrency;
@@ -125,6 +164,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.idKey !== undefined && config.idKey.length < 16) {
     throw new ConfigError('STOREPULSE_ID_KEY must be at least 16 characters');
   }
+  if (config.basketMaxLength < 2 || config.basketMaxLength > 10)
+    throw new ConfigError('STOREPULSE_BASKET_MAX_LENGTH must be from 2 to 10 items');
+  if (config.basketWindowDays < 1) throw new ConfigError('STOREPULSE_BASKET_WINDOW_DAYS must be at least 1');
   if (config.ingestFlushRows < 1000) throw new ConfigError('ingest flush size must be at least 1000 rows');
   if (config.ingestWorkers < 1 || config.ingestWorkers > 2)
     throw new ConfigError('ingest workers must be 1 or 2');

@@ -21,11 +21,14 @@ import {
   aarrrCohorts,
   aarrrDaily,
   aipl,
+  basketRules,
+  bundles,
   churnRecall,
   clv,
   contacts,
   diagnostics,
   fast,
+  funnel,
   grow,
   rfm,
   SEGMENTS,
@@ -34,6 +37,8 @@ import {
 import type { SqlEngine } from '../sql/engine.ts';
 import { stringList } from '../sql/render.ts';
 import { addDays, DATE_RE } from '../time.ts';
+import { type BasketSummary, runBasketModels } from './basket-run.ts';
+import { type FunnelSummary, runFunnels } from './funnel-run.ts';
 import type { Log } from './log.ts';
 
 export interface DailyRunDeps {
@@ -53,6 +58,8 @@ export interface ModelsSummary {
   segments: Record<Segment, number>;
   means: { recency_days: number; frequency: number; monetary: number };
   recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
+  basket: BasketSummary;
+  funnel: FunnelSummary;
   /** Fitted parameters and quality figures (the diagnostics partition). */
   diagnostics: Metric[];
   outputs: string[];
@@ -186,6 +193,13 @@ export async function runModels(
     }).filter((a) => !recalledNow.has(a.customer_id)).length;
     outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
+    const basket = await runBasketModels(engine, config, asOf, log);
+    outputs.push(await writePartition(lake, basketRules, asOf, basket.rules));
+    outputs.push(await writePartition(lake, bundles, asOf, basket.bundles));
+    log.info(`run ${asOf}: funnels`);
+    const funnels = await runFunnels(engine, asOf);
+    outputs.push(await writePartition(lake, funnel, asOf, funnels.rows));
+
     const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const r of result.rows) segments[r.segment]++;
     return {
@@ -197,6 +211,8 @@ export async function runModels(
       means: result.means,
       recall: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
       diagnostics: value.diagnostics,
+      basket: basket.summary,
+      funnel: funnels.summary,
       outputs,
     };
   } finally {

@@ -358,6 +358,83 @@ export const grow: TableSpec = {
   partitionKeys: [dt('As-of date of the run.')],
 };
 
+export const basketRules: TableSpec = {
+  name: 'basket_rules',
+  zone: 'models',
+  doc: 'Association rules over order baskets (arules apriori semantics: one item on the right), by SKU and by category.',
+  columns: [
+    required('level', 'string', 'What the items are: sku or category.', ['sku', 'category']),
+    required(
+      'antecedent',
+      'string',
+      'Left-hand side items, as a JSON array (empty: the rule holds for any basket).',
+    ),
+    required('antecedent_size', 'int32', 'Number of items on the left-hand side.'),
+    required('consequent', 'string', 'The right-hand side item.'),
+    required('support', 'double', 'Share of baskets holding every item of the rule.'),
+    required('confidence', 'double', 'Share of baskets with the antecedent that also hold the consequent.'),
+    required('lift', 'double', "Confidence over the consequent's own support."),
+    required('leverage', 'double', 'support − supp(antecedent) × supp(consequent).'),
+    required('conviction', 'double', '(1 − supp(consequent)) / (1 − confidence); Infinity at confidence 1.'),
+    required('count', 'int32', 'Baskets holding every item of the rule.'),
+    required('baskets', 'int32', 'Baskets mined (orders in the window).'),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const bundles: TableSpec = {
+  name: 'bundles',
+  zone: 'models',
+  doc: '"Frequently bought together": the best one-to-one SKU rules for each SKU, ranked by lift.',
+  columns: [
+    required('sku', 'string', 'The SKU in the basket.'),
+    required('rank', 'int32', '1 = best companion.'),
+    required('bundle_sku', 'string', 'The SKU to offer with it.'),
+    required('confidence', 'double', 'Share of baskets with `sku` that also hold `bundle_sku`.'),
+    required('lift', 'double', 'Confidence over the support of `bundle_sku`.'),
+    required('support', 'double', 'Share of baskets holding both.'),
+    required('count', 'int32', 'Baskets holding both.'),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
+export const FUNNEL_KINDS = ['traffic', 'orders'] as const;
+
+export const funnel: TableSpec = {
+  name: 'funnel',
+  zone: 'models',
+  doc: 'Conversion funnels per day: traffic (impressions -> visits -> add-to-cart -> orders -> paid) per SKU and channel, and orders (created -> paid -> shipped -> completed, with cancel and refund leakage) per channel; each step against its trailing 28-day baseline.',
+  columns: [
+    required('kind', 'string', 'traffic or orders.', FUNNEL_KINDS),
+    required('date', 'date', 'Day (shop time zone).'),
+    required('channel', 'string', 'Channel ("(none)" when the data has none).'),
+    col('sku', 'string', 'SKU (traffic funnel); null: shop level.'),
+    required('step', 'string', 'Step name.'),
+    col(
+      'step_index',
+      'int32',
+      'Position in the funnel (0 = top); null for the leakage rows (cancelled, refunded).',
+    ),
+    required('count', 'double', 'Count at this step.'),
+    col('step_conversion', 'double', 'count / previous step count; for leakage rows, count / created.'),
+    col('overall_conversion', 'double', 'count / top-of-funnel count.'),
+    col(
+      'baseline_conversion',
+      'double',
+      'The step conversion over the trailing 28 days (pooled), when there is one.',
+    ),
+    col('z', 'double', 'Two-proportion z statistic of the day against its baseline.'),
+    col('p_value', 'double', 'One-sided p-value of a drop (normal approximation).'),
+    required(
+      'is_breakpoint',
+      'boolean',
+      'The step of this day whose conversion fell furthest below its baseline.',
+    ),
+    required('significant', 'boolean', 'Breakpoint whose drop is significant (p < 0.01, enough volume).'),
+  ],
+  partitionKeys: [dt('As-of date of the run.')],
+};
+
 /** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
 export const QUERYABLE_TABLES: readonly TableSpec[] = [
   orderLines,
@@ -374,6 +451,9 @@ export const QUERYABLE_TABLES: readonly TableSpec[] = [
   fast,
   grow,
   churnRecall,
+  basketRules,
+  bundles,
+  funnel,
 ];
 export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];
 

@@ -24,7 +24,10 @@ export type QueryName =
   | 'customer_features'
   | 'recently_recalled'
   | 'recall_contacts'
-  | 'purchases_without_buyer';
+  | 'purchases_without_buyer'
+  | 'basket_lines'
+  | 'funnel_traffic'
+  | 'funnel_orders';
 
 const cache = new Map<string, string>();
 export function loadSql(name: QueryName): string {

@@ -7,6 +7,8 @@ export interface Product {
   category: string;
   price: number;
   vendor: string;
+  /** The item shoppers often buy with this one (pairs within a family), for basket rules to find. */
+  companion?: string;
 }
 
 const FAMILIES: readonly { category: string; vendor: string; items: readonly [string, number][] }[] = [
@@ -85,8 +87,11 @@ export function makeCatalog(variants: number, rnd: Random): Product[] {
     for (const [f, fam] of FAMILIES.entries()) {
       for (const [i, [name, price]] of fam.items.entries()) {
         const suffix = v === 0 ? '' : ` #${v + 1}`;
+        const sku = (k: number) => `SP-${f + 1}${k + 1}-${String(v + 1).padStart(3, '0')}`;
+        const partner = i % 2 === 0 ? i + 1 : i - 1;
         out.push({
-          sku: `SP-${f + 1}${i + 1}-${String(v + 1).padStart(3, '0')}`,
+          sku: sku(i),
+          ...(partner < fam.items.length ? { companion: sku(partner) } : {}),
           name: `${name}${suffix}`,
           category: fam.category,
           price: Math.round(price * (0.9 + 0.2 * rnd.next()) * 100) / 100,

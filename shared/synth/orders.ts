@@ -148,6 +148,16 @@ export function* synthOrders(options: SynthOptions): Generator<SynthOrder> {
   }
 }
 
+const skuIndexes = new WeakMap<readonly Product[], Map<string, Product>>();
+function skuIndex(catalog: readonly Product[]): Map<string, Product> {
+  let index = skuIndexes.get(catalog);
+  if (!index) {
+    index = new Map(catalog.map((p) => [p.sku, p]));
+    skuIndexes.set(catalog, index);
+  }
+  return index;
+}
+
 function makeOrder(
   number: number,
   customer: SynthCustomer,
@@ -166,6 +176,15 @@ function makeOrder(
     if (seen.has(product.sku)) continue;
     seen.add(product.sku);
     lines.push({ product, quantity: rnd.chance(0.85) ? 1 : rnd.int(2, 4) });
+  }
+  // Bought together: a third of the time an item's companion joins the basket.
+  const bySku = skuIndex(catalog);
+  for (const l of [...lines]) {
+    const companion = l.product.companion ? bySku.get(l.product.companion) : undefined;
+    if (companion && !seen.has(companion.sku) && rnd.chance(0.35)) {
+      seen.add(companion.sku);
+      lines.push({ product: companion, quantity: 1 });
+    }
   }
   const subtotal = lines.reduce((a, l) => a + l.quantity * l.product.price, 0);
   const discount = rnd.chance(0.2) ? Math.round(subtotal * 0.1 * 100) / 100 : 0;

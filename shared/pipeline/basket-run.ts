@@ -1,0 +1,95 @@
+/**
+ * The basket stage of the daily run: baskets of the last `basketWindowDays` days from the SQL tier,
+ * association rules at SKU and at category level, and the "frequently bought together" bundles.
+ */
+import type { Config } from '../config.ts';
+import { type BasketParams, bundlesFromRules, mineRules, type Rule } from '../models/basket.ts';
+import type { SqlEngine } from '../sql/engine.ts';
+import { addDays } from '../time.ts';
+import type { Log } from './log.ts';
+
+export interface BasketSummary {
+  baskets: number;
+  skuRules: number;
+  categoryRules: number;
+  bundles: number;
+}
+
+export interface BasketOutputs {
+  rules: Record<string, unknown>[];
+  bundles: Record<string, unknown>[];
+  summary: BasketSummary;
+}
+
+export const basketParams = (config: Config): BasketParams => ({
+  minSupport: config.basketMinSupport,
+  minConfidence: config.basketMinConfidence,
+  minLift: config.basketMinLift,
+  maxLength: config.basketMaxLength,
+});
+
+/**
+ * Groups (basket, item) rows into one item list per basket, in first-seen order. A basket whose items
+ * are all null (no category known) stays, empty: every order counts in N, as arules counts it.
+ */
+export function basketsOf(rows: readonly { basket: unknown; item: unknown }[]): string[][] {
+  const byBasket = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const key = String(r.basket);
+    let set = byBasket.get(key);
+    if (!set) {
+      set = new Set();
+      byBasket.set(key, set);
+    }
+    if (r.item !== null && r.item !== undefined) set.add(String(r.item));
+  }
+  return [...byBasket.values()].map((s) => [...s]);
+}
+
+const ruleRow = (level: string, baskets: number) => (r: Rule) => ({
+  level,
+  antecedent: JSON.stringify(r.antecedent),
+  antecedent_size: r.antecedent.length,
+  consequent: r.consequent[0],
+  support: r.support,
+  confidence: r.confidence,
+  lift: r.lift,
+  leverage: r.leverage,
+  conviction: r.conviction,
+  count: r.count,
+  baskets,
+});
+
+export async function runBasketModels(
+  engine: SqlEngine,
+  config: Config,
+  asOf: string,
+  log: Log,
+): Promise<BasketOutputs> {
+  const since = addDays(asOf, -config.basketWindowDays);
+  const lines = await engine.runNamed('basket_lines', { as_of: asOf, since });
+  const params = basketParams(config);
+  // Every purchased order is a basket, also for categories (N is the same at both levels).
+  const skuBaskets = basketsOf(lines.map((l) => ({ basket: l.basket, item: l.sku })));
+  const categoryBaskets = basketsOf(lines.map((l) => ({ basket: l.basket, item: l.category })));
+  log.info(
+    `run ${asOf}: basket rules over ${skuBaskets.length} orders since ${since} ` +
+      `(support >= ${params.minSupport}, confidence >= ${params.minConfidence}, lift >= ${params.minLift}, up to ${params.maxLength} items)`,
+  );
+  const sku = await mineRules(skuBaskets, params);
+  const category = await mineRules(categoryBaskets, params);
+  const bundleRows = bundlesFromRules(sku.rules);
+  return {
+    rules: [
+      ...sku.rules.map(ruleRow('sku', sku.transactions)),
+      ...category.rules.map(ruleRow('category', category.transactions)),
+    ],
+    bundles: bundleRows as unknown as Record<string, unknown>[],
+    summary: {
+      baskets: sku.transactions,
+      skuRules: sku.rules.length,
+      categoryRules: category.rules.length,
+      bundles: bundleRows.length,
+    },
+  };
+}
