@@ -6,10 +6,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../shared/config.ts';
 import { LocalLake } from '../shared/lake/local.ts';
+import { mineRules } from '../shared/models/basket.ts';
+import { basketParams } from '../shared/pipeline/basket-run.ts';
 import { runDaily } from '../shared/pipeline/daily-run.ts';
 import { ingestFile } from '../shared/pipeline/ingest.ts';
 import { silentLog } from '../shared/pipeline/log.ts';
 import { DuckDbEngine } from '../shared/sql/duckdb.ts';
+import { synthOrders } from '../shared/synth/orders.ts';
 
 const [stage, a, b] = process.argv.slice(2);
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
@@ -47,7 +50,42 @@ switch (stage) {
       },
       b!,
     );
-    extra = { customers: summary.customers, alerts: summary.recall.alerts };
+    extra = {
+      customers: summary.customers,
+      alerts: summary.recall.alerts,
+      basketSeconds: summary.basket.seconds,
+      funnelSeconds: summary.funnel.seconds,
+      baskets: summary.basket.baskets,
+    };
+    break;
+  }
+  case 'basket-groceries': {
+    // arules' Groceries at the published thresholds (5,668 rules).
+    const { readBasketFile } = await import('../cli/commands/basket.ts');
+    const { readFile } = await import('node:fs/promises');
+    const baskets = readBasketFile(await readFile(a!, 'utf8'));
+    const t0 = performance.now();
+    const r = await mineRules(baskets, { minSupport: 0.001, minConfidence: 0.5, minLift: 0, maxLength: 10 });
+    extra = { rules: r.rules.length, baskets: r.transactions, mineSeconds: (performance.now() - t0) / 1000 };
+    break;
+  }
+  case 'basket-synth': {
+    // N synthetic orders' SKU baskets, mined with the daily run's default thresholds.
+    const n = Number(a);
+    const baskets: string[][] = [];
+    for (const o of synthOrders({
+      seed: 42,
+      customers: n,
+      start: '2025-11-23',
+      end: '2026-11-23',
+      catalogVariants: 10,
+    })) {
+      baskets.push(o.lines.map((l) => l.product.sku));
+      if (baskets.length >= n) break;
+    }
+    const t0 = performance.now();
+    const r = await mineRules(baskets, basketParams(config));
+    extra = { rules: r.rules.length, baskets: r.transactions, mineSeconds: (performance.now() - t0) / 1000 };
     break;
   }
   default:

@@ -69,7 +69,7 @@ for (const lines of sizes) {
     ],
     [
       lines.toLocaleString('en-US'),
-      `storepulse run (all models, ${run.customers} customers)`,
+      `storepulse run (all models, ${run.customers} customers; of which basket rules over ${run.baskets} orders ${fmt(Number(run.basketSeconds))} s, funnels ${fmt(Number(run.funnelSeconds))} s)`,
       fmt(run.seconds),
       '',
       fmt(n / run.seconds / 1e3, 0),
@@ -77,6 +77,31 @@ for (const lines of sizes) {
       fmt(run.peakMb, 0),
     ],
   );
+}
+
+// Basket mining alone: the published Groceries set, and synthetic orders up to 1M.
+const groceries = stage('basket-groceries', join(root, 'test', 'fixtures', 'basket', 'groceries.csv'));
+rows.push([
+  '9,835 baskets',
+  `basket rules, arules Groceries (supp 0.001, conf 0.5): ${groceries.rules} rules`,
+  fmt(Number(groceries.mineSeconds)),
+  '',
+  '',
+  '',
+  fmt(groceries.peakMb, 0),
+]);
+for (const orders of [100_000, 1_000_000]) {
+  process.stderr.write(`basket rules over ${orders.toLocaleString('en-US')} synthetic orders ...\n`);
+  const b = stage('basket-synth', String(orders));
+  rows.push([
+    `${orders.toLocaleString('en-US')} orders`,
+    `basket rules, synthetic orders (run defaults): ${b.rules} rules`,
+    fmt(Number(b.mineSeconds)),
+    '',
+    fmt(orders / Number(b.mineSeconds) / 1e3, 0),
+    '',
+    fmt(b.peakMb, 0),
+  ]);
 }
 
 const header = ['order lines', 'stage', 'seconds', 'MB/s', 'k rows/s', 'throughput vs DuckDB', 'peak MB'];

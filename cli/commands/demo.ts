@@ -13,9 +13,11 @@ export const demoCommand: Command = {
   summary: 'generate sample exports, ingest them and run the models (no AWS needed)',
   help: `Usage: storepulse demo [--exports DIR] [options]
 
-Writes sample marketplace exports (a Shopify orders export, a point-of-sale orders file in the
-generic CSV layout, and a later Shopify re-export with refunds), ingests them into the lake, runs the
-models as of ${DEMO_AS_OF} and prints the segments and the churn-recall list.
+Writes sample exports of one shop selling on five platforms (exchange rates, a Shopify orders export,
+a point-of-sale file in the generic CSV layout, Amazon's All Orders report, Taobao's order and item
+reports in GBK, a TikTok Shop export, web-store traffic, and a later Shopify re-export with refunds),
+ingests them into the lake, runs the models as of ${DEMO_AS_OF} and prints the segments, the
+churn-recall list, the basket rules and the funnel breakpoints.
 
 Options:
   --exports DIR        where to write the sample exports (default ./exports)
@@ -36,7 +38,7 @@ ${LAKE_HELP}
     }
     for (const f of files) {
       const report = await ingestFile({ ...ctx, log }, { path: f.path, exportedAt: f.exportedAt.getTime() });
-      landed += report.rowsLanded;
+      if (report.table === 'order_lines') landed += report.rowsLanded;
       io.out(describeReport(report));
     }
     const summary = await runDaily({ ...ctx, log }, DEMO_AS_OF);
@@ -48,6 +50,8 @@ ${LAKE_HELP}
         `  npx storepulse query${lakeFlag} "select source, status, count(*) as lines, round(sum(net_amount_rc), 2) as net from order_lines group by all order by all"\n` +
         `  npx storepulse query${lakeFlag} --format csv "select * from churn_recall where dt = '${DEMO_AS_OF}' order by value_at_risk desc limit 10"\n` +
         `  npx storepulse query${lakeFlag} "select customer_id, round(p_alive, 2) as p_alive, round(clv_12m, 2) as clv_12m from clv order by clv_12m desc limit 10"\n` +
+        `  npx storepulse query${lakeFlag} "select sku, rank, bundle_sku, round(confidence, 2) as confidence, round(lift, 1) as lift from bundles order by lift desc limit 10"\n` +
+        `  npx storepulse query${lakeFlag} "select sku, step, round(step_conversion, 3) as conv, round(baseline_conversion, 3) as baseline from funnel where significant"\n` +
         `  npx storepulse query${lakeFlag} "select cohort_month, month_index, round(retention_pct, 1) as retention_pct from aarrr_cohorts where month_index <= 3 order by 1, 2"\n` +
         `  The CRM import file: ${join(ctx.lake.location, summary.recall.csvKey)}\n`,
     );

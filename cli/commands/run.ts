@@ -50,6 +50,22 @@ export function describeRun(s: DailyRunSummary): string {
       ),
     );
   }
+  const b = s.basket;
+  out.push(
+    `Basket rules (table basket_rules): ${b.skuRules} SKU rules and ${b.categoryRules} category rules over ${b.baskets.toLocaleString('en-US')} orders; ${b.bundles} bundle suggestions (table bundles)`,
+  );
+  const bp = s.funnel.breakpoints;
+  out.push(
+    bp.length
+      ? `Funnel breakpoints today (table funnel): ${bp
+          .slice(0, 5)
+          .map(
+            (x) =>
+              `${x.kind} ${x.channel}${x.sku ? ` ${x.sku}` : ''} at ${x.step} (${Math.round(x.drop * 100)} % below its 28-day baseline)`,
+          )
+          .join('; ')}`
+      : 'Funnel breakpoints today (table funnel): none significant',
+  );
   return `${out.join('\n')}\n`;
 }
 

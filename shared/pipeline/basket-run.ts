@@ -13,6 +13,7 @@ export interface BasketSummary {
   skuRules: number;
   categoryRules: number;
   bundles: number;
+  seconds: number;
 }
 
 export interface BasketOutputs {
@@ -66,6 +67,7 @@ export async function runBasketModels(
   asOf: string,
   log: Log,
 ): Promise<BasketOutputs> {
+  const started = performance.now();
   const since = addDays(asOf, -config.basketWindowDays);
   const lines = await engine.runNamed('basket_lines', { as_of: asOf, since });
   const params = basketParams(config);
@@ -90,6 +92,7 @@ export async function runBasketModels(
       skuRules: sku.rules.length,
       categoryRules: category.rules.length,
       bundles: bundleRows.length,
+      seconds: (performance.now() - started) / 1000,
     },
   };
 }

@@ -18,6 +18,7 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 
 export interface FunnelSummary {
   rows: number;
+  seconds: number;
   breakpoints: {
     kind: string;
     date: string;
@@ -32,6 +33,7 @@ export async function runFunnels(
   engine: SqlEngine,
   asOf: string,
 ): Promise<{ rows: FunnelRow[]; summary: FunnelSummary }> {
+  const started = performance.now();
   const from = addDays(asOf, -(FUNNEL_DAYS - 1));
   const since = addDays(from, -(BASELINE_DAYS + 1));
   const traffic = await engine.runNamed('funnel_traffic', { as_of: asOf, since });
@@ -58,5 +60,5 @@ export async function runFunnels(
       drop: r.baseline_conversion ? 1 - (r.step_conversion ?? 0) / r.baseline_conversion : 0,
     }))
     .sort((a, b) => b.drop - a.drop);
-  return { rows, summary: { rows: rows.length, breakpoints } };
+  return { rows, summary: { rows: rows.length, seconds: (performance.now() - started) / 1000, breakpoints } };
 }

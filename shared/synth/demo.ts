@@ -22,6 +22,7 @@ import {
   taobaoOrderRow,
   tiktokRows,
 } from './platform-writers.ts';
+import { Random } from './random.ts';
 import { CsvFileWriter, GENERIC_HEADER, genericRows, SHOPIFY_HEADER, shopifyRows } from './writers.ts';
 
 export const DEMO_AS_OF = '2026-11-23';
@@ -164,6 +165,62 @@ export async function writeDemoExports(dir: string, customers = 3000): Promise<D
     },
     '2026-11-23T23:00:00Z',
   );
+
+  // The web store's traffic for its 12 best-selling SKUs over the last 60 days. On the last day one
+  // SKU's add-to-cart button breaks: add-to-cart falls to a quarter (a breakpoint for the funnel).
+  const sold = new Map<string, number>();
+  for (const o of shopify)
+    for (const l of o.lines) sold.set(l.product.sku, (sold.get(l.product.sku) ?? 0) + l.quantity);
+  const best = [...sold].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 12);
+  const rnd = new Random(7);
+  const traffic = join(dir, 'traffic.csv');
+  const trafficWriter = new CsvFileWriter(traffic, [
+    'date',
+    'sku',
+    'channel',
+    'impressions',
+    'visits',
+    'page_views',
+    'add_to_cart',
+    'orders',
+    'paid_orders',
+    'revenue',
+  ]);
+  for (let back = 59; back >= 0; back--) {
+    const day = addDays(DEMO_AS_OF, -back);
+    for (const [i, [sku]] of best.entries()) {
+      const impressions = Math.round((4000 / (1 + i * 0.3)) * (0.85 + 0.3 * rnd.next()));
+      const visits = Math.round(impressions * (0.08 + 0.02 * rnd.next()));
+      const broken = back === 0 && i === 2;
+      const addToCart = Math.round(visits * (0.12 + 0.02 * rnd.next()) * (broken ? 0.25 : 1));
+      const orders = Math.round(addToCart * (0.45 + 0.1 * rnd.next()));
+      const paid = Math.round(orders * 0.96);
+      const price = shopify.flatMap((o) => o.lines).find((l) => l.product.sku === sku)?.product.price ?? 0;
+      await trafficWriter.write([
+        [
+          day,
+          sku,
+          'web',
+          String(impressions),
+          String(visits),
+          String(Math.round(visits * 1.6)),
+          String(addToCart),
+          String(orders),
+          String(paid),
+          (paid * price).toFixed(2),
+        ],
+      ]);
+    }
+  }
+  await trafficWriter.close();
+  const trafficAt = new Date('2026-11-23T23:30:00Z');
+  await utimes(traffic, trafficAt, trafficAt);
+  files.push({
+    path: traffic,
+    layout: 'storepulse generic traffic CSV',
+    lines: trafficWriter.lines,
+    exportedAt: trafficAt,
+  });
 
   // The next morning's re-export of the last 30 days: every eighth shipped order has been refunded since.
   const cutoff = Date.parse(`${DEMO_AS_OF}T00:00:00Z`) - 30 * 86_400_000;
