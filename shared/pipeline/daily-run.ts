@@ -115,9 +115,14 @@ export async function runModels(
     const sorted = [...rows].sort(byCustomerId);
     const customersWithoutRate = sorted.filter((a) => a.lines_without_rate > 0).length;
     if (customersWithoutRate) {
+      const gaps = await engine.runNamed('lines_without_rate', { as_of: asOf });
+      const named = gaps
+        .map((g) => `${g.lines} ${g.currency} line(s) dated ${String(g.first_date)}..${String(g.last_date)}`)
+        .sort()
+        .join(', ');
       log.warn(
-        `${customersWithoutRate} customer(s) have purchases without an exchange rate to ${config.reportingCurrency}; ` +
-          'their monetary value leaves those purchases out',
+        `${customersWithoutRate} customer(s) have purchases without an exchange rate to ${config.reportingCurrency} ` +
+          `(${named}); their monetary value leaves those purchases out. Ingest the rates, then re-ingest those exports.`,
       );
     }
     const withoutBuyer = (

@@ -27,7 +27,8 @@ export type QueryName =
   | 'purchases_without_buyer'
   | 'basket_lines'
   | 'funnel_traffic'
-  | 'funnel_orders';
+  | 'funnel_orders'
+  | 'lines_without_rate';
 
 const cache = new Map<string, string>();
 export function loadSql(name: QueryName): string {

@@ -88,6 +88,30 @@ const VARIANTS: Variant[] = [
     header: ['Sale Date', 'Sale Dat', 'Sale Date'],
     landsAlone: true,
   },
+  {
+    file: 'shopify_products_export.csv',
+    number: [',60.00,', ',6x0.00,', 'Variant Price'],
+    header: ['Variant SKU', 'Variant Code', 'Variant SKU'],
+    landsAlone: true,
+  },
+  {
+    file: 'shopify_inventory_export.csv',
+    number: [',40,44,', ',4x0,44,', 'Available (not editable)'],
+    header: ['Available (not editable)', 'Available', 'Available (not editable)'],
+    landsAlone: true,
+  },
+  {
+    file: 'amazon_fba_inventory.txt',
+    number: ['\t120\t', '\t12x0\t', 'afn-fulfillable-quantity'],
+    header: ['afn-reserved-quantity', 'reserved', 'afn-reserved-quantity'],
+    landsAlone: true,
+  },
+  {
+    file: 'amazon_business_report.csv',
+    number: ['"12,131"', '"12,1x31"', 'Sessions - Total'],
+    header: ['Ordered Product Sales,', 'Sales,', 'Ordered Product Sales'],
+    landsAlone: true,
+  },
 ];
 
 function variantFile(dir: string, v: Variant, name: string, edit: (text: string) => string): string {
