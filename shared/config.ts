@@ -34,6 +34,17 @@ export interface Config {
   readonly basketMinConfidence: number;
   readonly basketMinLift: number;
   readonly basketMaxLength: number;
+  /** ABC-XYZ, Boston matrix and channel mix look at this many days (and the same before, for growth). */
+  readonly assortmentWindowDays: number;
+  /** Boston matrix: growth and relative share at or above these are "high". */
+  readonly bcgGrowthThreshold: number;
+  readonly bcgShareThreshold: number;
+  /** Days the demand forecast covers. */
+  readonly forecastHorizonDays: number;
+  /** Lead time of SKUs the products table gives none for. */
+  readonly defaultLeadTimeDays: number;
+  /** Service level per ABC class, for safety stock. */
+  readonly serviceLevels: Readonly<Record<'A' | 'B' | 'C', number>>;
   /** Order lines ingest buffers before it writes partition files (bounds memory). */
   readonly ingestFlushRows: number;
   /** Threads a large export is read with (1 or 2): two halves of the file in parallel. */
@@ -57,6 +68,12 @@ export const DEFAULT_CONFIG: Config = {
   basketMinConfidence: 0.1,
   basketMinLift: 1,
   basketMaxLength: 3,
+  assortmentWindowDays: 90,
+  bcgGrowthThreshold: 0.1,
+  bcgShareThreshold: 1,
+  forecastHorizonDays: 28,
+  defaultLeadTimeDays: 14,
+  serviceLevels: { A: 0.98, B: 0.95, C: 0.9 },
   ingestFlushRows: 1_000_000,
   ingestWorkers: Math.min(2, availableParallelism()),
   ingestParallelMinBytes: 32 * 1024 * 1024,
@@ -141,6 +158,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fromEnv.basketMinLift = number('STOREPULSE_BASKET_MIN_LIFT', env.STOREPULSE_BASKET_MIN_LIFT, 0, 1e9);
   if (env.STOREPULSE_BASKET_MAX_LENGTH)
     fromEnv.basketMaxLength = positiveInt('STOREPULSE_BASKET_MAX_LENGTH', env.STOREPULSE_BASKET_MAX_LENGTH);
+  if (env.STOREPULSE_ASSORTMENT_WINDOW_DAYS) {
+    fromEnv.assortmentWindowDays = positiveInt(
+      'STOREPULSE_ASSORTMENT_WINDOW_DAYS',
+      env.STOREPULSE_ASSORTMENT_WINDOW_DAYS,
+    );
+  }
+  if (env.STOREPULSE_BCG_GROWTH_THRESHOLD) {
+    fromEnv.bcgGrowthThreshold = number(
+      'STOREPULSE_BCG_GROWTH_THRESHOLD',
+      env.STOREPULSE_BCG_GROWTH_THRESHOLD,
+      -1,
+      100,
+    );
+  }
+  if (env.STOREPULSE_BCG_SHARE_THRESHOLD) {
+    fromEnv.bcgShareThreshold = number(
+      'STOREPULSE_BCG_SHARE_THRESHOLD',
+      env.STOREPULSE_BCG_SHARE_THRESHOLD,
+      0,
+      100,
+    );
+  }
+  if (env.STOREPULSE_FORECAST_HORIZON_DAYS) {
+    fromEnv.forecastHorizonDays = positiveInt(
+      'STOREPULSE_FORECAST_HORIZON_DAYS',
+      env.STOREPULSE_FORECAST_HORIZON_DAYS,
+    );
+  }
+  if (env.STOREPULSE_DEFAULT_LEAD_TIME_DAYS) {
+    fromEnv.defaultLeadTimeDays = positiveInt(
+      'STOREPULSE_DEFAULT_LEAD_TIME_DAYS',
+      env.STOREPULSE_DEFAULT_LEAD_TIME_DAYS,
+    );
+  }
+  if (env.STOREPULSE_SERVICE_LEVELS) {
+    // "A=0.98,B=0.95,C=0.90"
+    const levels = { ...DEFAULT_CONFIG.serviceLevels };
+    for (const part of env.STOREPULSE_SERVICE_LEVELS.split(',')) {
+      const m = /^\s*([ABC])\s*=\s*(\S+)\s*$/.exec(part);
+      if (!m)
+        throw new ConfigError(
+          `STOREPULSE_SERVICE_LEVELS must look like "A=0.98,B=0.95,C=0.90", got "${env.STOREPULSE_SERVICE_LEVELS}"`,
+        );
+      const v = Number(m[2]);
+      if (!(v > 0.5 && v < 1))
+        throw new ConfigError(`service level ${m[1]}=${m[2]} must be between 0.5 and 1`);
+      levels[m[1] as 'A' | 'B' | 'C'] = v;
+    }
+    fromEnv.serviceLevels = levels;
+  }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   if (defined.reportingCurrency && !defined.shopCurrency && !env.STOREPULSE_SHOP_CURRENCY) {
     defined.shopCurrency = defined.reportingCurrency;
@@ -167,6 +234,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.basketMaxLength < 2 || config.basketMaxLength > 10)
     throw new ConfigError('STOREPULSE_BASKET_MAX_LENGTH must be from 2 to 10 items');
   if (config.basketWindowDays < 1) throw new ConfigError('STOREPULSE_BASKET_WINDOW_DAYS must be at least 1');
+  if (config.forecastHorizonDays < 1 || config.forecastHorizonDays > 366)
+    throw new ConfigError('STOREPULSE_FORECAST_HORIZON_DAYS must be from 1 to 366');
+  if (config.defaultLeadTimeDays < 1)
+    throw new ConfigError('STOREPULSE_DEFAULT_LEAD_TIME_DAYS must be at least 1');
+  if (config.assortmentWindowDays < 7)
+    throw new ConfigError('STOREPULSE_ASSORTMENT_WINDOW_DAYS must be at least 7');
   if (config.ingestFlushRows < 1000) throw new ConfigError('ingest flush size must be at least 1000 rows');
   if (config.ingestWorkers < 1 || config.ingestWorkers > 2)
     throw new ConfigError('ingest workers must be 1 or 2');

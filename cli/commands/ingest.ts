@@ -27,6 +27,11 @@ export function describeReport(r: IngestReport): string {
   ];
   for (const q of r.reasons.slice(0, 10)) lines.push(`  ${q.count} x ${q.column}: ${q.reason}`);
   if (r.reasons.length > 10) lines.push(`  ... and ${r.reasons.length - 10} more kinds of problem`);
+  if (r.stockoutWarnings) {
+    lines.push(
+      `  stockout warnings raised on arrival: ${r.stockoutWarnings} (alerts/stockout/, triggered_by inventory_drop)`,
+    );
+  }
   if (r.quarantineKey) lines.push(`  rejected rows with their reasons: ${r.quarantineKey}`);
   return `${lines.join('\n')}\n`;
 }

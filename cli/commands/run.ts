@@ -50,6 +50,37 @@ export function describeRun(s: DailyRunSummary): string {
       ),
     );
   }
+  const p = s.product;
+  out.push(
+    `Assortment (tables abc, bcg, channel_mix): ${p.skus} SKUs sold, A ${p.abc.A} / B ${p.abc.B} / C ${p.abc.C}; ` +
+      `Boston matrix ${Object.entries(p.quadrants)
+        .map(([q, n]) => `${n} ${q}`)
+        .join(', ')}`,
+    `Demand forecast (table demand_forecast): ${p.forecastSeries} SKU x warehouse series, backtest MASE mean ${p.meanMase?.toFixed(2) ?? 'n/a'}, median ${p.medianMase?.toFixed(2) ?? 'n/a'}`,
+    `Stock risk (table stock_risk): ${p.stockItems} items, ${p.warnings} below reorder point or short within lead time` +
+      (p.defaultLeadTimes ? `; ${p.defaultLeadTimes} use the default lead time` : ''),
+    `Stockout warnings (alerts/stockout, stockout.csv): ${s.stockout.alerts}`,
+  );
+  if (s.stockout.top.length) {
+    out.push(
+      formatTable(
+        [
+          'severity',
+          'sku',
+          'warehouse',
+          'abc_class',
+          'available',
+          'days_of_cover',
+          'expected_stockout_date',
+          'suggested_order_qty',
+        ],
+        s.stockout.top.map((a) => ({
+          ...a,
+          days_of_cover: a.days_of_cover === null ? null : Math.round(a.days_of_cover * 10) / 10,
+        })),
+      ),
+    );
+  }
   const b = s.basket;
   out.push(
     `Basket rules (table basket_rules): ${b.skuRules} SKU rules and ${b.categoryRules} category rules over ${b.baskets.toLocaleString('en-US')} orders; ${b.bundles} bundle suggestions (table bundles)`,

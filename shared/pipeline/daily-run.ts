@@ -6,6 +6,7 @@
  */
 import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall.ts';
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
+import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
@@ -20,12 +21,16 @@ import type { TableSpec } from '../schemas/table.ts';
 import {
   aarrrCohorts,
   aarrrDaily,
+  abc,
   aipl,
   basketRules,
+  bcg,
   bundles,
+  channelMix,
   churnRecall,
   clv,
   contacts,
+  demandForecast,
   diagnostics,
   fast,
   funnel,
@@ -33,6 +38,8 @@ import {
   rfm,
   SEGMENTS,
   type Segment,
+  stockout,
+  stockRisk,
 } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import { stringList } from '../sql/render.ts';
@@ -40,6 +47,7 @@ import { addDays, DATE_RE } from '../time.ts';
 import { type BasketSummary, runBasketModels } from './basket-run.ts';
 import { type FunnelSummary, runFunnels } from './funnel-run.ts';
 import type { Log } from './log.ts';
+import { type ProductSummary, runProductModels } from './product-run.ts';
 
 export interface DailyRunDeps {
   lake: Lake;
@@ -58,6 +66,8 @@ export interface ModelsSummary {
   segments: Record<Segment, number>;
   means: { recency_days: number; frequency: number; monetary: number };
   recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
+  product: ProductSummary;
+  stockout: { alerts: number; top: StockoutAlert[] };
   basket: BasketSummary;
   funnel: FunnelSummary;
   /** Fitted parameters and quality figures (the diagnostics partition). */
@@ -154,7 +164,6 @@ export async function runModels(
       monthlyDiscountRate: config.clvMonthlyDiscountRate,
     });
     outputs.push(await writePartition(lake, clv, asOf, value.rows));
-    outputs.push(await writePartition(lake, diagnostics, asOf, value.diagnostics));
 
     log.info(`run ${asOf}: AARRR, AIPL / FAST / GROW`);
     const cohorts = (await engine.runNamed('aarrr_cohort_activity', {
@@ -198,6 +207,25 @@ export async function runModels(
     }).filter((a) => !recalledNow.has(a.customer_id)).length;
     outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
+    const product = await runProductModels(engine, config, asOf, log);
+    outputs.push(await writePartition(lake, abc, asOf, product.abc));
+    outputs.push(await writePartition(lake, bcg, asOf, product.bcg));
+    outputs.push(await writePartition(lake, channelMix, asOf, product.channelMix));
+    outputs.push(await writePartition(lake, demandForecast, asOf, product.forecast));
+    outputs.push(await writePartition(lake, stockRisk, asOf, product.stockRisk));
+    outputs.push(await writePartition(lake, diagnostics, asOf, [...value.diagnostics, ...product.metrics]));
+    const warned = await engine.runNamed('recent_stockouts', {
+      as_of: asOf,
+      since: addDays(asOf, -config.cooldownDays),
+    });
+    const stockAlerts = stockoutAlerts(
+      product.stockRisk,
+      new Set(warned.map((w) => itemKey(String(w.sku), String(w.warehouse)))),
+      'daily_run',
+    );
+    outputs.push(await writePartition(lake, stockout, asOf, stockAlerts));
+    await lake.put(partitionFileKey(stockout, { dt: asOf }, 'stockout.csv'), stockoutCsv(stockAlerts));
+
     const basket = await runBasketModels(engine, config, asOf, log);
     outputs.push(await writePartition(lake, basketRules, asOf, basket.rules));
     outputs.push(await writePartition(lake, bundles, asOf, basket.bundles));
@@ -216,6 +244,8 @@ export async function runModels(
       means: result.means,
       recall: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
       diagnostics: value.diagnostics,
+      product: product.summary,
+      stockout: { alerts: stockAlerts.length, top: stockAlerts.slice(0, 5) },
       basket: basket.summary,
       funnel: funnels.summary,
       outputs,

@@ -35,7 +35,11 @@ const SPECS: Record<TableFormat['table'], TableSpec> = {
   fx_rates: fxRates,
 };
 
-export async function ingestTableFile(lake: Lake, format: TableFormat, job: TableJob): Promise<RangeResult> {
+export async function ingestTableFile(
+  lake: Lake,
+  format: TableFormat,
+  job: TableJob,
+): Promise<RangeResult & { rows: TableRow[] }> {
   const spec = SPECS[format.table];
   const partitions = new Map<string, { values: Record<string, string>; rows: TableRow[] }>();
   const quarantine: string[] = [];
@@ -99,6 +103,7 @@ export async function ingestTableFile(lake: Lake, format: TableFormat, job: Tabl
     files.push(key);
   }
   return {
+    rows: [...partitions.values()].flatMap((p) => p.rows),
     rowsRead,
     rowsLanded,
     quarantine,

@@ -26,6 +26,7 @@ import { ingestRange, type RangeJob, type RangeResult, type ReasonCount } from '
 import { ingestTableFile } from './ingest-table.ts';
 import type { Log } from './log.ts';
 import { loadStaged } from './staging.ts';
+import { evaluateStockOnArrival } from './stock-on-arrival.ts';
 
 export interface IngestRequest {
   /** Local path of the export file. */
@@ -77,6 +78,8 @@ export interface IngestReport {
   warnings: string[];
   quarantineKey: string | null;
   rawKey: string;
+  /** Inventory snapshots: stockout warnings raised on arrival. */
+  stockoutWarnings?: number;
   seconds: number;
 }
 
@@ -152,7 +155,27 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
         ...(req.reportDate ? { reportDate: req.reportDate } : {}),
       },
     });
-    return finishBatch(deps, { file, batchId, source, raw, started, table: format.table, results: [result] });
+    const report = await finishBatch(deps, {
+      file,
+      batchId,
+      source,
+      raw,
+      started,
+      table: format.table,
+      results: [result],
+    });
+    if (format.table === 'inventory' && result.rows.length) {
+      // A stock count re-evaluates stock risk now; a failure here loses nothing (the daily run redoes it).
+      try {
+        const arrival = await evaluateStockOnArrival(lake, config, log, batchId, result.rows);
+        report.stockoutWarnings = arrival.alerts.length;
+      } catch (err) {
+        log.warn(
+          `${file}: stock risk on arrival failed (${String(err)}); the daily run will evaluate the snapshot`,
+        );
+      }
+    }
+    return report;
   }
 
   const idKey = await resolveIdKey(lake, config);

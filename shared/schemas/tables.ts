@@ -1,4 +1,7 @@
+import { PRODUCT_TABLES } from './product-tables.ts';
 import { col, partitionKey, required, type TableSpec } from './table.ts';
+
+export * from './product-tables.ts';
 
 export const ORDER_STATUSES = [
   'pending',
@@ -454,6 +457,7 @@ export const QUERYABLE_TABLES: readonly TableSpec[] = [
   basketRules,
   bundles,
   funnel,
+  ...PRODUCT_TABLES,
 ];
 export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];
 

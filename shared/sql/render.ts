@@ -28,7 +28,14 @@ export type QueryName =
   | 'basket_lines'
   | 'funnel_traffic'
   | 'funnel_orders'
-  | 'lines_without_rate';
+  | 'lines_without_rate'
+  | 'sku_daily_sales'
+  | 'sku_warehouse_daily_units'
+  | 'channel_orders'
+  | 'channel_categories'
+  | 'inventory_latest'
+  | 'products_latest'
+  | 'recent_stockouts';
 
 const cache = new Map<string, string>();
 export function loadSql(name: QueryName): string {

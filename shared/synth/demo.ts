@@ -222,6 +222,91 @@ export async function writeDemoExports(dir: string, customers = 3000): Promise<D
     exportedAt: trafficAt,
   });
 
+  // The catalogue (costs, lead times, shelf lives) and the morning's stock count of the main warehouse.
+  const catalogue = new Map<string, SynthOrder['lines'][number]['product']>();
+  for (const o of [...shopify, ...pos, ...amazon, ...taobao, ...tiktok])
+    for (const l of o.lines) catalogue.set(l.product.sku, l.product);
+  const products = [...catalogue.values()].sort((a, b) => a.sku.localeCompare(b.sku));
+  const productsPath = join(dir, 'products.csv');
+  const productWriter = new CsvFileWriter(productsPath, [
+    'sku',
+    'name',
+    'category',
+    'brand',
+    'price',
+    'unit_cost',
+    'lead_time_days',
+    'shelf_life_days',
+  ]);
+  for (const [i, p] of products.entries()) {
+    await productWriter.write([
+      [
+        p.sku,
+        p.name,
+        p.category,
+        p.vendor,
+        p.price.toFixed(2),
+        (p.price * (0.35 + 0.3 * rnd.next())).toFixed(2),
+        // Every seventh product has no lead time yet: the stock model uses the default and says so.
+        i % 7 === 3 ? '' : String(rnd.int(5, 30)),
+        p.category === 'Snacks' ? String(rnd.int(60, 240)) : '',
+      ],
+    ]);
+  }
+  await productWriter.close();
+  const catalogueAt = new Date('2026-11-20T08:00:00Z');
+  await utimes(productsPath, catalogueAt, catalogueAt);
+  files.push({
+    path: productsPath,
+    layout: 'storepulse generic products CSV',
+    lines: productWriter.lines,
+    exportedAt: catalogueAt,
+  });
+
+  // Units per day over the last 28 days in the main warehouse, to size the stock count around.
+  const recentUnits = new Map<string, number>();
+  const recentFrom = Date.parse(`${addDays(DEMO_AS_OF, -28)}T00:00:00Z`);
+  for (const o of shopify) {
+    if (o.createdAt < recentFrom) continue;
+    for (const l of o.lines)
+      recentUnits.set(l.product.sku, (recentUnits.get(l.product.sku) ?? 0) + l.quantity / 28);
+  }
+  const inventoryPath = join(dir, 'inventory.csv');
+  const stockWriter = new CsvFileWriter(inventoryPath, [
+    'snapshot_ts',
+    'sku',
+    'warehouse',
+    'on_hand',
+    'inbound',
+    'reserved',
+  ]);
+  for (const p of products) {
+    const perDay = recentUnits.get(p.sku) ?? 0;
+    // Most items hold 20 to 120 days of stock; one in six is running low.
+    const days = rnd.chance(1 / 6) ? rnd.int(0, 6) : rnd.int(20, 120);
+    const onHand = Math.round(perDay * days + (perDay === 0 ? rnd.int(0, 40) : 0));
+    const inbound = rnd.chance(0.2) ? Math.round(perDay * 30) : 0;
+    await stockWriter.write([
+      [
+        `${DEMO_AS_OF}T06:00:00Z`,
+        p.sku,
+        'Main warehouse',
+        String(onHand),
+        String(inbound),
+        String(Math.min(onHand, rnd.int(0, 3))),
+      ],
+    ]);
+  }
+  await stockWriter.close();
+  const stockAt = new Date('2026-11-23T06:05:00Z');
+  await utimes(inventoryPath, stockAt, stockAt);
+  files.push({
+    path: inventoryPath,
+    layout: 'storepulse generic inventory CSV',
+    lines: stockWriter.lines,
+    exportedAt: stockAt,
+  });
+
   // The next morning's re-export of the last 30 days: every eighth shipped order has been refunded since.
   const cutoff = Date.parse(`${DEMO_AS_OF}T00:00:00Z`) - 30 * 86_400_000;
   const recent = shopify

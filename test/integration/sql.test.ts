@@ -21,6 +21,7 @@ const QUERY_DIR = fileURLToPath(new URL('../../shared/sql/queries/', import.meta
 const SAMPLE_PARAMS = {
   as_of: '2026-03-31',
   since: '2026-03-01',
+  previous_since: '2026-01-30',
   d30: '2026-03-01',
   d60: '2026-01-30',
   d365: '2025-03-31',

@@ -1,0 +1,152 @@
+/**
+ * An inventory snapshot arriving re-evaluates stock risk for the SKUs it covers at once, with the
+ * latest demand forecast, ABC classes and lead times in the lake, instead of waiting for the daily
+ * run. Warnings go to alerts/stockout/dt=<snapshot date>/ as `drop-<batch>` files (Parquet and CSV),
+ * marked `inventory_drop`, under the same cooldown as the daily run's. Reads Parquet directly, so it
+ * runs the same in the ingest Lambda (no SQL engine there).
+ */
+import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
+import type { Config } from '../config.ts';
+import type { TableRow } from '../formats/format.ts';
+import { dataFileKey, partitionFileKey, tablePrefix } from '../lake/keys.ts';
+import type { Lake } from '../lake/lake.ts';
+import { encodeTable, readParquetRows, rowsToColumns } from '../lake/parquet.ts';
+import type { SeriesForecast } from '../models/forecast.ts';
+import type { AbcClass } from '../models/stock-risk.ts';
+import { abc, demandForecast, products, stockout } from '../schemas/tables.ts';
+import { addDays, localDate } from '../time.ts';
+import type { Log } from './log.ts';
+import { day, stockRows } from './product-run.ts';
+
+export interface ArrivalResult {
+  evaluated: number;
+  alerts: StockoutAlert[];
+  forecastDate: string | null;
+  key: string | null;
+}
+
+/** The newest `dt=` partition of a table at or before `date`. */
+async function latestPartition(lake: Lake, prefix: string, date: string): Promise<string | null> {
+  const dates = new Set<string>();
+  for (const key of await lake.list(prefix)) {
+    const m = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
+    if (m && m[1]! <= date) dates.add(m[1]!);
+  }
+  return dates.size ? [...dates].sort().at(-1)! : null;
+}
+
+export async function evaluateStockOnArrival(
+  lake: Lake,
+  config: Config,
+  log: Log,
+  batchId: string,
+  snapshot: readonly TableRow[],
+): Promise<ArrivalResult> {
+  if (snapshot.length === 0) return { evaluated: 0, alerts: [], forecastDate: null, key: null };
+  const snapshotDate = localDate(Math.max(...snapshot.map((r) => Number(r.snapshot_ts))), config.timeZone);
+  const forecastDate = await latestPartition(lake, tablePrefix(demandForecast), snapshotDate);
+  if (!forecastDate) {
+    log.info(
+      'stock risk: no demand forecast in the lake yet (run `storepulse run` once); the snapshot waits for the daily run',
+    );
+    return { evaluated: 0, alerts: [], forecastDate: null, key: null };
+  }
+  const skus = new Set(snapshot.map((r) => String(r.sku)));
+  const forecastRows = (
+    await readParquetRows(lake, `${tablePrefix(demandForecast)}dt=${forecastDate}/`)
+  ).filter((r) => skus.has(String(r.sku)));
+  // Rebuild each series' forecast from the stored days after the snapshot; the interval gives back the error sd.
+  const series = new Map<string, SeriesForecast>();
+  for (const r of forecastRows.sort((a, b) => day(a.date).localeCompare(day(b.date)))) {
+    if (day(r.date) <= snapshotDate) continue;
+    const key = `${String(r.sku)}\u0000${String(r.warehouse)}`;
+    const f = series.get(key) ?? {
+      method: 'ses' as const,
+      params: '',
+      mase: null,
+      naiveMase: null,
+      rmse: 0,
+      forecast: [],
+    };
+    f.rmse = (Number(r.upper) - Number(r.units)) / 1.96;
+    f.forecast.push({ mean: Number(r.units), lower: Number(r.lower), upper: Number(r.upper) });
+    series.set(key, f);
+  }
+  const bySku = new Map<string, SeriesForecast>();
+  for (const [key, f] of series) {
+    const sku = key.split('\u0000')[0]!;
+    const total = bySku.get(sku);
+    if (!total) bySku.set(sku, { ...f, forecast: f.forecast.map((p) => ({ ...p })) });
+    else {
+      total.forecast.forEach((p, k) => {
+        p.mean += f.forecast[k]?.mean ?? 0;
+      });
+      total.rmse = Math.sqrt(total.rmse ** 2 + f.rmse ** 2);
+    }
+  }
+  const abcDate = await latestPartition(lake, tablePrefix(abc), snapshotDate);
+  const classes = new Map<string, AbcClass>(
+    abcDate
+      ? (await readParquetRows(lake, `${tablePrefix(abc)}dt=${abcDate}/`)).map((r) => [
+          String(r.sku),
+          r.abc_class as AbcClass,
+        ])
+      : [],
+  );
+  const latestProduct = new Map<string, { at: number; lead: number | null; shelf: number | null }>();
+  for (const p of await readParquetRows(lake, tablePrefix(products))) {
+    const seen = latestProduct.get(String(p.sku));
+    const at = Number(p.exported_at);
+    if (!seen || at >= seen.at) {
+      latestProduct.set(String(p.sku), {
+        at,
+        lead: p.lead_time_days === null ? null : Number(p.lead_time_days),
+        shelf: p.shelf_life_days === null ? null : Number(p.shelf_life_days),
+      });
+    }
+  }
+  const inventory = snapshot.map((r) => ({
+    sku: r.sku,
+    warehouse: r.warehouse ?? '(none)',
+    snapshot_date: snapshotDate,
+    on_hand: r.on_hand,
+    inbound: r.inbound ?? 0,
+    reserved: r.reserved ?? 0,
+  }));
+  const risk = stockRows(
+    inventory,
+    {
+      forecasts: {
+        series: (sku: string, warehouse: string) => series.get(`${sku}\u0000${warehouse}`),
+        sku: (sku: string) => bySku.get(sku),
+      },
+      abcClass: classes,
+      products: latestProduct,
+    },
+    config,
+  );
+  const warned = new Set<string>();
+  for (let d = 0; d < config.cooldownDays; d++) {
+    for (const r of await readParquetRows(lake, `${tablePrefix(stockout)}dt=${addDays(snapshotDate, -d)}/`)) {
+      warned.add(itemKey(String(r.sku), String(r.warehouse)));
+    }
+  }
+  const alerts = stockoutAlerts(risk, warned, 'inventory_drop');
+  let key: string | null = null;
+  if (alerts.length) {
+    key = dataFileKey(stockout, { dt: snapshotDate }, `drop-${batchId}`);
+    await lake.put(
+      key,
+      await encodeTable(stockout, rowsToColumns(stockout, alerts as unknown as Record<string, unknown>[])),
+    );
+    await lake.put(
+      partitionFileKey(stockout, { dt: snapshotDate }, `stockout-drop-${batchId}.csv`),
+      stockoutCsv(alerts),
+    );
+  }
+  log.info(
+    `stock risk on arrival: ${risk.length} item(s) of the snapshot against the forecast of ${forecastDate}: ` +
+      `${alerts.length} stockout warning(s)${key ? ` (${key})` : ''}`,
+  );
+  return { evaluated: risk.length, alerts, forecastDate, key };
+}
