@@ -2,6 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { LambdaEnv } from '../shared/aws/lambda-env.ts';
 import { loadConfig } from '../shared/config.ts';
@@ -13,6 +14,7 @@ import type { SqlEngine } from '../shared/sql/engine.ts';
 
 export const s3 = new S3Client({});
 const athena = new AthenaClient({});
+const sns = new SNSClient({});
 
 export function awsLake(env: LambdaEnv): S3Lake {
   return new S3Lake(s3, env.bucket);
@@ -58,4 +60,12 @@ export async function withIdKeyFromSsm(
   if (!value) throw new ConfigError(`SSM parameter ${name} is empty`);
   // Validated like any configured key (at least 16 characters).
   return { ...env, config: loadConfig({}, { ...env.config, idKey: value }) };
+}
+
+/** Publishes a stockout notification (subject and text) to the stockout topic. */
+export async function publishStockout(
+  topicArn: string,
+  note: { subject: string; message: string },
+): Promise<void> {
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: note.subject, Message: note.message }));
 }

@@ -89,6 +89,7 @@ export class StorepulseStack extends Stack {
         : environment,
       logRetention: settings.logRetentionDays,
       failureTopic: this.alerts.failureTopic,
+      stockoutTopic: this.alerts.stockoutTopic,
       idKeyParameter: settings.idKeyParameter,
     });
     this.dailyRun = new DailyRun(this, 'DailyRun', {
@@ -97,6 +98,7 @@ export class StorepulseStack extends Stack {
       environment,
       logRetention: settings.logRetentionDays,
       recallTopic: this.alerts.recallTopic,
+      stockoutTopic: this.alerts.stockoutTopic,
       failureTopic: this.alerts.failureTopic,
       timeZone: settings.timeZone,
       hour: settings.dailyRunHour,

@@ -6,20 +6,24 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
-import { recallNotification } from '../../shared/alerts/sns-message.ts';
+import { recallNotification, stockoutNotification } from '../../shared/alerts/sns-message.ts';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { readRecallAlerts, writeRecallList } from '../../shared/pipeline/daily-run.ts';
+import { partitionFileKey } from '../../shared/lake/keys.ts';
+import { readRecallAlerts, readStockoutAlerts, writeRecallList } from '../../shared/pipeline/daily-run.ts';
 import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
-import { athenaEngine, awsLake, toLog } from '../runtime.ts';
+import { stockout } from '../../shared/schemas/tables.ts';
+import { athenaEngine, awsLake, publishStockout, toLog } from '../runtime.ts';
 
-const env = loadLambdaEnv(process.env, ['athena', 'recallTopic']);
+const env = loadLambdaEnv(process.env, ['athena', 'recallTopic', 'stockoutTopic']);
 const logger = new Logger({ serviceName: 'storepulse-churn-recall' });
 const sns = new SNSClient({});
 const lake = awsLake(env);
 const openEngine = athenaEngine(env, lake);
 
 export const handler = middy(
-  async (event: RunRequest): Promise<{ asOf: string; alerts: number; listUri: string }> => {
+  async (
+    event: RunRequest,
+  ): Promise<{ asOf: string; alerts: number; listUri: string; stockoutWarnings: number }> => {
     const asOf = resolveAsOf(event, env.config.timeZone);
     const alerts = await readRecallAlerts(lake, asOf);
     const csvKey = await writeRecallList(
@@ -35,6 +39,12 @@ export const handler = middy(
       );
     }
     logger.info('recall list written', { asOf, alerts: alerts.length, listUri });
-    return { asOf, alerts: alerts.length, listUri };
+    // The day's stockout warnings (written by the models stage) go out on their own topic.
+    const stock = await readStockoutAlerts(lake, asOf);
+    if (stock.length) {
+      const csv = lake.uri(partitionFileKey(stockout, { dt: asOf }, 'stockout.csv'));
+      await publishStockout(env.stockoutTopicArn!, stockoutNotification(asOf, stock, csv));
+    }
+    return { asOf, alerts: alerts.length, listUri, stockoutWarnings: stock.length };
   },
 ).use(injectLambdaContext(logger));

@@ -1,16 +1,17 @@
-/** Where notifications go: the churn-recall topic and the pipeline-failure topic, encrypted, TLS-only. */
+/** Where notifications go: churn recall, stockout warnings and pipeline failures; encrypted, TLS-only. */
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface AlertsProps {
-  /** E-mail addresses subscribed to both topics (each must confirm the subscription). */
+  /** E-mail addresses subscribed to every topic (each must confirm the subscription). */
   emails: readonly string[];
 }
 
 export class Alerts extends Construct {
   readonly recallTopic: Topic;
+  readonly stockoutTopic: Topic;
   readonly failureTopic: Topic;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
@@ -21,6 +22,11 @@ export class Alerts extends Construct {
       masterKey,
       enforceSSL: true,
     });
+    this.stockoutTopic = new Topic(this, 'Stockout', {
+      displayName: 'storepulse stockout warnings',
+      masterKey,
+      enforceSSL: true,
+    });
     this.failureTopic = new Topic(this, 'PipelineFailure', {
       displayName: 'storepulse pipeline failure',
       masterKey,
@@ -28,6 +34,7 @@ export class Alerts extends Construct {
     });
     for (const email of props.emails) {
       this.recallTopic.addSubscription(new EmailSubscription(email));
+      this.stockoutTopic.addSubscription(new EmailSubscription(email));
       this.failureTopic.addSubscription(new EmailSubscription(email));
     }
   }

@@ -39,6 +39,7 @@ export interface DailyRunProps {
   environment: Record<string, string>;
   logRetention: RetentionDays;
   recallTopic: ITopic;
+  stockoutTopic: ITopic;
   failureTopic: ITopic;
   timeZone: string;
   /** Hour and minute of the daily run, shop time. */
@@ -80,7 +81,11 @@ export class DailyRun extends Construct {
     });
     this.churnRecall = new PipelineFunction(this, 'ChurnRecall', {
       ...common,
-      environment: { ...props.environment, RECALL_TOPIC_ARN: props.recallTopic.topicArn },
+      environment: {
+        ...props.environment,
+        RECALL_TOPIC_ARN: props.recallTopic.topicArn,
+        STOCKOUT_TOPIC_ARN: props.stockoutTopic.topicArn,
+      },
       handler: 'churnRecall',
       description: 'storepulse: churn-recall list and notification',
       timeout: Duration.minutes(10),
@@ -97,6 +102,7 @@ export class DailyRun extends Construct {
     bucket.grantRead(this.models.fn, 'models/*');
     bucket.grantRead(this.churnRecall.fn, 'restricted/*');
     props.recallTopic.grantPublish(this.churnRecall.fn);
+    props.stockoutTopic.grantPublish(this.churnRecall.fn);
 
     const invoke = (name: string, fn: IFunction, payload: TaskInput, resultPath: string) =>
       new LambdaInvoke(this, name, {

@@ -20,6 +20,8 @@ export interface IngestProps {
   environment: Record<string, string>;
   logRetention: RetentionDays;
   failureTopic: ITopic;
+  /** Where stockout warnings raised by an inventory snapshot go. */
+  stockoutTopic: ITopic;
   /** SSM SecureString holding the pseudonymisation key; absent: a per-lake key under _config/. */
   idKeyParameter?: string | undefined;
 }
@@ -52,7 +54,7 @@ export class Ingest extends Construct {
     this.function = new PipelineFunction(this, 'Ingest', {
       handler: 'ingest',
       description: 'storepulse ingest: marketplace exports dropped under raw/ -> curated Parquet',
-      environment: props.environment,
+      environment: { ...props.environment, STOCKOUT_TOPIC_ARN: props.stockoutTopic.topicArn },
       logRetention: props.logRetention,
       memorySize: 2048,
       timeout,
@@ -68,6 +70,16 @@ export class Ingest extends Construct {
     // Exchange rates convert each line; Taobao's half-reports wait in staging for their partner.
     b.grantRead(this.function.fn, 'curated/fx_rates/*');
     b.grantRead(this.function.fn, 'staging/*');
+    // An inventory snapshot is checked against the latest forecast, classes and lead times at once.
+    for (const prefix of [
+      'models/demand_forecast/*',
+      'models/abc/*',
+      'curated/products/*',
+      'alerts/stockout/*',
+    ]) {
+      b.grantRead(this.function.fn, prefix);
+    }
+    props.stockoutTopic.grantPublish(this.function.fn);
     if (props.idKeyParameter) {
       this.function.fn.addToRolePolicy(
         new PolicyStatement({
@@ -89,6 +101,7 @@ export class Ingest extends Construct {
       '_manifests/*',
       '_config/*',
       'staging/*',
+      'alerts/stockout/*',
     ]) {
       b.grantPut(this.function.fn, prefix);
     }

@@ -11,6 +11,7 @@ export interface LambdaEnv {
   athenaWorkGroup: string;
   glueDatabase: string;
   recallTopicArn: string | undefined;
+  stockoutTopicArn: string | undefined;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -21,7 +22,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 
 export function loadLambdaEnv(
   env: NodeJS.ProcessEnv = process.env,
-  needs: readonly ('athena' | 'recallTopic')[] = [],
+  needs: readonly ('athena' | 'recallTopic' | 'stockoutTopic')[] = [],
 ): LambdaEnv {
   return {
     // A single worker: a Lambda's lake is S3, and its vCPUs are better spent on one file at a time.
@@ -32,5 +33,8 @@ export function loadLambdaEnv(
       : (env.ATHENA_WORKGROUP ?? ''),
     glueDatabase: needs.includes('athena') ? required(env, 'GLUE_DATABASE') : (env.GLUE_DATABASE ?? ''),
     recallTopicArn: needs.includes('recallTopic') ? required(env, 'RECALL_TOPIC_ARN') : env.RECALL_TOPIC_ARN,
+    stockoutTopicArn: needs.includes('stockoutTopic')
+      ? required(env, 'STOCKOUT_TOPIC_ARN')
+      : env.STOCKOUT_TOPIC_ARN,
   };
 }

@@ -350,3 +350,19 @@ export async function runDaily(deps: DailyRunDeps, asOf: string): Promise<DailyR
     seconds: (Date.now() - started) / 1000,
   };
 }
+
+/** The stockout warnings the models stage wrote for `asOf` (empty when none). */
+export async function readStockoutAlerts(lake: Lake, asOf: string): Promise<StockoutAlert[]> {
+  const bytes = await lake.get(partitionKey(stockout, asOf));
+  if (!bytes) return [];
+  return decodeParquet(bytes)
+    .toArray()
+    .map((r) => {
+      const a = r.toJSON() as Record<string, unknown>;
+      const date = a.expected_stockout_date;
+      return {
+        ...a,
+        expected_stockout_date: date === null ? null : new Date(Number(date)).toISOString().slice(0, 10),
+      } as unknown as StockoutAlert;
+    });
+}

@@ -15,7 +15,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Config } from '../config.ts';
 import { UnreadableFileError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
-import { type IngestReport, ingestFile } from './ingest.ts';
+import { type IngestDeps, type IngestReport, ingestFile } from './ingest.ts';
 import type { Log } from './log.ts';
 
 export interface S3IngestDeps {
@@ -24,6 +24,8 @@ export interface S3IngestDeps {
   lake: Lake;
   config: Config;
   log: Log;
+  /** Told of stockout warnings raised by an inventory snapshot (publishes to SNS). */
+  onStockout?: IngestDeps['onStockout'];
 }
 
 interface S3Notification {
@@ -47,7 +49,12 @@ export async function ingestObject(
     await pipeline(object.Body as Readable, createWriteStream(path));
     const exportedAt = object.LastModified?.getTime() ?? eventTime;
     return await ingestFile(
-      { lake: deps.lake, config: deps.config, log: deps.log },
+      {
+        lake: deps.lake,
+        config: deps.config,
+        log: deps.log,
+        ...(deps.onStockout ? { onStockout: deps.onStockout } : {}),
+      },
       { path, fileName: basename(key), exportedAt, rawKey: key },
     );
   } finally {

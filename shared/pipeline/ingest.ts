@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { StockoutAlert } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import { readHead, scanFile } from '../csv/file-source.ts';
 import { csvLine } from '../csv/writer.ts';
@@ -56,6 +57,8 @@ export interface IngestDeps {
   log: Log;
   now?: () => number;
   onProgress?: (p: IngestProgress) => void;
+  /** Told of stockout warnings raised when an inventory snapshot arrives (SNS in AWS). */
+  onStockout?: (date: string, alerts: readonly StockoutAlert[], csvKey: string) => Promise<void>;
 }
 
 export type { ReasonCount } from './ingest-range.ts';
@@ -169,6 +172,8 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       try {
         const arrival = await evaluateStockOnArrival(lake, config, log, batchId, result.rows);
         report.stockoutWarnings = arrival.alerts.length;
+        if (arrival.csvKey && deps.onStockout)
+          await deps.onStockout(arrival.date, arrival.alerts, arrival.csvKey);
       } catch (err) {
         log.warn(
           `${file}: stock risk on arrival failed (${String(err)}); the daily run will evaluate the snapshot`,

@@ -21,8 +21,11 @@ import { day, stockRows } from './product-run.ts';
 export interface ArrivalResult {
   evaluated: number;
   alerts: StockoutAlert[];
+  /** The snapshot date: the alerts' partition. */
+  date: string;
   forecastDate: string | null;
   key: string | null;
+  csvKey: string | null;
 }
 
 /** The newest `dt=` partition of a table at or before `date`. */
@@ -42,14 +45,15 @@ export async function evaluateStockOnArrival(
   batchId: string,
   snapshot: readonly TableRow[],
 ): Promise<ArrivalResult> {
-  if (snapshot.length === 0) return { evaluated: 0, alerts: [], forecastDate: null, key: null };
-  const snapshotDate = localDate(Math.max(...snapshot.map((r) => Number(r.snapshot_ts))), config.timeZone);
+  const snapshotDate = localDate(Math.max(0, ...snapshot.map((r) => Number(r.snapshot_ts))), config.timeZone);
+  const none = { evaluated: 0, alerts: [], date: snapshotDate, forecastDate: null, key: null, csvKey: null };
+  if (snapshot.length === 0) return none;
   const forecastDate = await latestPartition(lake, tablePrefix(demandForecast), snapshotDate);
   if (!forecastDate) {
     log.info(
       'stock risk: no demand forecast in the lake yet (run `storepulse run` once); the snapshot waits for the daily run',
     );
-    return { evaluated: 0, alerts: [], forecastDate: null, key: null };
+    return none;
   }
   const skus = new Set(snapshot.map((r) => String(r.sku)));
   const forecastRows = (
@@ -133,20 +137,19 @@ export async function evaluateStockOnArrival(
   }
   const alerts = stockoutAlerts(risk, warned, 'inventory_drop');
   let key: string | null = null;
+  let csvKey: string | null = null;
   if (alerts.length) {
     key = dataFileKey(stockout, { dt: snapshotDate }, `drop-${batchId}`);
+    csvKey = partitionFileKey(stockout, { dt: snapshotDate }, `stockout-drop-${batchId}.csv`);
     await lake.put(
       key,
       await encodeTable(stockout, rowsToColumns(stockout, alerts as unknown as Record<string, unknown>[])),
     );
-    await lake.put(
-      partitionFileKey(stockout, { dt: snapshotDate }, `stockout-drop-${batchId}.csv`),
-      stockoutCsv(alerts),
-    );
+    await lake.put(csvKey, stockoutCsv(alerts));
   }
   log.info(
     `stock risk on arrival: ${risk.length} item(s) of the snapshot against the forecast of ${forecastDate}: ` +
       `${alerts.length} stockout warning(s)${key ? ` (${key})` : ''}`,
   );
-  return { evaluated: risk.length, alerts, forecastDate, key };
+  return { evaluated: risk.length, alerts, date: snapshotDate, forecastDate, key, csvKey };
 }

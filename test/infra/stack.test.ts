@@ -128,7 +128,7 @@ describe('functions', () => {
         .map((x) => JSON.stringify(x))
         .filter((t) => t.includes('/'))) {
         expect(r, r).toMatch(
-          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena|staging)\/\*"/,
+          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena|staging|alerts\/stockout)\/\*"/,
         );
       }
     }
@@ -239,9 +239,9 @@ describe('daily run', () => {
 });
 
 describe('alerts', () => {
-  it('has encrypted churn-recall and failure topics with the e-mail subscriptions from context', () => {
-    expect(resources('AWS::SNS::Topic')).toHaveLength(2);
-    template.resourceCountIs('AWS::SNS::Subscription', 2);
+  it('has encrypted churn-recall, stockout and failure topics with the e-mail subscriptions from context', () => {
+    expect(resources('AWS::SNS::Topic')).toHaveLength(3);
+    template.resourceCountIs('AWS::SNS::Subscription', 3);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',

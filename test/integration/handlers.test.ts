@@ -29,6 +29,7 @@ beforeAll(async () => {
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     LAKE_BUCKET: 'shop-lake',
+    STOCKOUT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:stockout',
     STOREPULSE_ID_KEY: 'test-key-0123456789abcdef',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });

@@ -46,3 +46,29 @@ describe('CSV output', () => {
     );
   });
 });
+
+describe('stockout notification', () => {
+  it('leads with the count and the critical ones, lists the top items and links the CSV', async () => {
+    const { stockoutNotification } = await import('../../shared/alerts/sns-message.ts');
+    const alert = {
+      severity: 'critical' as const,
+      sku: 'FAST',
+      warehouse: 'WH1',
+      abc_class: 'A',
+      available: 12,
+      inbound: 0,
+      reorder_point: 35,
+      days_of_cover: 2.4,
+      expected_stockout_date: '2026-11-27',
+      suggested_order_qty: 58,
+      reason: 'x',
+      triggered_by: 'inventory_drop' as const,
+    };
+    const { subject, message } = stockoutNotification('2026-11-24', [alert], 's3://lake/alerts/stockout.csv');
+    expect(subject).toBe('storepulse 2026-11-24: 1 stockout warning(s), 1 critical');
+    expect(message).toContain(
+      '- [critical] FAST @ WH1 (class A): 12 available, 2.4 days of cover, out 2026-11-27; order 58',
+    );
+    expect(message).toContain('All warnings (CSV): s3://lake/alerts/stockout.csv');
+  });
+});
