@@ -53,6 +53,8 @@ switch (stage) {
     extra = {
       customers: summary.customers,
       alerts: summary.recall.alerts,
+      productSeconds: summary.product.seconds,
+      forecastSeries: summary.product.forecastSeries,
       basketSeconds: summary.basket.seconds,
       funnelSeconds: summary.funnel.seconds,
       baskets: summary.basket.baskets,

@@ -69,7 +69,7 @@ for (const lines of sizes) {
     ],
     [
       lines.toLocaleString('en-US'),
-      `storepulse run (all models, ${run.customers} customers; of which basket rules over ${run.baskets} orders ${fmt(Number(run.basketSeconds))} s, funnels ${fmt(Number(run.funnelSeconds))} s)`,
+      `storepulse run (all models, ${run.customers} customers; of which product models with ${run.forecastSeries} forecast series ${fmt(Number(run.productSeconds))} s, basket rules over ${run.baskets} orders ${fmt(Number(run.basketSeconds))} s, funnels ${fmt(Number(run.funnelSeconds))} s)`,
       fmt(run.seconds),
       '',
       fmt(n / run.seconds / 1e3, 0),
