@@ -6,6 +6,7 @@ import { basketCommand } from './commands/basket.ts';
 import { demoCommand } from './commands/demo.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
+import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { synthCommand } from './commands/synth.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -15,6 +16,7 @@ const COMMANDS: readonly Command[] = [
   runCommand,
   queryCommand,
   basketCommand,
+  reportCommand,
   demoCommand,
   synthCommand,
 ];

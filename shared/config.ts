@@ -4,9 +4,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from './errors.ts';
+import { LANGUAGES, type Language } from './report/labels.ts';
 import { assertTimeZone } from './time.ts';
 
 export interface Config {
+  /** Language of the report (en or zh). */
+  readonly language: Language;
   /** Shop time zone: order dates, as-of cut-off, bare timestamps in exports. */
   readonly timeZone: string;
   /** ISO 4217 code the models report money in. */
@@ -54,6 +57,7 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG: Config = {
+  language: 'en',
   timeZone: 'UTC',
   reportingCurrency: 'USD',
   shopCurrency: 'USD',
@@ -90,6 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const fromEnv: { -readonly [K in keyof Config]?: Config[K] } = {};
   if (env.STOREPULSE_TIME_ZONE) fromEnv.timeZone = env.STOREPULSE_TIME_ZONE;
   if (env.STOREPULSE_REPORTING_CURRENCY) fromEnv.reportingCurrency = env.STOREPULSE_REPORTING_CURRENCY;
+  if (env.STOREPULSE_LANGUAGE) {
+    const lang = env.STOREPULSE_LANGUAGE.toLowerCase();
+    if (!LANGUAGES.includes(lang as Language)) {
+      throw new ConfigError(
+        `STOREPULSE_LANGUAGE must be one of ${LANGUAGES.join(', ')}, got "${env.STOREPULSE_LANGUAGE}"`,
+      );
+    }
+    fromEnv.language = lang as Language;
+  }
   if (env.STOREPULSE_SHOP_CURRENCY) fromEnv.shopCurrency = env.STOREPULSE_SHOP_CURRENCY;
   else if (env.STOREPULSE_REPORTING_CURRENCY) fromEnv.shopCurrency = env.STOREPULSE_REPORTING_CURRENCY;
   if (env.STOREPULSE_SOURCE_TIME_ZONES) {

@@ -97,6 +97,7 @@ export function describeRun(s: DailyRunSummary): string {
           .join('; ')}`
       : 'Funnel breakpoints today (table funnel): none significant',
   );
+  out.push(`Report: ${s.reportKey}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -67,3 +67,6 @@ export const idKeyKey = '_config/id-key';
 /** Rows of one half of a paired export (Taobao), kept until the other half arrives: JSON per batch. */
 export const stagingPrefix = (name: string): string => `staging/${name}/`;
 export const stagingKey = (name: string, batchId: string): string => `${stagingPrefix(name)}${batchId}.json`;
+
+/** The daily report of an as-of date: one self-contained HTML page. */
+export const reportKey = (asOf: string): string => `reports/dt=${asOf}/index.html`;

@@ -48,6 +48,7 @@ import { type BasketSummary, runBasketModels } from './basket-run.ts';
 import { type FunnelSummary, runFunnels } from './funnel-run.ts';
 import type { Log } from './log.ts';
 import { type ProductSummary, runProductModels } from './product-run.ts';
+import { writeReport } from './report.ts';
 
 export interface DailyRunDeps {
   lake: Lake;
@@ -77,6 +78,8 @@ export interface ModelsSummary {
 
 export interface DailyRunSummary extends ModelsSummary {
   recall: ModelsSummary['recall'] & { csvKey: string };
+  /** The HTML report of the run. */
+  reportKey: string;
   seconds: number;
 }
 
@@ -343,10 +346,12 @@ export async function runDaily(deps: DailyRunDeps, asOf: string): Promise<DailyR
   const models = await runModels(deps, asOf);
   const alerts = await readRecallAlerts(deps.lake, asOf);
   const csvKey = await writeRecallList(deps, asOf, alerts);
+  const reportKey = await writeReport(deps.lake, deps.config, asOf, deps.log);
   return {
     ...models,
     recall: { ...models.recall, csvKey },
-    outputs: [...models.outputs, csvKey],
+    reportKey,
+    outputs: [...models.outputs, csvKey, reportKey],
     seconds: (Date.now() - started) / 1000,
   };
 }
