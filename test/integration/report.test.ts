@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The daily report in a real browser: headless Chromium (Debian's package, driven by playwright-core)
  * opens the page written by the run, with no console errors and every chart drawn (each canvas has
