@@ -1,9 +1,10 @@
 /** What every stage's handler shares: SDK clients (made once per container), the S3 lake, the Athena SQL tier, logging. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { LambdaEnv } from '../shared/aws/lambda-env.ts';
 import { loadConfig } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
@@ -68,4 +69,17 @@ export async function publishStockout(
   note: { subject: string; message: string },
 ): Promise<void> {
   await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: note.subject, Message: note.message }));
+}
+
+/**
+ * A link to a lake object that works without AWS credentials, for a notification. Signed with the
+ * function's role, so it lasts at most as long as the role's session (hours), capped at `seconds`.
+ */
+export function presignedUrl(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  seconds = 7 * 24 * 3600,
+): Promise<string> {
+  return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds });
 }

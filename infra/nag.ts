@@ -20,6 +20,7 @@ export const GRANTED_PREFIXES = [
   'models/demand_forecast',
   'models/abc',
   'alerts/stockout',
+  'reports',
   'staging',
   'restricted',
   'restricted/contacts',
@@ -66,7 +67,12 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     'IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:userDefinedFunction/storepulse/*]',
     "Granted by the Step Functions Athena integration for the storepulse database's functions.",
   );
-  for (const fn of [stack.dailyRun.plan.fn, stack.dailyRun.models.fn, stack.dailyRun.churnRecall.fn]) {
+  for (const fn of [
+    stack.dailyRun.plan.fn,
+    stack.dailyRun.models.fn,
+    stack.dailyRun.report.fn,
+    stack.dailyRun.churnRecall.fn,
+  ]) {
     ack(
       `IAM5[Resource::<${logicalId(fn)}.Arn>:*]`,
       'The state machine may invoke any version of its own stage functions.',

@@ -8,11 +8,11 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import { recallNotification, stockoutNotification } from '../../shared/alerts/sns-message.ts';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { partitionFileKey } from '../../shared/lake/keys.ts';
+import { partitionFileKey, reportKey } from '../../shared/lake/keys.ts';
 import { readRecallAlerts, readStockoutAlerts, writeRecallList } from '../../shared/pipeline/daily-run.ts';
 import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
 import { stockout } from '../../shared/schemas/tables.ts';
-import { athenaEngine, awsLake, publishStockout, toLog } from '../runtime.ts';
+import { athenaEngine, awsLake, presignedUrl, publishStockout, s3, toLog } from '../runtime.ts';
 
 const env = loadLambdaEnv(process.env, ['athena', 'recallTopic', 'stockoutTopic']);
 const logger = new Logger({ serviceName: 'storepulse-churn-recall' });
@@ -32,8 +32,9 @@ export const handler = middy(
       alerts,
     );
     const listUri = lake.uri(csvKey);
+    const reportUrl = await presignedUrl(s3, env.bucket, reportKey(asOf));
     if (alerts.length) {
-      const { subject, message } = recallNotification(asOf, alerts, listUri);
+      const { subject, message } = recallNotification(asOf, alerts, listUri, reportUrl);
       await sns.send(
         new PublishCommand({ TopicArn: env.recallTopicArn, Subject: subject, Message: message }),
       );
@@ -43,7 +44,7 @@ export const handler = middy(
     const stock = await readStockoutAlerts(lake, asOf);
     if (stock.length) {
       const csv = lake.uri(partitionFileKey(stockout, { dt: asOf }, 'stockout.csv'));
-      await publishStockout(env.stockoutTopicArn!, stockoutNotification(asOf, stock, csv));
+      await publishStockout(env.stockoutTopicArn!, stockoutNotification(asOf, stock, csv, reportUrl));
     }
     return { asOf, alerts: alerts.length, listUri, stockoutWarnings: stock.length };
   },

@@ -58,6 +58,7 @@ export class DailyRun extends Construct {
   readonly plan: PipelineFunction;
   readonly models: PipelineFunction;
   readonly churnRecall: PipelineFunction;
+  readonly report: PipelineFunction;
   readonly stateMachine: StateMachine;
   readonly schedule: Schedule;
 
@@ -78,6 +79,13 @@ export class DailyRun extends Construct {
       description: 'storepulse: RFM and churn-recall models',
       memorySize: 3008,
       timeout: Duration.minutes(15),
+    });
+    this.report = new PipelineFunction(this, 'Report', {
+      ...common,
+      handler: 'report',
+      description: 'storepulse: the daily HTML report',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
     });
     this.churnRecall = new PipelineFunction(this, 'ChurnRecall', {
       ...common,
@@ -101,6 +109,11 @@ export class DailyRun extends Construct {
     bucket.grantPut(this.models.fn, 'models/*');
     bucket.grantRead(this.models.fn, 'models/*');
     bucket.grantRead(this.churnRecall.fn, 'restricted/*');
+    bucket.grantRead(this.report.fn, 'models/*');
+    bucket.grantRead(this.report.fn, 'alerts/*');
+    bucket.grantPut(this.report.fn, 'reports/*');
+    // The notifications link the report with a presigned URL, signed by the alerts stage's role.
+    bucket.grantRead(this.churnRecall.fn, 'reports/*');
     props.recallTopic.grantPublish(this.churnRecall.fn);
     props.stockoutTopic.grantPublish(this.churnRecall.fn);
 
@@ -141,6 +154,12 @@ export class DailyRun extends Construct {
       TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'aggregatesPrefix.$': '$.plan.aggregatesPrefix' }),
       '$.models',
     );
+    const reportStep = invoke(
+      'WriteReport',
+      this.report.fn,
+      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf' }),
+      '$.report',
+    );
     const recallStep = invoke(
       'ChurnRecallList',
       this.churnRecall.fn,
@@ -163,12 +182,17 @@ export class DailyRun extends Construct {
         cause: 'a stage failed; see the failure notification',
       }),
     );
-    const steps: TaskStateBase[] = [planStep, sqlStep, modelsStep, recallStep];
+    const steps: TaskStateBase[] = [planStep, sqlStep, modelsStep, reportStep, recallStep];
     for (const s of steps) s.addCatch(notifyFailure, { resultPath: '$.error' });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(
-        planStep.next(sqlStep).next(modelsStep).next(recallStep).next(new Succeed(this, 'Done')),
+        planStep
+          .next(sqlStep)
+          .next(modelsStep)
+          .next(reportStep)
+          .next(recallStep)
+          .next(new Succeed(this, 'Done')),
       ),
       timeout: Duration.hours(2),
       tracingEnabled: true,

@@ -18,6 +18,7 @@ export const HANDLERS = {
   plan: 'functions/plan/handler.ts',
   models: 'functions/models/handler.ts',
   churnRecall: 'functions/churn-recall/handler.ts',
+  report: 'functions/report/handler.ts',
 } as const;
 
 export interface PipelineFunctionProps {
@@ -76,6 +77,8 @@ export class PipelineFunction extends Construct {
             `mkdir -p "${outputDir}/queries"`,
             `cp "${inputDir}/shared/sql/queries/"*.sql "${outputDir}/queries/"`,
             `cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/"`,
+            // The report inlines Chart.js from beside the code.
+            `cp "${inputDir}/node_modules/chart.js/dist/chart.umd.min.js" "${outputDir}/"`,
           ],
         },
       },

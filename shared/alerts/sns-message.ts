@@ -6,6 +6,7 @@ export function recallNotification(
   asOf: string,
   alerts: readonly ChurnRecallAlert[],
   listUri: string,
+  reportUrl?: string,
 ): { subject: string; message: string } {
   const subject = `storepulse ${asOf}: ${alerts.length} valuable customer(s) to recall`.slice(0, 100);
   const top = alerts
@@ -20,6 +21,7 @@ export function recallNotification(
     ...(alerts.length > top.length ? [`... and ${alerts.length - top.length} more.`] : []),
     '',
     `Recall list for the CRM (CSV): ${listUri}`,
+    ...(reportUrl ? [`Today's report: ${reportUrl}`] : []),
   ].join('\n');
   return { subject, message };
 }
@@ -29,6 +31,7 @@ export function stockoutNotification(
   date: string,
   alerts: readonly StockoutAlert[],
   csvUri: string,
+  reportUrl?: string,
 ): { subject: string; message: string } {
   const critical = alerts.filter((a) => a.severity === 'critical').length;
   const subject =
@@ -48,6 +51,7 @@ export function stockoutNotification(
     ...(alerts.length > top.length ? [`... and ${alerts.length - top.length} more.`] : []),
     '',
     `All warnings (CSV): ${csvUri}`,
+    ...(reportUrl ? [`Today's report: ${reportUrl}`] : []),
   ].join('\n');
   return { subject, message };
 }

@@ -96,7 +96,7 @@ describe('functions', () => {
     const fns = resources('AWS::Lambda::Function').filter((f) =>
       String((f.Properties.Description as string) ?? '').startsWith('storepulse'),
     );
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -128,7 +128,7 @@ describe('functions', () => {
         .map((x) => JSON.stringify(x))
         .filter((t) => t.includes('/'))) {
         expect(r, r).toMatch(
-          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena|staging|alerts\/stockout)\/\*"/,
+          /"\/(curated|restricted\/contacts|quarantine|_manifests|_config|models|alerts|athena|staging|alerts\/stockout|reports)\/\*"/,
         );
       }
     }
@@ -200,14 +200,21 @@ describe('daily run', () => {
     >;
   };
 
-  it('runs plan -> Athena SQL stage (.sync) -> models -> churn recall, with retries and a failure notification', () => {
+  it('runs plan -> Athena SQL stage (.sync) -> models -> report -> churn recall, with retries and a failure notification', () => {
     const order: string[] = [];
     for (let s: string | undefined = definition.StartAt; s; s = definition.States[s]?.Next) order.push(s);
-    expect(order).toEqual(['PlanRun', 'AggregateCustomers', 'RunModels', 'ChurnRecallList', 'Done']);
+    expect(order).toEqual([
+      'PlanRun',
+      'AggregateCustomers',
+      'RunModels',
+      'WriteReport',
+      'ChurnRecallList',
+      'Done',
+    ]);
     expect(definition.States.AggregateCustomers!.Resource).toBe(
       'arn:REF:states:::athena:startQueryExecution.sync',
     );
-    for (const step of ['PlanRun', 'AggregateCustomers', 'RunModels', 'ChurnRecallList']) {
+    for (const step of ['PlanRun', 'AggregateCustomers', 'RunModels', 'WriteReport', 'ChurnRecallList']) {
       const state = definition.States[step]!;
       expect(
         state.Retry?.some((r) => r.BackoffRate === 2 && r.ErrorEquals.some((e) => /TooManyRequests/.test(e))),

@@ -36,3 +36,19 @@ describe('the ingest Lambda reads its id key from SSM once', () => {
     ssm.restore();
   });
 });
+
+describe('the report link in notifications', () => {
+  it('is a presigned GET of the report key, valid without credentials', async () => {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const { presignedUrl } = await import('../../functions/runtime.ts');
+    const client = new S3Client({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    const url = new URL(await presignedUrl(client, 'shop-lake', 'reports/dt=2026-11-23/index.html', 3600));
+    expect(url.hostname).toBe('shop-lake.s3.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/reports/dt%3D2026-11-23/index.html');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
