@@ -75,6 +75,29 @@ interface Pending {
   records: { line: number; fields: readonly string[] }[];
 }
 
+/**
+ * Rejects every row of an order for the problem of one: that row names the column and reason, the
+ * others say which row took their order down.
+ */
+export function rejectOrder(
+  sink: Pick<OrderLineSink, 'reject'>,
+  orderId: string,
+  problem: { line: number } & RowProblem,
+  records: readonly { line: number; fields: readonly string[] }[],
+): void {
+  for (const r of records) {
+    const own = r.line === problem.line;
+    sink.reject({
+      line: r.line,
+      column: own ? problem.column : '*',
+      reason: own
+        ? problem.reason
+        : `order ${orderId} rejected: ${problem.column} on line ${problem.line}: ${problem.reason}`,
+      record: r.fields,
+    });
+  }
+}
+
 const REFUNDED: ReadonlySet<OrderStatus> = new Set(['refunded', 'partially_refunded']);
 
 export function groupedOrderMapper(
@@ -99,17 +122,7 @@ export function groupedOrderMapper(
             reason: 'no row of the order has its order fields',
           });
     if (problem) {
-      for (const r of order.records) {
-        const own = r.line === problem.line;
-        sink.reject({
-          line: r.line,
-          column: own ? problem.column : '*',
-          reason: own
-            ? problem.reason
-            : `order ${order.orderId} rejected: ${problem.column} on line ${problem.line}: ${problem.reason}`,
-          record: r.fields,
-        });
-      }
+      rejectOrder(sink, order.orderId, problem, order.records);
       return;
     }
     const head = order.head!;

@@ -13,7 +13,7 @@ import {
   type OrderLineSink,
   type OrdersFormat,
 } from './format.ts';
-import { allocate } from './grouped-orders.ts';
+import { allocate, rejectOrder } from './grouped-orders.ts';
 import { clip, isBad, parseCount, parseNonNegative, parseTimestamp } from './values.ts';
 
 const REQUIRED = [
@@ -133,17 +133,7 @@ export const shopifyOrders: OrdersFormat = {
           column: 'Financial Status',
           reason: 'missing',
         };
-        for (const r of order.records) {
-          const own = r.line === p.line;
-          sink.reject({
-            line: r.line,
-            column: own ? p.column : '*',
-            reason: own
-              ? p.reason
-              : `order ${order.name} rejected: ${p.column} on line ${p.line}: ${p.reason}`,
-            record: r.fields,
-          });
-        }
+        rejectOrder(sink, order.name, p, order.records);
         return;
       }
       const head = order.head;

@@ -5,7 +5,6 @@
  */
 import type { Config } from '../config.ts';
 import { type ByteRange, type CsvLayout, readCsvFile } from '../csv/file-source.ts';
-import { csvLine } from '../csv/writer.ts';
 import type {
   MappedOrderLine,
   OrderLineSink,
@@ -22,6 +21,10 @@ import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
 import { zoneOffsetMs } from '../time.ts';
 import { CuratedWriter } from './curated-writer.ts';
+import { QuarantineLog, type ReasonCount, unterminated } from './quarantine-log.ts';
+
+export type { ReasonCount } from './quarantine-log.ts';
+
 import { RateBook, type RateGap, type RateRows } from './fx.ts';
 import { writeStaged } from './staging.ts';
 
@@ -50,12 +53,6 @@ export interface RangeJob {
   flushRows: number;
 }
 
-export interface ReasonCount {
-  column: string;
-  reason: string;
-  count: number;
-}
-
 export interface RangeResult {
   rowsRead: number;
   rowsLanded: number;
@@ -69,9 +66,6 @@ export interface RangeResult {
   partitions: string[];
   files: string[];
 }
-
-/** Groups reasons without the quoted value, so 1,000 bad dates make one line of the summary. */
-const reasonKind = (reason: string): string => reason.replace(/: ".*$/s, '').replace(/"[^"]*"/g, '"…"');
 
 export async function ingestRange(
   job: RangeJob,
@@ -121,8 +115,7 @@ export async function ingestRange(
   let contactRows = new Map<string, Record<string, unknown>>();
   let contactFlushes = 0;
   const contactIds = new Set<string>();
-  const quarantine: string[] = [];
-  const reasons = new Map<string, ReasonCount>();
+  const quarantine = new QuarantineLog(file);
   const warnings: string[] = [];
   const missingRate = new Map<string, RateGap>();
   let rowsRead = 0;
@@ -187,12 +180,7 @@ export async function ingestRange(
       buf.setString(BATCH_ID!, row, batchId);
     },
     reject(r: RowRejection) {
-      quarantine.push(csvLine([file, r.line, r.column, r.reason, csvLine(r.record).trimEnd()], true));
-      const kind = reasonKind(r.reason);
-      const key = `${r.column}\u0000${kind}`;
-      const entry = reasons.get(key) ?? { column: r.column, reason: kind, count: 0 };
-      entry.count++;
-      reasons.set(key, entry);
+      quarantine.add(r);
     },
     warn(message: string) {
       warnings.push(message);
@@ -236,12 +224,7 @@ export async function ingestRange(
         if (rec.line <= skipThrough) continue;
         rowsRead++;
         if (rec.unterminated) {
-          sink.reject({
-            line: rec.line,
-            column: '*',
-            reason: 'file ends inside a quoted field',
-            record: rec.fields,
-          });
+          sink.reject(unterminated(rec));
           continue;
         }
         mapper.row(rec.fields, rec.line, sink);
@@ -261,8 +244,8 @@ export async function ingestRange(
   return {
     rowsRead,
     rowsLanded,
-    quarantine,
-    reasons: [...reasons.values()],
+    quarantine: quarantine.lines,
+    reasons: quarantine.reasons,
     warnings,
     missingRate: [...missingRate],
     contactIds: [...contactIds],

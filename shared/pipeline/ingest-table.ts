@@ -4,7 +4,6 @@
  * rows are gathered in memory and written once.
  */
 import { type CsvLayout, readCsvFile } from '../csv/file-source.ts';
-import { csvLine } from '../csv/writer.ts';
 import type { FormatContext, TableFormat, TableRow, TableRowSink } from '../formats/format.ts';
 import { dataFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
@@ -12,7 +11,8 @@ import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import type { TableSpec } from '../schemas/table.ts';
 import { fxRates, inventory, products, traffic } from '../schemas/tables.ts';
 import { localDate } from '../time.ts';
-import type { RangeResult, ReasonCount } from './ingest-range.ts';
+import type { RangeResult } from './ingest-range.ts';
+import { QuarantineLog, unterminated } from './quarantine-log.ts';
 
 export interface TableJob {
   path: string;
@@ -42,8 +42,7 @@ export async function ingestTableFile(
 ): Promise<RangeResult & { rows: TableRow[] }> {
   const spec = SPECS[format.table];
   const partitions = new Map<string, { values: Record<string, string>; rows: TableRow[] }>();
-  const quarantine: string[] = [];
-  const reasons = new Map<string, ReasonCount>();
+  const quarantine = new QuarantineLog(job.file);
   const warnings: string[] = [];
   let rowsRead = 0;
   let rowsLanded = 0;
@@ -67,12 +66,7 @@ export async function ingestTableFile(
       rowsLanded++;
     },
     reject(r) {
-      quarantine.push(csvLine([job.file, r.line, r.column, r.reason, csvLine(r.record).trimEnd()], true));
-      const kind = r.reason.replace(/: ".*$/s, '');
-      const k = `${r.column}\u0000${kind}`;
-      const entry = reasons.get(k) ?? { column: r.column, reason: kind, count: 0 };
-      entry.count++;
-      reasons.set(k, entry);
+      quarantine.add(r);
     },
     warn(message) {
       warnings.push(message);
@@ -84,12 +78,7 @@ export async function ingestTableFile(
       if (rec.line <= job.headerLine) continue;
       rowsRead++;
       if (rec.unterminated) {
-        sink.reject({
-          line: rec.line,
-          column: '*',
-          reason: 'file ends inside a quoted field',
-          record: rec.fields,
-        });
+        sink.reject(unterminated(rec));
         continue;
       }
       mapper.row(rec.fields, rec.line, sink);
@@ -106,8 +95,8 @@ export async function ingestTableFile(
     rows: [...partitions.values()].flatMap((p) => p.rows),
     rowsRead,
     rowsLanded,
-    quarantine,
-    reasons: [...reasons.values()],
+    quarantine: quarantine.lines,
+    reasons: quarantine.reasons,
     warnings,
     missingRate: [],
     contactIds: [],

@@ -39,7 +39,7 @@ describe('basket rules, bundles and funnels in the daily run', async () => {
   }
   await writeFile(join(dir, 'traffic.csv'), `${traffic.join('\n')}\n`);
   await ingest(lake, join(dir, 'orders.csv'));
-  const tr = await ingest(lake, join(dir, 'traffic.csv'));
+  await ingest(lake, join(dir, 'traffic.csv'));
   const summary = await runDaily(
     {
       lake,

@@ -10,7 +10,7 @@
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { FormatContext, OrderLineSink, OrdersFormat, StagedOrder } from '../format.ts';
 import { widthProblem } from '../format.ts';
-import { allocate } from '../grouped-orders.ts';
+import { allocate, rejectOrder } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import { clip, isBad, parseCount, parseDateTime, parseMoneyNonNegative, roundMoney } from '../values.ts';
 
@@ -232,15 +232,7 @@ export const taobaoItemReport: OrdersFormat = {
         for (const [id, order] of orders) {
           const p = order.problem;
           if (p) {
-            for (const r of order.records) {
-              const own = r.line === p.line;
-              sink.reject({
-                line: r.line,
-                column: own ? p.column : '*',
-                reason: own ? p.reason : `order ${id} rejected: ${p.column} on line ${p.line}: ${p.reason}`,
-                record: r.fields,
-              });
-            }
+            rejectOrder(sink, id, p, order.records);
             continue;
           }
           sink.stage?.(id, order.rows);
