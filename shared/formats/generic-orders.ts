@@ -47,7 +47,6 @@ export const genericOrders: OrdersFormat = {
   delimiter: ',',
   quoting: true,
   requiredColumns: REQUIRED,
-  minKnownShare: 0.5,
   optionalColumns: OPTIONAL,
   // With a line_id column rows stand alone; without one, lines are numbered by position in the order.
   splittable: (header) => header.some((h) => normaliseHeader(h) === 'line_id'),

@@ -84,6 +84,9 @@ export function detectFormat(file: string, header: readonly string[]): ExportFor
   const ranked = rankFormats(header);
   const match = ranked.find((c) => c.missing.length === 0 && !c.tooForeign);
   if (match) return match.format;
+  // A generic layout whose few columns a foreign file happens to have (a marketplace file missing
+  // one of its own columns has a `sku`): named last, with how to force it.
+  const foreign = ranked.find((c) => c.missing.length === 0 && c.tooForeign);
   const closest = ranked
     .filter((c) => c.missing.length > 0)
     .slice(0, 3)
@@ -92,7 +95,10 @@ export function detectFormat(file: string, header: readonly string[]): ExportFor
         `${c.format.title} (--source ${c.format.name}) lacks ${c.missing.map((m) => `"${m}"`).join(', ')}`,
     )
     .join('; ');
-  throw new UnreadableFileError(file, `unknown export format. Closest: ${closest}`);
+  const also = foreign
+    ? `; it has the columns of ${foreign.format.title} but mostly others (if it is one: --source ${foreign.format.name})`
+    : '';
+  throw new UnreadableFileError(file, `unknown export format. Closest: ${closest}${also}`);
 }
 
 /** Checks a forced format against the header, naming the columns it lacks. */

@@ -285,3 +285,27 @@ describe('README', () => {
     for (const f of FORMATS) expect(readme).toContain(`\`${f.name}\``);
   });
 });
+
+describe('detection of files that are mostly unknown columns', () => {
+  it('does not take a marketplace file missing a column for a generic layout, and says how to force it', async () => {
+    const { detectFormat } = await import('../../shared/formats/registry.ts');
+    const header = ['sku', ...Array.from({ length: 12 }, (_, i) => `erp_field_${i}`)];
+    expect(() => detectFormat('erp.csv', header)).toThrow(
+      /Closest: .*; it has the columns of storepulse generic products CSV but mostly others \(if it is one: --source generic-products\)/,
+    );
+    // The generic orders layout keeps accepting extra columns (they are ignored with a warning).
+    const orders = [
+      'order_id',
+      'customer_id',
+      'order_ts',
+      'sku',
+      'quantity',
+      'unit_price',
+      'currency',
+      'status',
+    ];
+    expect(detectFormat('o.csv', [...orders, ...Array.from({ length: 20 }, (_, i) => `x${i}`)]).name).toBe(
+      'generic',
+    );
+  });
+});
