@@ -42,29 +42,41 @@ export async function loadRates(lake: Lake, reportingCurrency: string): Promise<
   });
 }
 
-/** Looks up the rate of a currency on a day, memoised per (currency, day). */
+/** Looks up the rate of a currency on a day, memoised per (currency, day): ingest asks per line. */
 export class RateBook {
-  private readonly byKey = new Map<string, number>();
-  private readonly memo = new Map<string, number | null>();
+  private readonly byCurrency = new Map<string, Map<string, number>>();
+  private readonly memo = new Map<string, Map<string, number | null>>();
 
   constructor(
     rows: RateRows,
     private readonly reportingCurrency: string,
   ) {
-    for (const [c, d, r] of rows) this.byKey.set(`${c}|${d}`, r);
+    for (const [c, d, r] of rows) {
+      let days = this.byCurrency.get(c);
+      if (!days) {
+        days = new Map();
+        this.byCurrency.set(c, days);
+      }
+      days.set(d, r);
+    }
   }
 
   /** Reporting-currency units per unit of `currency` on `date` (YYYY-MM-DD), or null. */
   rate(currency: string, date: string): number | null {
     if (currency === this.reportingCurrency) return 1;
-    const key = `${currency}|${date}`;
-    const memo = this.memo.get(key);
-    if (memo !== undefined) return memo;
-    let found: number | null = null;
-    for (let back = 0; back <= LOOKBACK_DAYS && found === null; back++) {
-      found = this.byKey.get(`${currency}|${back ? addDays(date, -back) : date}`) ?? null;
+    let memo = this.memo.get(currency);
+    if (!memo) {
+      memo = new Map();
+      this.memo.set(currency, memo);
     }
-    this.memo.set(key, found);
+    const known = memo.get(date);
+    if (known !== undefined) return known;
+    const days = this.byCurrency.get(currency);
+    let found: number | null = null;
+    for (let back = 0; days && back <= LOOKBACK_DAYS && found === null; back++) {
+      found = days.get(back ? addDays(date, -back) : date) ?? null;
+    }
+    memo.set(date, found);
     return found;
   }
 }
