@@ -79,6 +79,10 @@ export function isoDate(ms: number): string {
 
 export const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** `YYYY-MM-DD` of a date as it comes back from Parquet (Arrow: epoch ms) or SQL (a string). */
+export const dateValue = (v: unknown): string =>
+  typeof v === 'number' ? isoDate(v) : String(v ?? '').slice(0, 10);
+
 /** Parses a strict `YYYY-MM-DD` into UTC millis at midnight, or undefined. */
 export function parseIsoDate(s: string): number | undefined {
   if (!DATE_RE.test(s)) return undefined;

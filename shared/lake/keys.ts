@@ -35,6 +35,10 @@ export function dataFileKey(
 export const tableGlob = (spec: TableSpec): string =>
   `${tablePrefix(spec)}${spec.partitionKeys.map((k) => `${k.name}=*/`).join('')}*.parquet`;
 
+/** Every file of one partition: `<zone>/<table>/<k=v>/.../`. */
+export const partitionPrefix = (spec: TableSpec, partition: Readonly<Record<string, string>>): string =>
+  `${tablePrefix(spec)}${partitionPath(spec, partition)}/`;
+
 /** Extra files stored beside a partition's data (a CRM CSV next to the alert Parquet). */
 export function partitionFileKey(
   spec: TableSpec,

@@ -7,6 +7,7 @@ import { readParquet } from 'parquet-wasm';
 import { tableColumnData } from '../parquet/columns.ts';
 import { writeParquetFile } from '../parquet/writer.ts';
 import type { TableSpec } from '../schemas/table.ts';
+import { tablePrefix } from './keys.ts';
 import type { Lake } from './lake.ts';
 
 /** Encodes columns of a declared table (plain JS values) as a Parquet file with the declared schema. */
@@ -57,3 +58,21 @@ export async function readParquetRows(lake: Lake, prefix: string): Promise<Recor
 /** A Parquet file starts with the magic bytes `PAR1`. */
 const isParquet = (bytes: Uint8Array): boolean =>
   bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
+
+/**
+ * The newest `dt=` partition of a table before `date` (or at it, with `inclusive`): the previous
+ * run's output, the latest forecast.
+ */
+export async function latestPartitionDate(
+  lake: Lake,
+  spec: TableSpec,
+  date: string,
+  inclusive: boolean,
+): Promise<string | null> {
+  let latest: string | null = null;
+  for (const key of await lake.list(tablePrefix(spec))) {
+    const d = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+    if (d && (inclusive ? d <= date : d < date) && (latest === null || d > latest)) latest = d;
+  }
+  return latest;
+}

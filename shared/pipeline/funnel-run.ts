@@ -4,7 +4,7 @@
  */
 import { BASELINE_DAYS, type FunnelRow, type FunnelSeries, funnelRows } from '../models/funnel.ts';
 import type { SqlEngine } from '../sql/engine.ts';
-import { addDays, isoDate } from '../time.ts';
+import { addDays, dateValue as day } from '../time.ts';
 
 export const TRAFFIC_STEPS = ['impressions', 'visits', 'add_to_cart', 'orders', 'paid_orders'] as const;
 export const ORDER_STEPS = ['created', 'paid', 'shipped', 'completed', 'cancelled', 'refunded'] as const;
@@ -13,7 +13,6 @@ const ORDER_LEAKAGE = ['cancelled', 'refunded'];
 /** Days reported per run; the SQL reads as many again before them for the baselines. */
 export const FUNNEL_DAYS = 28;
 
-const day = (v: unknown): string => (typeof v === 'number' ? isoDate(v) : String(v).slice(0, 10));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export interface FunnelSummary {

@@ -9,7 +9,7 @@ import { tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { readParquetRows } from '../lake/parquet.ts';
 import { fxRates } from '../schemas/tables.ts';
-import { addDays, isoDate } from '../time.ts';
+import { addDays, dateValue } from '../time.ts';
 
 /** [currency, date, rate] rows: plain data, so a worker thread can take them. */
 export type RateRows = [currency: string, date: string, rate: number][];
@@ -29,9 +29,7 @@ export async function loadRates(lake: Lake, reportingCurrency: string): Promise<
   const best = new Map<string, { rate: number; at: number }>();
   for (const r of rows) {
     if (r.reporting_currency !== reportingCurrency) continue;
-    // Parquet dates come back from Arrow as epoch milliseconds.
-    const date = typeof r.date === 'number' ? isoDate(r.date) : String(r.date).slice(0, 10);
-    const key = `${r.currency}|${date}`;
+    const key = `${r.currency}|${dateValue(r.date)}`;
     const at = Number(r.exported_at);
     const seen = best.get(key);
     if (!seen || at >= seen.at) best.set(key, { rate: Number(r.rate), at });

@@ -15,13 +15,12 @@ import { type ChannelMixRow, type ChannelOrder, channelMix } from '../models/cha
 import { forecastSeries, type SeriesForecast } from '../models/forecast.ts';
 import { type AbcClass, type StockRiskRow, stockRisk } from '../models/stock-risk.ts';
 import type { SqlEngine } from '../sql/engine.ts';
-import { addDays, daysBetween, isoDate } from '../time.ts';
+import { addDays, dateValue as day, daysBetween } from '../time.ts';
 import type { Log } from './log.ts';
 
 /** Days of history the forecast is fitted to. */
 export const FORECAST_HISTORY_DAYS = 182;
 
-export const day = (v: unknown): string => (typeof v === 'number' ? isoDate(v) : String(v).slice(0, 10));
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 

@@ -8,15 +8,15 @@
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import type { TableRow } from '../formats/format.ts';
-import { dataFileKey, partitionFileKey, tablePrefix } from '../lake/keys.ts';
+import { dataFileKey, partitionFileKey, partitionPrefix, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { encodeTable, readParquetRows, rowsToColumns } from '../lake/parquet.ts';
+import { encodeTable, latestPartitionDate, readParquetRows, rowsToColumns } from '../lake/parquet.ts';
 import type { SeriesForecast } from '../models/forecast.ts';
 import type { AbcClass } from '../models/stock-risk.ts';
 import { abc, demandForecast, products, stockout } from '../schemas/tables.ts';
-import { addDays, localDate } from '../time.ts';
+import { addDays, dateValue as day, localDate } from '../time.ts';
 import type { Log } from './log.ts';
-import { day, stockRows } from './product-run.ts';
+import { stockRows } from './product-run.ts';
 
 export interface ArrivalResult {
   evaluated: number;
@@ -26,16 +26,6 @@ export interface ArrivalResult {
   forecastDate: string | null;
   key: string | null;
   csvKey: string | null;
-}
-
-/** The newest `dt=` partition of a table at or before `date`. */
-async function latestPartition(lake: Lake, prefix: string, date: string): Promise<string | null> {
-  const dates = new Set<string>();
-  for (const key of await lake.list(prefix)) {
-    const m = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
-    if (m && m[1]! <= date) dates.add(m[1]!);
-  }
-  return dates.size ? [...dates].sort().at(-1)! : null;
 }
 
 export async function evaluateStockOnArrival(
@@ -48,7 +38,7 @@ export async function evaluateStockOnArrival(
   const snapshotDate = localDate(Math.max(0, ...snapshot.map((r) => Number(r.snapshot_ts))), config.timeZone);
   const none = { evaluated: 0, alerts: [], date: snapshotDate, forecastDate: null, key: null, csvKey: null };
   if (snapshot.length === 0) return none;
-  const forecastDate = await latestPartition(lake, tablePrefix(demandForecast), snapshotDate);
+  const forecastDate = await latestPartitionDate(lake, demandForecast, snapshotDate, true);
   if (!forecastDate) {
     log.info(
       'stock risk: no demand forecast in the lake yet (run `storepulse run` once); the snapshot waits for the daily run',
@@ -57,7 +47,7 @@ export async function evaluateStockOnArrival(
   }
   const skus = new Set(snapshot.map((r) => String(r.sku)));
   const forecastRows = (
-    await readParquetRows(lake, `${tablePrefix(demandForecast)}dt=${forecastDate}/`)
+    await readParquetRows(lake, partitionPrefix(demandForecast, { dt: forecastDate }))
   ).filter((r) => skus.has(String(r.sku)));
   // Rebuild each series' forecast from the stored days after the snapshot; the interval gives back the error sd.
   const series = new Map<string, SeriesForecast>();
@@ -88,10 +78,10 @@ export async function evaluateStockOnArrival(
       total.rmse = Math.sqrt(total.rmse ** 2 + f.rmse ** 2);
     }
   }
-  const abcDate = await latestPartition(lake, tablePrefix(abc), snapshotDate);
+  const abcDate = await latestPartitionDate(lake, abc, snapshotDate, true);
   const classes = new Map<string, AbcClass>(
     abcDate
-      ? (await readParquetRows(lake, `${tablePrefix(abc)}dt=${abcDate}/`)).map((r) => [
+      ? (await readParquetRows(lake, partitionPrefix(abc, { dt: abcDate }))).map((r) => [
           String(r.sku),
           r.abc_class as AbcClass,
         ])
@@ -131,7 +121,10 @@ export async function evaluateStockOnArrival(
   );
   const warned = new Set<string>();
   for (let d = 0; d < config.cooldownDays; d++) {
-    for (const r of await readParquetRows(lake, `${tablePrefix(stockout)}dt=${addDays(snapshotDate, -d)}/`)) {
+    for (const r of await readParquetRows(
+      lake,
+      partitionPrefix(stockout, { dt: addDays(snapshotDate, -d) }),
+    )) {
       warned.add(itemKey(String(r.sku), String(r.warehouse)));
     }
   }

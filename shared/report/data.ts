@@ -2,9 +2,9 @@
  * What the daily report shows, read straight from the run's Parquet partitions (no SQL engine, so
  * the same code runs in a Lambda): the as-of run and, for the changes, the run before it.
  */
-import { tablePrefix } from '../lake/keys.ts';
+import { partitionPrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { readParquetRows } from '../lake/parquet.ts';
+import { latestPartitionDate, readParquetRows } from '../lake/parquet.ts';
 import type { TableSpec } from '../schemas/table.ts';
 import {
   aarrrCohorts,
@@ -19,11 +19,10 @@ import {
   SEGMENTS,
   stockout,
 } from '../schemas/tables.ts';
-import { addDays, isoDate } from '../time.ts';
+import { addDays, dateValue as day } from '../time.ts';
 
 type Row = Record<string, unknown>;
 
-const day = (v: unknown): string => (typeof v === 'number' ? isoDate(v) : String(v ?? '').slice(0, 10));
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 export interface Headline {
@@ -75,17 +74,7 @@ export interface ReportData {
 }
 
 const partition = (lake: Lake, spec: TableSpec, dt: string) =>
-  readParquetRows(lake, `${tablePrefix(spec)}dt=${dt}/`);
-
-/** The latest date before `asOf` with an RFM partition: the previous run. */
-async function previousRun(lake: Lake, asOf: string): Promise<string | null> {
-  const dates = new Set<string>();
-  for (const key of await lake.list(tablePrefix(rfm))) {
-    const m = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
-    if (m && m[1]! < asOf) dates.add(m[1]!);
-  }
-  return dates.size ? [...dates].sort().at(-1)! : null;
-}
+  readParquetRows(lake, partitionPrefix(spec, { dt }));
 
 async function headline(lake: Lake, asOf: string, rfmRows: readonly Row[]): Promise<Headline> {
   const since = addDays(asOf, -30);
@@ -122,7 +111,7 @@ function funnelSteps(rows: readonly Row[]) {
 
 export async function gatherReport(lake: Lake, asOf: string): Promise<ReportData> {
   const rfmRows = await partition(lake, rfm, asOf);
-  const previousAsOf = await previousRun(lake, asOf);
+  const previousAsOf = await latestPartitionDate(lake, rfm, asOf, false);
   const previousRfm = previousAsOf ? await partition(lake, rfm, previousAsOf) : [];
   const before = new Map(previousRfm.map((r) => [String(r.customer_id), String(r.segment)]));
   const segments = SEGMENTS.map((segment) => {
