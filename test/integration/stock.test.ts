@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LocalLake } from '../../shared/lake/local.ts';
 import { runDaily } from '../../shared/pipeline/daily-run.ts';
+import { ingestFile } from '../../shared/pipeline/ingest.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
 import { addDays } from '../../shared/time.ts';
@@ -83,8 +84,23 @@ describe('stock risk and stockout warnings', () => {
       join(dir, 'stock2.csv'),
       `snapshot_ts,sku,warehouse,on_hand,inbound,reserved\n${next}T06:00:00Z,FAST,WH1,12,0,0\n`,
     );
-    const report = await ingest(lake, join(dir, 'stock2.csv'));
+    // The notifier (SNS in AWS) is told at once, with the warnings and their CSV.
+    const told: { date: string; skus: string[]; csvKey: string }[] = [];
+    const report = await ingestFile(
+      {
+        lake,
+        config: testConfig(),
+        log: silentLog,
+        onStockout: async (date, alerts, csvKey) => {
+          told.push({ date, skus: alerts.map((a) => a.sku), csvKey });
+        },
+      },
+      { path: join(dir, 'stock2.csv'), exportedAt: Date.UTC(2026, 10, 24, 7) },
+    );
     expect(report.stockoutWarnings).toBe(1);
+    expect(told).toEqual([
+      { date: next, skus: ['FAST'], csvKey: expect.stringMatching(/^alerts\/stockout\/dt=.*\.csv$/) },
+    ]);
     const alerts = await sql(
       lake,
       'select dt, severity, sku, triggered_by, expected_stockout_date::varchar as out from stockout',
