@@ -4,16 +4,18 @@
  * stored and UTF-8-encoded once); numbers go to typed arrays. No object per row: ingest's hot path.
  */
 import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
+import { ByteDictionary } from './byte-dictionary.ts';
+import { PlainBytes } from './plain-bytes.ts';
 import type { ColumnData } from './writer.ts';
 
 interface StringColumn {
   kind: 'string';
-  /** Set once the column proves near-unique (order ids): values kept as they are, written PLAIN. */
-  plain: (string | null)[] | undefined;
+  /** Set once the column proves near-unique (order ids): values kept as bytes, written PLAIN. */
+  plain: PlainBytes | undefined;
   ids: Int32Array;
+  dict: ByteDictionary;
+  /** Ids of values that arrived as JS strings (formats mapped field by field). */
   lookup: Map<string, number>;
-  values: string[];
-  bytes: (Uint8Array | undefined)[];
   stamp: Int32Array;
   local: Int32Array;
 }
@@ -55,9 +57,8 @@ export class ColumnarBuffer {
               kind: 'string',
               plain: undefined,
               ids: new Int32Array(initialCapacity),
+              dict: new ByteDictionary(),
               lookup: new Map(),
-              values: [],
-              bytes: [],
               stamp: new Int32Array(0),
               local: new Int32Array(0),
             }
@@ -86,8 +87,10 @@ export class ColumnarBuffer {
     };
     this.partitionOf = g(this.partitionOf, (n) => new Int32Array(n));
     for (const c of this.cols) {
-      if (c.kind === 'string') c.ids = g(c.ids, (n) => new Int32Array(n));
-      else {
+      if (c.kind === 'string') {
+        c.ids = g(c.ids, (n) => new Int32Array(n));
+        c.plain?.grow(cap);
+      } else {
         c.values = g(c.values, (n) => new Float64Array(n));
         c.nulls = g(c.nulls, (n) => new Uint8Array(n));
       }
@@ -111,11 +114,11 @@ export class ColumnarBuffer {
   setString(col: number, row: number, v: string | null): void {
     const c = this.cols[col] as StringColumn;
     if (c.plain) {
-      c.plain[row] = v;
+      c.plain.putString(row, v);
       return;
     }
-    if (row === DICTIONARY_PROBE_ROWS && c.values.length > DICTIONARY_PROBE_ROWS * 0.3) {
-      this.goPlain(c, row)[row] = v;
+    if (row === DICTIONARY_PROBE_ROWS && c.dict.size > DICTIONARY_PROBE_ROWS * 0.3) {
+      this.goPlain(c, row).putString(row, v);
       return;
     }
     if (v === null) {
@@ -124,23 +127,41 @@ export class ColumnarBuffer {
     }
     let id = c.lookup.get(v);
     if (id === undefined) {
-      id = c.values.length;
+      const bytes = Buffer.from(v, 'utf8');
+      id = c.dict.intern(bytes, 0, bytes.length);
       c.lookup.set(v, id);
-      c.values.push(v);
     }
     c.ids[row] = id;
   }
 
+  /** A non-null string value given as UTF-8 bytes `src[start, end)` (ingest's byte path). */
+  setBytes(col: number, row: number, src: Uint8Array, start: number, end: number): void {
+    const c = this.cols[col] as StringColumn;
+    if (c.plain) {
+      c.plain.putBytes(row, src, start, end);
+      return;
+    }
+    if (row === DICTIONARY_PROBE_ROWS && c.dict.size > DICTIONARY_PROBE_ROWS * 0.3) {
+      this.goPlain(c, row).putBytes(row, src, start, end);
+      return;
+    }
+    c.ids[row] = c.dict.intern(src, start, end);
+  }
+
   /** A column with mostly distinct values gains nothing from a dictionary but pays a lookup per row. */
-  private goPlain(c: StringColumn, rows: number): (string | null)[] {
-    const plain: (string | null)[] = new Array(rows);
+  private goPlain(c: StringColumn, rows: number): PlainBytes {
+    const plain = new PlainBytes(this.capacity);
     for (let i = 0; i < rows; i++) {
       const id = c.ids[i]!;
-      plain[i] = id < 0 ? null : c.values[id]!;
+      if (id < 0) plain.putString(i, null);
+      else {
+        const b = c.dict.bytes(id);
+        plain.putBytes(i, b, 0, b.length);
+      }
     }
     c.plain = plain;
     c.lookup.clear();
-    c.values = [];
+    c.dict.clear();
     return plain;
   }
 
@@ -183,15 +204,11 @@ export class ColumnarBuffer {
 
   private gather(c: Column, rows: Int32Array, partition: number): ColumnData {
     const k = rows.length;
-    if (c.kind === 'string' && c.plain) {
-      const values: (string | null)[] = new Array(k);
-      for (let j = 0; j < k; j++) values[j] = c.plain[rows[j]!] ?? null;
-      return { kind: 'strings', values };
-    }
+    if (c.kind === 'string' && c.plain) return c.plain.gather(rows);
     if (c.kind === 'string') {
-      if (c.stamp.length < c.values.length) {
-        c.stamp = new Int32Array(c.values.length).fill(-1);
-        c.local = new Int32Array(c.values.length);
+      if (c.stamp.length < c.dict.size) {
+        c.stamp = new Int32Array(c.dict.size).fill(-1);
+        c.local = new Int32Array(c.dict.size);
       }
       const dictionary: Uint8Array[] = [];
       const indices = new Int32Array(k);
@@ -204,12 +221,7 @@ export class ColumnarBuffer {
         if (c.stamp[gid] !== partition) {
           c.stamp[gid] = partition;
           c.local[gid] = dictionary.length;
-          let bytes = c.bytes[gid];
-          if (!bytes) {
-            bytes = Buffer.from(c.values[gid]!, 'utf8');
-            c.bytes[gid] = bytes;
-          }
-          dictionary.push(bytes);
+          dictionary.push(c.dict.bytes(gid));
         }
         indices[j] = c.local[gid]!;
       }
@@ -251,10 +263,9 @@ export class ColumnarBuffer {
     this.partitionValues.length = 0;
     for (const c of this.cols) {
       if (c.kind === 'string') {
-        if (c.plain) c.plain = [];
+        c.plain?.clear();
         c.lookup.clear();
-        c.values = [];
-        c.bytes = [];
+        c.dict.clear();
         c.stamp = new Int32Array(0);
         c.local = new Int32Array(0);
       }

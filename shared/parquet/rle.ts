@@ -42,19 +42,34 @@ export function encodeHybrid(count: number, width: number, values: Int32Array | 
     const groups = Math.ceil(n / 8);
     out.varint((groups << 1) | 1);
     out.ensure(groups * width + 8);
+    const buf = out.buf;
+    let len = out.len;
     let acc = 0;
     let bits = 0;
-    for (let k = 0; k < groups * 8; k++) {
-      const idx = pendingStart + k;
-      const v = idx < end ? values[idx]! : 0;
-      acc += v * 2 ** bits;
-      bits += width;
-      while (bits >= 8) {
-        out.buf[out.len++] = acc % 256;
-        acc = Math.floor(acc / 256);
-        bits -= 8;
+    const last = pendingStart + groups * 8;
+    if (width <= 24) {
+      // The accumulator never holds more than 31 bits: plain integer shifts.
+      for (let idx = pendingStart; idx < last; idx++) {
+        acc |= (idx < end ? values[idx]! : 0) << bits;
+        bits += width;
+        while (bits >= 8) {
+          buf[len++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+    } else {
+      for (let idx = pendingStart; idx < last; idx++) {
+        acc += (idx < end ? values[idx]! : 0) * 2 ** bits;
+        bits += width;
+        while (bits >= 8) {
+          buf[len++] = acc % 256;
+          acc = Math.floor(acc / 256);
+          bits -= 8;
+        }
       }
     }
+    out.len = len;
     pendingStart = end;
   };
 

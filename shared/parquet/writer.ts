@@ -18,6 +18,8 @@ import { ThriftWriter } from './thrift.ts';
 export type ColumnData =
   | { kind: 'dict'; dictionary: readonly Uint8Array[]; indices: Int32Array }
   | { kind: 'strings'; values: readonly (string | null)[] }
+  /** Byte strings in `data`: value i is data[starts[i], starts[i] + lengths[i]); length -1 is null. */
+  | { kind: 'binary'; data: Uint8Array; starts: Int32Array; lengths: Int32Array }
   | { kind: 'double'; values: Float64Array; nulls?: Uint8Array }
   | { kind: 'int32'; values: Int32Array; nulls?: Uint8Array }
   | { kind: 'timestamp_ms'; values: Float64Array; nulls?: Uint8Array }
@@ -76,7 +78,9 @@ const isNull = (col: ColumnData, i: number): boolean =>
     ? col.indices[i]! < 0
     : col.kind === 'strings'
       ? col.values[i] === null
-      : col.nulls !== undefined && col.nulls[i] === 1;
+      : col.kind === 'binary'
+        ? col.lengths[i]! < 0
+        : col.nulls !== undefined && col.nulls[i] === 1;
 
 function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array {
   switch (col.kind) {
@@ -93,9 +97,16 @@ function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array
       return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     }
     case 'timestamp_ms': {
-      const out = new BigInt64Array(nonNull);
+      // INT64 little-endian as two 32-bit halves: no BigInt per value (millions per ingest).
+      const out = new Uint32Array(nonNull * 2);
       let k = 0;
-      for (let i = 0; i < rows; i++) if (col.nulls?.[i] !== 1) out[k++] = BigInt(Math.round(col.values[i]!));
+      for (let i = 0; i < rows; i++) {
+        if (col.nulls?.[i] === 1) continue;
+        const v = Math.round(col.values[i]!);
+        const high = Math.floor(v / 4_294_967_296);
+        out[k++] = v - high * 4_294_967_296;
+        out[k++] = high; // two's complement for negative instants (before 1970)
+      }
       return new Uint8Array(out.buffer);
     }
     case 'boolean': {
@@ -119,6 +130,23 @@ function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array
         const len = out.write(v, k + 4, 'utf8');
         out.writeUInt32LE(len, k);
         k += 4 + len;
+      }
+      return out;
+    }
+    case 'binary': {
+      let size = 0;
+      for (const len of col.lengths) if (len >= 0) size += 4 + len;
+      const out = Buffer.allocUnsafe(size);
+      const { data, starts, lengths } = col;
+      let k = 0;
+      for (let i = 0; i < rows; i++) {
+        const len = lengths[i]!;
+        if (len < 0) continue;
+        out.writeUInt32LE(len, k);
+        k += 4;
+        const s = starts[i]!;
+        for (let b = 0; b < len; b++) out[k + b] = data[s + b]!;
+        k += len;
       }
       return out;
     }
@@ -176,15 +204,19 @@ function encodeColumn(
   rows: number,
   fileCodec: Codec,
 ): { c: ColumnSpec; pages: RawPage[]; dict: boolean; codec: Codec } {
+  const defined = new Uint8Array(rows);
   let nonNull = 0;
-  for (let i = 0; i < rows; i++) if (!isNull(col, i)) nonNull++;
+  for (let i = 0; i < rows; i++) {
+    if (!isNull(col, i)) {
+      defined[i] = 1;
+      nonNull++;
+    }
+  }
   if (!c.nullable && nonNull !== rows) {
     throw new Error(`${spec.name}.${c.name}: ${rows - nonNull} null(s) in a required column`);
   }
   const parts: Uint8Array[] = [];
   if (c.nullable) {
-    const defined = new Uint8Array(rows);
-    for (let i = 0; i < rows; i++) defined[i] = isNull(col, i) ? 0 : 1;
     const levels = encodeHybrid(rows, 1, defined);
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32LE(levels.length, 0);
@@ -194,7 +226,7 @@ function encodeColumn(
   const dict = col.kind === 'dict' && col.dictionary.length > 0;
   // Parquet sets the codec per column chunk, so small chunks can skip compression.
   const estimate =
-    col.kind === 'dict' ? rows * 3 + col.dictionary.length * 16 : rows * (col.kind === 'strings' ? 24 : 8);
+    col.kind === 'dict' ? rows * 3 + col.dictionary.length * 16 : rows * (col.kind === 'strings' || col.kind === 'binary' ? 24 : 8);
   const codec: Codec = estimate < MIN_COMPRESS_BYTES ? 'UNCOMPRESSED' : fileCodec;
   if (col.kind === 'dict' && dict) {
     const size = col.dictionary.length;
