@@ -54,6 +54,11 @@ export interface Config {
   readonly ingestWorkers: number;
   /** Files smaller than this are read on one thread: starting workers costs more than it saves. */
   readonly ingestParallelMinBytes: number;
+  /**
+   * Generic UTF-8 files are read from their bytes (fast path); lines it cannot take go through the
+   * record parser either way. Off (`STOREPULSE_INGEST_BYTE_PATH=0`): every line is parsed field by field.
+   */
+  readonly ingestBytePath: boolean;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -81,6 +86,7 @@ export const DEFAULT_CONFIG: Config = {
   ingestFlushRows: 1_000_000,
   ingestWorkers: Math.min(2, availableParallelism()),
   ingestParallelMinBytes: 32 * 1024 * 1024,
+  ingestBytePath: true,
 };
 
 function positiveInt(name: string, raw: string): number {
@@ -122,6 +128,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       'STOREPULSE_INGEST_PARALLEL_MIN_BYTES',
       env.STOREPULSE_INGEST_PARALLEL_MIN_BYTES,
     );
+  }
+  if (env.STOREPULSE_INGEST_BYTE_PATH) {
+    const v = env.STOREPULSE_INGEST_BYTE_PATH;
+    if (v !== '0' && v !== '1')
+      throw new ConfigError(`STOREPULSE_INGEST_BYTE_PATH must be 0 or 1, got "${v}"`);
+    fromEnv.ingestBytePath = v === '1';
   }
   const fraction = (name: string, raw: string): number => {
     const v = Number(raw);

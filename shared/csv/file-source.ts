@@ -22,7 +22,7 @@ export interface FileScan {
   /** Why the bytes are no text storepulse reads; undefined when `encoding` is set. */
   encodingProblem: string | undefined;
   /**
-   * A record boundary near the middle of the file, for reading it in two parts: the byte offset of
+   * A record boundary near `splitAt` of the file, for reading it in two parts: the byte offset of
    * the first record of the second part and its line number. Undefined when there is none (a file
    * without LF line ends, or a middle inside one huge quoted field).
    */
@@ -54,12 +54,16 @@ function incompleteTail(buf: Buffer): number {
   return 0;
 }
 
-export async function scanFile(path: string): Promise<FileScan> {
+/**
+ * `splitAt`: where, as a share of the bytes, the second part should start (ingest gives its own
+ * thread a little more than half: the worker thread it starts for the rest boots first).
+ */
+export async function scanFile(path: string, splitAt = 0.5): Promise<FileScan> {
   const hash = createHash('sha256');
   let bytes = 0;
   let encodingProblem: string | undefined;
   let tail: Buffer = Buffer.alloc(0);
-  const target = Math.floor((await stat(path)).size / 2);
+  const target = Math.floor((await stat(path)).size * splitAt);
   // Quote parity and line count up to the scan position: a LF after an even number of quotes
   // (RFC 4180 doubles quotes inside fields) ends a record.
   let quotes = 0;

@@ -34,6 +34,16 @@ export class CsvParser {
     this.carryLine = firstLine;
   }
 
+  /** True while a record is incomplete: the rest of it is expected in the next chunk. */
+  get pending(): boolean {
+    return this.carry.length > 0;
+  }
+
+  /** Physical line number where the next record starts (or the pending one started). */
+  get nextLine(): number {
+    return this.carryLine;
+  }
+
   /** Parses every complete record in `chunk` (plus what was carried over) and keeps the rest. */
   push(chunk: string, out: CsvRecord[] = []): CsvRecord[] {
     const text = this.carry.length ? this.carry + chunk : chunk;

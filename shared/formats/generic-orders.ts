@@ -6,7 +6,7 @@ import { ORDER_STATUSES, type OrderStatus } from '../schemas/tables.ts';
 import { columnIndex, normaliseHeader, type OrdersFormat } from './format.ts';
 import { clip, isBad, parseCount, parseCurrency, parseNonNegative, parseTimestamp } from './values.ts';
 
-const REQUIRED = [
+export const GENERIC_REQUIRED = [
   'order_id',
   'customer_id',
   'order_ts',
@@ -16,7 +16,7 @@ const REQUIRED = [
   'currency',
   'status',
 ] as const;
-const OPTIONAL = [
+export const GENERIC_OPTIONAL = [
   'line_id',
   'paid_ts',
   'product_name',
@@ -30,7 +30,9 @@ const OPTIONAL = [
   'email',
   'phone',
 ] as const;
-type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
+type Column = (typeof GENERIC_REQUIRED)[number] | (typeof GENERIC_OPTIONAL)[number];
+const REQUIRED = GENERIC_REQUIRED;
+const OPTIONAL = GENERIC_OPTIONAL;
 
 const STATUS_BY_NAME = new Map<string, OrderStatus>(ORDER_STATUSES.map((s) => [s, s]));
 

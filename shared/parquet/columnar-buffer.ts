@@ -1,31 +1,62 @@
 /**
- * Rows of one table held column by column, by partition, until they are written as one Parquet file
- * per partition. Strings are dictionary-coded as they arrive (a value repeated a million times is
- * stored and UTF-8-encoded once); numbers go to typed arrays. No object per row: ingest's hot path.
+ * Rows of one table held by partition until they are written as one Parquet file per partition. A
+ * row goes straight to its partition (row-major there, see Partition), so neither landing a row nor
+ * writing a partition reads memory at random: a buffer of all rows gathered per partition at write
+ * time was a cache miss per value. Strings are dictionary-coded as they arrive, as UTF-8 bytes (a
+ * value repeated a million times is stored once); near-unique ones (order ids) go to a byte arena.
+ * No object per row: ingest's hot path.
+ *
+ * Usage: `startRow(partition)`, then one `set*` per column for that row.
  */
 import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
+import { ByteArena } from './byte-arena.ts';
 import { ByteDictionary } from './byte-dictionary.ts';
-import { PlainBytes } from './plain-bytes.ts';
 import type { ColumnData } from './writer.ts';
 
 interface StringColumn {
   kind: 'string';
-  /** Set once the column proves near-unique (order ids): values kept as bytes, written PLAIN. */
-  plain: PlainBytes | undefined;
-  ids: Int32Array;
+  /** Set once the column proves near-unique (order ids): values kept in the arena, written PLAIN. */
+  plain: ByteArena | undefined;
   dict: ByteDictionary;
   /** Ids of values that arrived as JS strings (formats mapped field by field). */
   lookup: Map<string, number>;
-  stamp: Int32Array;
-  local: Int32Array;
 }
 interface NumberColumn {
   kind: 'number';
   type: ColumnSpec['type'];
-  values: Float64Array;
-  nulls: Uint8Array;
 }
 type Column = StringColumn | NumberColumn;
+
+/**
+ * One partition's rows, row-major: a row's numbers sit side by side in `numbers` and its string slots
+ * (dictionary id or arena offset, then byte length) side by side in `ints`, so landing a row touches
+ * two or three cache lines of its partition however many columns the table has.
+ */
+class Partition {
+  rows = 0;
+  capacity = 64;
+  numbers: Float64Array;
+  ints: Int32Array;
+
+  constructor(
+    readonly values: Record<string, string>,
+    private readonly numberWidth: number,
+    private readonly intWidth: number,
+  ) {
+    this.numbers = new Float64Array(this.capacity * numberWidth);
+    this.ints = new Int32Array(this.capacity * intWidth);
+  }
+
+  grow(): void {
+    this.capacity *= 2;
+    const numbers = new Float64Array(this.capacity * this.numberWidth);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    const ints = new Int32Array(this.capacity * this.intWidth);
+    ints.set(this.ints);
+    this.ints = ints;
+  }
+}
 
 /** Rows after which a string column with more than 30 % distinct values stops using a dictionary. */
 const DICTIONARY_PROBE_ROWS = 16_384;
@@ -38,37 +69,33 @@ export interface PartitionData {
 
 export class ColumnarBuffer {
   private readonly cols: Column[];
-  private readonly partitionIds = new Map<string, number>();
-  private readonly partitionValues: Record<string, string>[] = [];
-  private partitionOf: Int32Array;
-  private capacity: number;
+  /** Per column: its slot in a row of `numbers`, or the first of its two slots in `ints`. */
+  private readonly slot: Int32Array;
+  private readonly numberWidth: number;
+  private readonly intWidth: number;
+  private partitions = new Map<string, Partition>();
+  /** The partition of the row being set and the row's first slot in its numbers and ints. */
+  private part: Partition | undefined;
+  private numberAt = 0;
+  private intAt = 0;
   rows = 0;
 
-  constructor(
-    readonly spec: TableSpec,
-    initialCapacity = 4096,
-  ) {
-    this.capacity = initialCapacity;
-    this.partitionOf = new Int32Array(initialCapacity);
+  constructor(readonly spec: TableSpec) {
     this.cols = spec.columns.map(
       (c): Column =>
         c.type === 'string'
-          ? {
-              kind: 'string',
-              plain: undefined,
-              ids: new Int32Array(initialCapacity),
-              dict: new ByteDictionary(),
-              lookup: new Map(),
-              stamp: new Int32Array(0),
-              local: new Int32Array(0),
-            }
-          : {
-              kind: 'number',
-              type: c.type,
-              values: new Float64Array(initialCapacity),
-              nulls: new Uint8Array(initialCapacity),
-            },
+          ? { kind: 'string', plain: undefined, dict: new ByteDictionary(), lookup: new Map() }
+          : { kind: 'number', type: c.type },
     );
+    let numbers = 0;
+    let ints = 0;
+    this.slot = Int32Array.from(this.cols, (c) => {
+      if (c.kind === 'number') return numbers++;
+      ints += 2;
+      return ints - 2;
+    });
+    this.numberWidth = numbers;
+    this.intWidth = ints;
   }
 
   /** Index of a column, resolved once by callers so the per-row calls take plain integers. */
@@ -78,51 +105,36 @@ export class ColumnarBuffer {
     return i;
   }
 
-  private grow(): void {
-    const cap = this.capacity * 2;
-    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.partitionOf = g(this.partitionOf, (n) => new Int32Array(n));
-    for (const c of this.cols) {
-      if (c.kind === 'string') {
-        c.ids = g(c.ids, (n) => new Int32Array(n));
-        c.plain?.grow(cap);
-      } else {
-        c.values = g(c.values, (n) => new Float64Array(n));
-        c.nulls = g(c.nulls, (n) => new Uint8Array(n));
-      }
-    }
-    this.capacity = cap;
-  }
-
-  /** Starts a row in the partition with these key values (in the spec's key order); returns its index. */
-  startRow(partitionKey: string, values: () => Record<string, string>): number {
-    if (this.rows === this.capacity) this.grow();
-    let p = this.partitionIds.get(partitionKey);
+  /** Starts a row in the partition with these key values (in the spec's key order). */
+  startRow(partitionKey: string, values: () => Record<string, string>): void {
+    let p = this.partitions.get(partitionKey);
     if (p === undefined) {
-      p = this.partitionValues.length;
-      this.partitionIds.set(partitionKey, p);
-      this.partitionValues.push(values());
+      p = new Partition(values(), this.numberWidth, this.intWidth);
+      this.partitions.set(partitionKey, p);
     }
-    this.partitionOf[this.rows] = p;
-    return this.rows++;
+    if (p.rows === p.capacity) p.grow();
+    this.part = p;
+    this.numberAt = p.rows * this.numberWidth;
+    this.intAt = p.rows * this.intWidth;
+    p.rows++;
+    this.rows++;
   }
 
-  setString(col: number, row: number, v: string | null): void {
+  setString(col: number, v: string | null): void {
     const c = this.cols[col] as StringColumn;
+    const ints = this.part!.ints;
+    const at = this.intAt + this.slot[col]!;
+    if (!c.plain && this.rows === DICTIONARY_PROBE_ROWS + 1) this.probe(c, col);
     if (c.plain) {
-      c.plain.putString(row, v);
-      return;
-    }
-    if (row === DICTIONARY_PROBE_ROWS && c.dict.size > DICTIONARY_PROBE_ROWS * 0.3) {
-      this.goPlain(c, row).putString(row, v);
+      if (v === null) ints[at + 1] = -1;
+      else {
+        ints[at] = c.plain.appendString(v);
+        ints[at + 1] = c.plain.lastLength;
+      }
       return;
     }
     if (v === null) {
-      c.ids[row] = -1;
+      ints[at] = -1;
       return;
     }
     let id = c.lookup.get(v);
@@ -131,127 +143,142 @@ export class ColumnarBuffer {
       id = c.dict.intern(bytes, 0, bytes.length);
       c.lookup.set(v, id);
     }
-    c.ids[row] = id;
+    ints[at] = id;
   }
 
   /** A non-null string value given as UTF-8 bytes `src[start, end)` (ingest's byte path). */
-  setBytes(col: number, row: number, src: Uint8Array, start: number, end: number): void {
+  setBytes(col: number, src: Uint8Array, start: number, end: number): void {
     const c = this.cols[col] as StringColumn;
+    const ints = this.part!.ints;
+    const at = this.intAt + this.slot[col]!;
+    if (!c.plain && this.rows === DICTIONARY_PROBE_ROWS + 1) this.probe(c, col);
     if (c.plain) {
-      c.plain.putBytes(row, src, start, end);
+      ints[at] = c.plain.append(src, start, end);
+      ints[at + 1] = end - start;
       return;
     }
-    if (row === DICTIONARY_PROBE_ROWS && c.dict.size > DICTIONARY_PROBE_ROWS * 0.3) {
-      this.goPlain(c, row).putBytes(row, src, start, end);
-      return;
-    }
-    c.ids[row] = c.dict.intern(src, start, end);
+    ints[at] = c.dict.intern(src, start, end);
   }
 
-  /** A column with mostly distinct values gains nothing from a dictionary but pays a lookup per row. */
-  private goPlain(c: StringColumn, rows: number): PlainBytes {
-    const plain = new PlainBytes(this.capacity);
-    for (let i = 0; i < rows; i++) {
-      const id = c.ids[i]!;
-      if (id < 0) plain.putString(i, null);
-      else {
-        const b = c.dict.bytes(id);
-        plain.putBytes(i, b, 0, b.length);
+  /** Numbers, booleans (0/1), timestamps (epoch ms) and dates (days since epoch); NaN is null. */
+  setNumber(col: number, v: number | null): void {
+    this.part!.numbers[this.numberAt + this.slot[col]!] = v === null ? Number.NaN : v;
+  }
+
+  /**
+   * A column with mostly distinct values gains nothing from a dictionary but pays a lookup per row:
+   * past the probe rows its values move to a byte arena (rows set so far; the current row follows).
+   */
+  private probe(c: StringColumn, col: number): void {
+    if (c.dict.size <= DICTIONARY_PROBE_ROWS * 0.3) return;
+    const arena = new ByteArena();
+    const s = this.slot[col]!;
+    for (const p of this.partitions.values()) {
+      const ints = p.ints;
+      // The current row (the last of its partition) is set by the caller after the move.
+      const rows = p === this.part ? p.rows - 1 : p.rows;
+      for (let i = 0; i < rows; i++) {
+        const at = i * this.intWidth + s;
+        const id = ints[at]!;
+        if (id < 0) ints[at + 1] = -1;
+        else {
+          const b = c.dict.bytes(id);
+          ints[at] = arena.append(b, 0, b.length);
+          ints[at + 1] = b.length;
+        }
       }
     }
-    c.plain = plain;
+    c.plain = arena;
     c.lookup.clear();
-    c.dict.clear();
-    return plain;
-  }
-
-  /** Numbers, booleans (0/1), timestamps (epoch ms) and dates (days since epoch). */
-  setNumber(col: number, row: number, v: number | null): void {
-    const c = this.cols[col] as NumberColumn;
-    if (v === null) {
-      c.nulls[row] = 1;
-      c.values[row] = 0;
-    } else {
-      c.nulls[row] = 0;
-      c.values[row] = v;
-    }
+    c.dict = new ByteDictionary();
   }
 
   /** The buffered rows, one entry per partition (sorted by partition key), and an empty buffer. */
   drain(): PartitionData[] {
-    const n = this.rows;
-    const count = new Int32Array(this.partitionValues.length);
-    for (let i = 0; i < n; i++) count[this.partitionOf[i]!]!++;
-    const start = new Int32Array(count.length + 1);
-    for (let p = 0; p < count.length; p++) start[p + 1] = start[p]! + count[p]!;
-    const order = new Int32Array(n);
-    const fill = start.slice(0, count.length);
-    for (let i = 0; i < n; i++) order[fill[this.partitionOf[i]!]!++] = i;
-
-    const out: PartitionData[] = [];
-    const keys = [...this.partitionIds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, p] of keys) {
-      const rows = order.subarray(start[p]!, start[p + 1]!);
-      out.push({
-        values: this.partitionValues[p]!,
-        rows: rows.length,
-        columns: this.cols.map((c) => this.gather(c, rows, p)),
-      });
-    }
+    const keys = [...this.partitions.keys()].sort();
+    // Per string column, which partition last used each global id and its index there.
+    const stamps = this.cols.map((c) =>
+      c.kind === 'string' ? new Int32Array(c.dict.size).fill(-1) : undefined,
+    );
+    const locals = this.cols.map((c) => (c.kind === 'string' ? new Int32Array(c.dict.size) : undefined));
+    const out = keys.map((key, pi) => {
+      const p = this.partitions.get(key)!;
+      const columns = this.cols.map((c, ci) =>
+        c.kind === 'string' ? this.strings(c, ci, p, pi, stamps[ci]!, locals[ci]!) : this.numbers(c, ci, p),
+      );
+      return { values: p.values, rows: p.rows, columns };
+    });
     this.reset();
     return out;
   }
 
-  private gather(c: Column, rows: Int32Array, partition: number): ColumnData {
-    const k = rows.length;
-    if (c.kind === 'string' && c.plain) return c.plain.gather(rows);
-    if (c.kind === 'string') {
-      if (c.stamp.length < c.dict.size) {
-        c.stamp = new Int32Array(c.dict.size).fill(-1);
-        c.local = new Int32Array(c.dict.size);
-      }
-      const dictionary: Uint8Array[] = [];
-      const indices = new Int32Array(k);
+  private strings(
+    c: StringColumn,
+    ci: number,
+    p: Partition,
+    partition: number,
+    stamp: Int32Array,
+    local: Int32Array,
+  ): ColumnData {
+    const k = p.rows;
+    const w = this.intWidth;
+    const s = this.slot[ci]!;
+    const ints = p.ints;
+    if (c.plain) {
+      const starts = new Int32Array(k);
+      const lengths = new Int32Array(k);
       for (let j = 0; j < k; j++) {
-        const gid = c.ids[rows[j]!]!;
-        if (gid < 0) {
-          indices[j] = -1;
-          continue;
-        }
-        if (c.stamp[gid] !== partition) {
-          c.stamp[gid] = partition;
-          c.local[gid] = dictionary.length;
-          dictionary.push(c.dict.bytes(gid));
-        }
-        indices[j] = c.local[gid]!;
+        starts[j] = ints[j * w + s]!;
+        lengths[j] = ints[j * w + s + 1]!;
       }
-      return { kind: 'dict', dictionary, indices };
+      return { kind: 'binary', data: c.plain.data, starts, lengths };
     }
+    // The partition's own dictionary: global ids renumbered in order of first use.
+    const dictionary: Uint8Array[] = [];
+    const indices = new Int32Array(k);
+    for (let j = 0; j < k; j++) {
+      const gid = ints[j * w + s]!;
+      if (gid < 0) {
+        indices[j] = -1;
+        continue;
+      }
+      if (stamp[gid] !== partition) {
+        stamp[gid] = partition;
+        local[gid] = dictionary.length;
+        dictionary.push(c.dict.bytes(gid));
+      }
+      indices[j] = local[gid]!;
+    }
+    return { kind: 'dict', dictionary, indices };
+  }
+
+  private numbers(c: NumberColumn, ci: number, p: Partition): ColumnData {
+    const k = p.rows;
+    const w = this.numberWidth;
+    const s = this.slot[ci]!;
+    const src = p.numbers;
+    const values = new Float64Array(k);
     const nulls = new Uint8Array(k);
     let anyNull = false;
     for (let j = 0; j < k; j++) {
-      if (c.nulls[rows[j]!]) {
+      const v = src[j * w + s]!;
+      if (Number.isNaN(v)) {
         nulls[j] = 1;
         anyNull = true;
-      }
+      } else values[j] = v;
     }
-    const pick = <T extends Float64Array | Int32Array | Uint8Array>(make: (n: number) => T): T => {
-      const a = make(k);
-      for (let j = 0; j < k; j++) a[j] = c.values[rows[j]!]!;
-      return a;
-    };
     const nullable = anyNull ? { nulls } : {};
     switch (c.type) {
       case 'double':
-        return { kind: 'double', values: pick((m) => new Float64Array(m)), ...nullable };
+        return { kind: 'double', values, ...nullable };
       case 'timestamp':
-        return { kind: 'timestamp_ms', values: pick((m) => new Float64Array(m)), ...nullable };
+        return { kind: 'timestamp_ms', values, ...nullable };
       case 'int32':
-        return { kind: 'int32', values: pick((m) => new Int32Array(m)), ...nullable };
+        return { kind: 'int32', values: new Int32Array(values), ...nullable };
       case 'date':
-        return { kind: 'date', values: pick((m) => new Int32Array(m)), ...nullable };
+        return { kind: 'date', values: new Int32Array(values), ...nullable };
       case 'boolean':
-        return { kind: 'boolean', values: pick((m) => new Uint8Array(m)), ...nullable };
+        return { kind: 'boolean', values: new Uint8Array(values), ...nullable };
       default:
         throw new Error(`unexpected column type ${c.type}`);
     }
@@ -259,15 +286,14 @@ export class ColumnarBuffer {
 
   private reset(): void {
     this.rows = 0;
-    this.partitionIds.clear();
-    this.partitionValues.length = 0;
+    this.partitions = new Map();
+    this.part = undefined;
     for (const c of this.cols) {
       if (c.kind === 'string') {
-        c.plain?.clear();
+        // New storage: the drained data still points into the old until it is written.
+        if (c.plain) c.plain = new ByteArena();
         c.lookup.clear();
-        c.dict.clear();
-        c.stamp = new Int32Array(0);
-        c.local = new Int32Array(0);
+        c.dict = new ByteDictionary();
       }
     }
   }

@@ -16,6 +16,9 @@ export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnDat
       const ids = new Map<string, number>();
       const dictionary: Uint8Array[] = [];
       const indices = new Int32Array(n);
+      // A near-unique column (customer ids, e-mails) is written PLAIN: a dictionary of every value
+      // costs a map entry per row and saves nothing.
+      const maxDictionary = Math.max(1024, n * 0.3);
       for (let i = 0; i < n; i++) {
         if (nulls[i]) {
           indices[i] = -1;
@@ -24,6 +27,12 @@ export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnDat
         const s = String(values[i]);
         let id = ids.get(s);
         if (id === undefined) {
+          if (dictionary.length >= maxDictionary) {
+            return {
+              kind: 'strings',
+              values: values.map((v) => (v === null || v === undefined ? null : String(v))),
+            };
+          }
           id = dictionary.length;
           ids.set(s, id);
           dictionary.push(Buffer.from(s, 'utf8'));

@@ -226,7 +226,9 @@ function encodeColumn(
   const dict = col.kind === 'dict' && col.dictionary.length > 0;
   // Parquet sets the codec per column chunk, so small chunks can skip compression.
   const estimate =
-    col.kind === 'dict' ? rows * 3 + col.dictionary.length * 16 : rows * (col.kind === 'strings' || col.kind === 'binary' ? 24 : 8);
+    col.kind === 'dict'
+      ? rows * 3 + col.dictionary.length * 16
+      : rows * (col.kind === 'strings' || col.kind === 'binary' ? 24 : 8);
   const codec: Codec = estimate < MIN_COMPRESS_BYTES ? 'UNCOMPRESSED' : fileCodec;
   if (col.kind === 'dict' && dict) {
     const size = col.dictionary.length;

@@ -25,7 +25,7 @@ export class CuratedWriter {
     private readonly batchId: string,
     private readonly flushRows: number,
   ) {
-    this.buffer = new ColumnarBuffer(spec, Math.min(flushRows, 65_536));
+    this.buffer = new ColumnarBuffer(spec);
   }
 
   get full(): boolean {

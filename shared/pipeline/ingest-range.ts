@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.ts';
 import { type ByteRange, type CsvLayout, readCsvFile } from '../csv/file-source.ts';
+import type { CsvRecord } from '../csv/parser.ts';
 import type {
   MappedOrderLine,
   OrderLineSink,
@@ -12,15 +13,16 @@ import type {
   RowRejection,
   StagedOrder,
 } from '../formats/format.ts';
+import { GenericByteRows } from '../formats/generic-bytes.ts';
 import { formatNamed } from '../formats/registry.ts';
-import { roundMoney } from '../formats/values.ts';
 import { Pseudonymiser } from '../identity.ts';
 import { dataFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
-import { zoneOffsetMs } from '../time.ts';
+import { readByteLines } from './byte-lines.ts';
 import { CuratedWriter } from './curated-writer.ts';
+import { OrderLineLander } from './order-line-lander.ts';
 import { QuarantineLog, type ReasonCount, unterminated } from './quarantine-log.ts';
 
 export type { ReasonCount } from './quarantine-log.ts';
@@ -82,102 +84,26 @@ export async function ingestRange(
   const ids = new Pseudonymiser(job.idKey);
   const { exportedAt, ingestedAt } = job;
   const writer = new CuratedWriter(lake, orderLines, job.fileStem, job.flushRows);
-  const buf = writer.buffer;
-  const col = (name: string) => buf.columnIndex(name);
-  const [ORDER_ID, LINE_ID, CUSTOMER_ID, ORDER_TS, PAID_TS, STATUS, SKU, PRODUCT_NAME, CATEGORY, QUANTITY] = [
-    'order_id',
-    'line_id',
-    'customer_id',
-    'order_ts',
-    'paid_ts',
-    'status',
-    'sku',
-    'product_name',
-    'category',
-    'quantity',
-  ].map(col) as number[];
-  const [UNIT_PRICE, DISCOUNT, REFUND, CURRENCY, NET, NET_RC, CHANNEL, COUNTRY, WAREHOUSE, REFERRAL] = [
-    'unit_price',
-    'discount',
-    'refund_amount',
-    'currency',
-    'net_amount',
-    'net_amount_rc',
-    'channel',
-    'country',
-    'warehouse',
-    'referral_id',
-  ].map(col) as number[];
-  const [EXPORTED_AT, INGESTED_AT, BATCH_ID] = ['exported_at', 'ingested_at', 'batch_id'].map(
-    col,
-  ) as number[];
-  const orderDate = dayCache(config.timeZone);
-  let contactRows = new Map<string, Record<string, unknown>>();
+  const lander = new OrderLineLander(
+    writer.buffer,
+    ids,
+    rates,
+    config.reportingCurrency,
+    config.timeZone,
+    source,
+    batchId,
+    exportedAt,
+    ingestedAt,
+  );
   let contactFlushes = 0;
   const contactIds = new Set<string>();
   const quarantine = new QuarantineLog(file);
   const warnings: string[] = [];
-  const missingRate = new Map<string, RateGap>();
   let rowsRead = 0;
-  let rowsLanded = 0;
 
   const sink: OrderLineSink = {
     accept(m: MappedOrderLine) {
-      const customerId = m.customer_ref ? ids.id(source, m.customer_ref) : null;
-      // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
-      // Taobao buyer is reached (in-app messages), and it is personal data, so restricted too.
-      if (customerId) {
-        contactRows.set(customerId, {
-          customer_id: customerId,
-          source_customer_ref: m.customer_ref,
-          email: m.email,
-          phone: m.phone,
-          exported_at: exportedAt,
-          batch_id: batchId,
-        });
-      }
-      const net = roundMoney(m.quantity * m.unit_price - m.discount - m.refund_amount);
-      const dt = orderDate(m.order_ts);
-      let netRc: number | null = null;
-      if (m.currency === config.reportingCurrency) netRc = net;
-      else {
-        const rate = rates.rate(m.currency, dt);
-        if (rate !== null) netRc = roundMoney(net * rate);
-        else {
-          const gap = missingRate.get(m.currency);
-          if (!gap) missingRate.set(m.currency, { lines: 1, from: dt, to: dt });
-          else {
-            gap.lines++;
-            if (dt < gap.from) gap.from = dt;
-            if (dt > gap.to) gap.to = dt;
-          }
-        }
-      }
-      rowsLanded++;
-      const row = buf.startRow(dt, () => ({ source, dt }));
-      buf.setString(ORDER_ID!, row, m.order_id);
-      buf.setString(LINE_ID!, row, m.line_id);
-      buf.setString(CUSTOMER_ID!, row, customerId);
-      buf.setNumber(ORDER_TS!, row, m.order_ts);
-      buf.setNumber(PAID_TS!, row, m.paid_ts);
-      buf.setString(STATUS!, row, m.status);
-      buf.setString(SKU!, row, m.sku);
-      buf.setString(PRODUCT_NAME!, row, m.product_name);
-      buf.setString(CATEGORY!, row, m.category);
-      buf.setNumber(QUANTITY!, row, m.quantity);
-      buf.setNumber(UNIT_PRICE!, row, m.unit_price);
-      buf.setNumber(DISCOUNT!, row, m.discount);
-      buf.setNumber(REFUND!, row, m.refund_amount);
-      buf.setString(CURRENCY!, row, m.currency);
-      buf.setNumber(NET!, row, net);
-      buf.setNumber(NET_RC!, row, netRc);
-      buf.setString(CHANNEL!, row, m.channel);
-      buf.setString(COUNTRY!, row, m.country);
-      buf.setString(WAREHOUSE!, row, m.warehouse);
-      buf.setString(REFERRAL!, row, m.referral_id);
-      buf.setNumber(EXPORTED_AT!, row, exportedAt);
-      buf.setNumber(INGESTED_AT!, row, ingestedAt);
-      buf.setString(BATCH_ID!, row, batchId);
+      lander.accept(m);
     },
     reject(r: RowRejection) {
       quarantine.add(r);
@@ -192,9 +118,9 @@ export async function ingestRange(
 
   // Contacts are written with each flush, so a file with millions of customers holds few at a time.
   const flushContacts = async () => {
-    if (contactRows.size === 0) return;
-    const rows = [...contactRows.values()];
-    contactRows = new Map();
+    if (lander.contacts.size === 0) return;
+    const rows = [...lander.contacts.values()];
+    lander.contacts = new Map();
     const key = dataFileKey(
       contactsSpec,
       { source },
@@ -204,67 +130,81 @@ export async function ingestRange(
     for (const r of rows) contactIds.add(r.customer_id as string);
   };
 
-  const mapper = format.open(
-    job.header,
-    {
-      timeZone: job.timeZone,
-      currency: config.shopCurrency,
-      reportingCurrency: config.reportingCurrency,
-      exportedAt,
-      ...(partner ? { partner } : {}),
-    },
-    sink,
-  );
+  const ctx = {
+    timeZone: job.timeZone,
+    currency: config.shopCurrency,
+    reportingCurrency: config.reportingCurrency,
+    exportedAt,
+    ...(partner ? { partner } : {}),
+  };
+  const mapper = format.open(job.header, ctx, sink);
   const skipThrough = job.skipHeader ? job.headerLine : 0;
-  await readCsvFile(
-    job.path,
-    job.layout,
-    async (records) => {
-      for (const rec of records) {
-        if (rec.line <= skipThrough) continue;
-        rowsRead++;
-        if (rec.unterminated) {
-          sink.reject(unterminated(rec));
-          continue;
-        }
-        mapper.row(rec.fields, rec.line, sink);
+  const onRecords = (records: CsvRecord[]) => {
+    for (const rec of records) {
+      if (rec.line <= skipThrough) continue;
+      rowsRead++;
+      if (rec.unterminated) {
+        sink.reject(unterminated(rec));
+        continue;
       }
-      if (writer.full) {
-        await writer.flush();
-        await flushContacts();
-      }
-    },
-    (bytes) => onProgress?.(bytes, rowsRead),
-    job.range,
-  );
+      mapper.row(rec.fields, rec.line, sink);
+    }
+  };
+  const flushIfFull = async () => {
+    if (writer.full) {
+      await writer.flush();
+      await flushContacts();
+    }
+  };
+  const onBytes = (bytes: number) => onProgress?.(bytes, rowsRead);
+  // Large generic files take the byte path (UTF-8 only: its bytes are the Parquet strings' bytes).
+  const byteRows =
+    config.ingestBytePath && format.name === 'generic' && job.layout.encoding === 'utf-8'
+      ? GenericByteRows.open(job.header, job.layout.delimiter, ctx)
+      : undefined;
+  if (byteRows) {
+    await readByteLines(
+      job.path,
+      job.range,
+      job.layout.delimiter,
+      skipThrough,
+      {
+        take(buf, start, end) {
+          if (!byteRows.read(buf, start, end)) return false;
+          rowsRead++;
+          lander.acceptBytes(buf, byteRows);
+          return true;
+        },
+        records: onRecords,
+        betweenChunks: flushIfFull,
+      },
+      onBytes,
+    );
+  } else {
+    await readCsvFile(
+      job.path,
+      job.layout,
+      async (records) => {
+        onRecords(records);
+        await flushIfFull();
+      },
+      onBytes,
+      job.range,
+    );
+  }
   mapper.finish(sink);
   await writer.flush();
   await flushContacts();
   if (format.pairing) await writeStaged(lake, format.pairing.self, batchId, exportedAt, staged);
   return {
     rowsRead,
-    rowsLanded,
+    rowsLanded: lander.rowsLanded,
     quarantine: quarantine.lines,
     reasons: quarantine.reasons,
     warnings,
-    missingRate: [...missingRate],
+    missingRate: [...lander.missingRate],
     contactIds: [...contactIds],
     partitions: [...writer.partitionsTouched],
     files: writer.written,
-  };
-}
-
-/** `YYYY-MM-DD` of an instant in the shop time zone, cached per local day (ingest asks per row). */
-function dayCache(timeZone: string): (utcMs: number) => string {
-  const DAY = 86_400_000;
-  const cache = new Map<number, string>();
-  return (utcMs) => {
-    const day = Math.floor((utcMs + zoneOffsetMs(utcMs, timeZone)) / DAY);
-    let s = cache.get(day);
-    if (s === undefined) {
-      s = new Date(day * DAY).toISOString().slice(0, 10);
-      cache.set(day, s);
-    }
-    return s;
   };
 }

@@ -93,7 +93,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const now = deps.now ?? Date.now;
   const started = now();
   const file = req.fileName ?? basename(req.path);
-  const scan = await scanFile(req.path);
+  const scan = await scanFile(req.path, FIRST_PART_SHARE);
   const { batchId } = scan;
   const raw = req.rawKey ?? rawKey(batchId, file);
 
@@ -201,7 +201,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     rates: await loadRates(lake, config.reportingCurrency),
   };
   const partner = format.pairing ? await loadStaged(lake, format.pairing.partner) : undefined;
-  // A large file whose rows stand alone is read in two halves on two threads.
+  // A large file whose rows stand alone is read in two parts on two threads.
   const parallel =
     scan.middle !== undefined &&
     config.ingestWorkers > 1 &&
@@ -226,22 +226,25 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   };
   let results: RangeResult[];
   if (parallel && scan.middle && lake instanceof LocalLake) {
-    const half = { ...base, flushRows: Math.ceil(config.ingestFlushRows / 2) };
+    // Each part holds at most 60 % of the flush size: a file within the flush size is written in
+    // one go per part (one file per partition and part), and together they hold little more.
+    const part = { ...base, flushRows: Math.ceil(config.ingestFlushRows * 0.6) };
     const middle = scan.middle;
+    // This thread reads the first part while a worker thread boots and reads the rest.
     results = await Promise.all([
-      runWorker(
+      ingestRange(
         {
-          ...half,
+          ...part,
           range: { start: 0, end: middle.offset, firstLine: 1 },
           skipHeader: true,
           fileStem: `${batchId}-p0`,
         },
-        lake.root,
+        lake,
         progress(0),
       ),
       runWorker(
         {
-          ...half,
+          ...part,
           range: { start: middle.offset, end: undefined, firstLine: middle.line },
           skipHeader: false,
           fileStem: `${batchId}-p1`,
@@ -345,6 +348,8 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
 }
 
 const WORKER_HEAP_MB = 1024;
+/** Share of a large file read on ingest's own thread; the worker reading the rest starts later. */
+const FIRST_PART_SHARE = 0.56;
 
 /** Runs one range in a worker thread; TypeScript sources are loaded through tsx there too. */
 function runWorker(

@@ -40,38 +40,49 @@ async function readBack(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
 
 describe('Parquet writer', () => {
   it('writes 17-bit dictionary indices, negative and large instants and nulls that DuckDB reads back', async () => {
-    // 70,000 distinct labels: one dictionary page, 17-bit indices.
-    const rows = 70_000;
-    const labels = Array.from({ length: rows }, (_, i) => (i % 10 === 9 ? null : `label-${i}-é`));
+    // 66,000 distinct labels over 220,000 rows: one dictionary page, 17-bit indices.
+    const rows = 220_000;
+    const labels = Array.from({ length: rows }, (_, i) => (i % 10 === 9 ? null : `label-${i % 66_000}-é`));
     const instants = [-86_400_000 * 365 * 30 - 1, 0, 1, 2 ** 32 + 7, 1_764_000_000_123, 2 ** 52];
     const ts = labels.map((_, i) => (i < instants.length ? instants[i]! : i % 7 === 0 ? null : i * 1000));
     const amount = labels.map((_, i) => (i % 5 === 0 ? null : i / 8));
     const n = labels.map((_, i) => i);
-    const ref = labels.map(() => null);
+    // Near-unique values are written PLAIN.
+    const ref = labels.map((_, i) => (i % 4 === 0 ? null : `r-${i}`));
     const { data } = tableColumnData(spec, { label: labels, ts, amount, n, ref });
-    expect(data[0]!.kind).toBe('dict');
+    expect(data.map((d) => d.kind)).toEqual(['dict', 'timestamp_ms', 'double', 'int32', 'strings']);
     const back = await readBack(await writeParquetFile(spec, data, rows, { codec: 'GZIP' }));
     expect(back).toHaveLength(rows);
-    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 65_535, 65_536, 69_999]) {
-      expect(back[i]).toEqual({ label: labels[i], ts: ts[i], amount: amount[i], n: i, ref: null });
+    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 65_535, 65_536, 65_999, 131_071, 219_999]) {
+      expect(back[i]).toEqual({ label: labels[i], ts: ts[i], amount: amount[i], n: i, ref: ref[i] });
     }
   });
 
   it('writes what the columnar buffer holds (dictionary and plain strings) so DuckDB reads it back', async () => {
     const rows = 70_000;
-    const buf = new ColumnarBuffer(spec, 1024);
+    const buf = new ColumnarBuffer(spec);
     const instants = [-86_400_000 * 365 * 30 - 1, 0, 1, 2 ** 32 + 7, 1_764_000_000_123, 2 ** 52];
     for (let i = 0; i < rows; i++) {
-      const r = buf.startRow('p', () => ({}));
-      buf.setString(0, r, i % 10 === 9 ? null : `label-${i % 3000}-é`);
-      buf.setString(4, r, i % 11 === 0 ? null : `ref-${i}`);
-      buf.setNumber(1, r, i < instants.length ? instants[i]! : i % 7 === 0 ? null : i * 1000);
-      buf.setNumber(2, r, i % 5 === 0 ? null : i / 8);
-      buf.setNumber(3, r, i);
+      // Two partitions, interleaved; labels arrive as strings and as bytes.
+      buf.startRow(i % 3 === 2 ? 'q' : 'p', () => ({}));
+      const label = i % 10 === 9 ? null : `label-${i % 3000}-é`;
+      if (label !== null && i % 2 === 0) {
+        const bytes = Buffer.from(`xx${label}`);
+        buf.setBytes(0, bytes, 2, bytes.length);
+      } else buf.setString(0, label);
+      buf.setNumber(1, i < instants.length ? instants[i]! : i % 7 === 0 ? null : i * 1000);
+      buf.setNumber(2, i % 5 === 0 ? null : i / 8);
+      buf.setNumber(3, i);
+      const ref = i % 11 === 0 ? null : `ref-${i}`;
+      if (ref !== null && i % 2 === 1) buf.setBytes(4, Buffer.from(ref), 0, ref.length);
+      else buf.setString(4, ref);
     }
-    const [part] = buf.drain();
-    const bytes = await writeParquetFile(spec, part!.columns, part!.rows, { codec: 'GZIP' });
-    const back = await readBack(bytes);
+    const parts = buf.drain();
+    expect(parts.map((p) => p.rows)).toEqual([46_667, 23_333]);
+    const files = await Promise.all(
+      parts.map((p) => writeParquetFile(spec, p.columns, p.rows, { codec: 'GZIP' })),
+    );
+    const back = (await Promise.all(files.map(readBack))).flat().sort((a, b) => Number(a.n) - Number(b.n));
     expect(back).toHaveLength(rows);
     for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 65_535, 65_536, 69_999]) {
       const row = back[i]!;

@@ -1,0 +1,247 @@
+/**
+ * Lands mapped order lines in the curated buffer: pseudonymous customer id, net amount and its value
+ * in the reporting currency, the order date partition, and the customer's latest contact details.
+ * Two entrances with one outcome: `accept` for a line a format mapped field by field, `acceptBytes`
+ * for a line the generic byte reader took (its text values go to the buffer as bytes, no strings).
+ */
+
+import type { MappedOrderLine } from '../formats/format.ts';
+import type { GenericByteRows } from '../formats/generic-bytes.ts';
+import { roundMoney } from '../formats/values.ts';
+import type { Pseudonymiser } from '../identity.ts';
+import { ByteDictionary } from '../parquet/byte-dictionary.ts';
+import type { ColumnarBuffer } from '../parquet/columnar-buffer.ts';
+import { zoneOffsetMs } from '../time.ts';
+import type { RateBook, RateGap } from './fx.ts';
+
+// A type, not an interface: it is passed where rows of any table are (Record<string, unknown>).
+export type ContactRow = {
+  customer_id: string;
+  source_customer_ref: string;
+  email: string | null;
+  phone: string | null;
+  exported_at: number;
+  batch_id: string;
+};
+
+/** A customer met by the byte path: ids and contact details decoded once, not per line. */
+interface KnownCustomer {
+  id: string;
+  ref: string;
+  emailId: number;
+  email: string | null;
+  phoneId: number;
+  phone: string | null;
+}
+
+/** Customers remembered by the byte path before it starts over (memory flat in file size). */
+const KNOWN_CUSTOMERS = 200_000;
+
+const TEXT_COLUMNS = [
+  'order_id',
+  'line_id',
+  'customer_id',
+  'sku',
+  'product_name',
+  'category',
+  'channel',
+  'country',
+  'warehouse',
+  'referral_id',
+] as const;
+
+export class OrderLineLander {
+  rowsLanded = 0;
+  /** Lines in a currency without a rate on or before their date, by currency. */
+  readonly missingRate = new Map<string, RateGap>();
+  /** Contact rows of this flush, by customer id. */
+  contacts = new Map<string, ContactRow>();
+
+  private readonly col: Record<string, number>;
+  private readonly text: Int32Array;
+  private readonly refs = new ByteDictionary();
+  private readonly emails = new ByteDictionary();
+  private readonly phones = new ByteDictionary();
+  private known: (KnownCustomer | undefined)[] = [];
+  private readonly days = new Map<number, string>();
+  private net = 0;
+  private netRc: number | null = null;
+
+  constructor(
+    private readonly buf: ColumnarBuffer,
+    private readonly ids: Pseudonymiser,
+    private readonly rates: RateBook,
+    private readonly reportingCurrency: string,
+    private readonly shopTimeZone: string,
+    private readonly source: string,
+    private readonly batchId: string,
+    private readonly exportedAt: number,
+    private readonly ingestedAt: number,
+  ) {
+    this.col = Object.fromEntries(buf.spec.columns.map((c, i) => [c.name, i]));
+    this.text = Int32Array.from(TEXT_COLUMNS, (c) => buf.columnIndex(c));
+  }
+
+  accept(m: MappedOrderLine): void {
+    const customerId = m.customer_ref ? this.ids.id(this.source, m.customer_ref) : null;
+    // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
+    // Taobao buyer is reached (in-app messages), and it is personal data, so restricted too.
+    if (customerId && m.customer_ref) this.contact(customerId, m.customer_ref, m.email, m.phone);
+    this.settle(m.order_ts, m.quantity, m.unit_price, m.discount, m.refund_amount, m.currency);
+    const b = this.buf;
+    const values = [
+      m.order_id,
+      m.line_id,
+      customerId,
+      m.sku,
+      m.product_name,
+      m.category,
+      m.channel,
+      m.country,
+      m.warehouse,
+      m.referral_id,
+    ];
+    for (let k = 0; k < values.length; k++) b.setString(this.text[k]!, values[k]!);
+    this.setCommon(m.order_ts, m.paid_ts, m.status, m.currency);
+    this.setAmounts(m.quantity, m.unit_price, m.discount, m.refund_amount);
+  }
+
+  /** A line the byte reader took; its text fields are read from `src` at the reader's bounds. */
+  acceptBytes(src: Uint8Array, r: GenericByteRows): void {
+    const customer = this.customer(src, r);
+    this.contact(customer.id, customer.ref, customer.email, customer.phone);
+    this.settle(r.orderTs, r.quantity, r.unitPrice, r.discount, r.refund, r.currency);
+    const b = this.buf;
+    // BYTE_FIELDS starts with TEXT_COLUMNS' order; customer_id is the pseudonym, not the bytes.
+    for (let k = 0; k < TEXT_COLUMNS.length; k++) {
+      const c = this.text[k]!;
+      if (k === 2) b.setString(c, customer.id);
+      else if (r.start[k] === r.end[k]) b.setString(c, null);
+      else b.setBytes(c, src, r.start[k]!, r.end[k]!);
+    }
+    this.setCommon(r.orderTs, r.paidTs, r.status, r.currency);
+    this.setAmounts(r.quantity, r.unitPrice, r.discount, r.refund);
+  }
+
+  private customer(src: Uint8Array, r: GenericByteRows): KnownCustomer {
+    if (this.refs.size >= KNOWN_CUSTOMERS) {
+      this.refs.clear();
+      this.emails.clear();
+      this.phones.clear();
+      this.known = [];
+    }
+    const rid = this.refs.intern(src, r.start[2]!, r.end[2]!);
+    let c = this.known[rid];
+    if (!c) {
+      const ref = this.refs.string(rid);
+      c = { id: this.ids.id(this.source, ref), ref, emailId: -1, email: null, phoneId: -1, phone: null };
+      this.known[rid] = c;
+    }
+    // E-mail (field 10) and phone (11) are compared as bytes; a string is made only when they change.
+    const es = r.start[10]!;
+    const ee = r.end[10]!;
+    if (es === ee) {
+      c.emailId = -1;
+      c.email = null;
+    } else if (c.emailId < 0 || !this.emails.equals(c.emailId, src, es, ee)) {
+      c.emailId = this.emails.intern(src, es, ee);
+      c.email = this.emails.string(c.emailId);
+    }
+    const ps = r.start[11]!;
+    const pe = r.end[11]!;
+    if (ps === pe) {
+      c.phoneId = -1;
+      c.phone = null;
+    } else if (c.phoneId < 0 || !this.phones.equals(c.phoneId, src, ps, pe)) {
+      c.phoneId = this.phones.intern(src, ps, pe);
+      c.phone = this.phones.string(c.phoneId);
+    }
+    return c;
+  }
+
+  /** The customer's latest contact details in this flush: the file's last line for them wins. */
+  private contact(customerId: string, ref: string, email: string | null, phone: string | null): void {
+    const c = this.contacts.get(customerId);
+    if (!c) {
+      this.contacts.set(customerId, {
+        customer_id: customerId,
+        source_customer_ref: ref,
+        email,
+        phone,
+        exported_at: this.exportedAt,
+        batch_id: this.batchId,
+      });
+    } else {
+      c.email = email;
+      c.phone = phone;
+    }
+  }
+
+  /** Net amounts and the order-date partition of a line; starts its buffer row. */
+  private settle(
+    orderTs: number,
+    quantity: number,
+    unitPrice: number,
+    discount: number,
+    refund: number,
+    currency: string,
+  ): void {
+    const net = roundMoney(quantity * unitPrice - discount - refund);
+    const dt = this.orderDate(orderTs);
+    let netRc: number | null = null;
+    if (currency === this.reportingCurrency) netRc = net;
+    else {
+      const rate = this.rates.rate(currency, dt);
+      if (rate !== null) netRc = roundMoney(net * rate);
+      else {
+        const gap = this.missingRate.get(currency);
+        if (!gap) this.missingRate.set(currency, { lines: 1, from: dt, to: dt });
+        else {
+          gap.lines++;
+          if (dt < gap.from) gap.from = dt;
+          if (dt > gap.to) gap.to = dt;
+        }
+      }
+    }
+    this.net = net;
+    this.netRc = netRc;
+    this.rowsLanded++;
+    const source = this.source;
+    this.buf.startRow(dt, () => ({ source, dt }));
+  }
+
+  private setCommon(orderTs: number, paidTs: number | null, status: string, currency: string): void {
+    const b = this.buf;
+    const col = this.col;
+    b.setNumber(col.order_ts!, orderTs);
+    b.setNumber(col.paid_ts!, paidTs);
+    b.setString(col.status!, status);
+    b.setString(col.currency!, currency);
+    b.setNumber(col.net_amount!, this.net);
+    b.setNumber(col.net_amount_rc!, this.netRc);
+    b.setNumber(col.exported_at!, this.exportedAt);
+    b.setNumber(col.ingested_at!, this.ingestedAt);
+    b.setString(col.batch_id!, this.batchId);
+  }
+
+  private setAmounts(quantity: number, unitPrice: number, discount: number, refund: number): void {
+    const b = this.buf;
+    const col = this.col;
+    b.setNumber(col.quantity!, quantity);
+    b.setNumber(col.unit_price!, unitPrice);
+    b.setNumber(col.discount!, discount);
+    b.setNumber(col.refund_amount!, refund);
+  }
+
+  /** `YYYY-MM-DD` of an instant in the shop time zone, cached per local day (asked per line). */
+  private orderDate(utcMs: number): string {
+    const DAY = 86_400_000;
+    const day = Math.floor((utcMs + zoneOffsetMs(utcMs, this.shopTimeZone)) / DAY);
+    let s = this.days.get(day);
+    if (s === undefined) {
+      s = new Date(day * DAY).toISOString().slice(0, 10);
+      this.days.set(day, s);
+    }
+    return s;
+  }
+}
