@@ -30,27 +30,36 @@ export async function readByteLines(
   onBytes?: (bytesRead: number) => void,
 ): Promise<void> {
   let line = range.firstLine;
-  // Set while a record that started in an earlier chunk is incomplete: it reads whole chunks.
+  // Set while a record is incomplete (a quoted field with line breaks): it gets the next lines.
   let open: CsvParser | undefined;
   const parsed: CsvRecord[] = [];
+  const handOn = () => {
+    // At once, so rows land in file order (the last row of a customer sets the contact).
+    if (parsed.length) {
+      h.records(parsed);
+      parsed.length = 0;
+    }
+  };
 
   await readLineChunks(
     path,
     range,
     async (buf, end) => {
       let i = 0;
-      if (open) {
-        open.push(buf.toString('utf8', 0, end), parsed);
-        i = end;
-        if (!open.pending) {
-          line = open.nextLine;
-          open = undefined;
-        }
-      }
       while (i < end) {
         const nl = buf.indexOf(LF, i);
         const hasLf = nl >= 0 && nl < end; // only the file's last line may lack one
         const next = hasLf ? nl + 1 : end;
+        if (open) {
+          open.push(buf.toString('utf8', i, next), parsed);
+          if (!open.pending) {
+            line = open.nextLine;
+            open = undefined;
+          }
+          handOn();
+          i = next;
+          continue;
+        }
         let e = hasLf ? nl : end;
         if (e > i && buf[e - 1] === CR) e--;
         if (line > parseThrough) {
@@ -68,25 +77,10 @@ export async function readByteLines(
         }
         const parser = new CsvParser(delimiter, line, true);
         parser.push(buf.toString('utf8', i, next), parsed);
-        if (parser.pending) {
-          // A quoted field runs past this line: the parser reads on, to the end of the chunk and beyond.
-          parser.push(buf.toString('utf8', next, end), parsed);
-          i = end;
-          if (parser.pending) open = parser;
-          else line = parser.nextLine;
-        } else {
-          line = parser.nextLine;
-          i = next;
-        }
-        // Handed on at once, so rows land in file order (the last row of a customer sets the contact).
-        if (parsed.length) {
-          h.records(parsed);
-          parsed.length = 0;
-        }
-      }
-      if (parsed.length) {
-        h.records(parsed);
-        parsed.length = 0;
+        if (parser.pending) open = parser;
+        else line = parser.nextLine;
+        handOn();
+        i = next;
       }
       await h.betweenChunks();
     },

@@ -57,6 +57,8 @@ export interface RangeJob {
 
 export interface RangeResult {
   rowsRead: number;
+  /** Rows the byte path read (undefined: the range was read field by field). */
+  bytePathRows: number | undefined;
   rowsLanded: number;
   /** CSV lines (file, line, column, reason, record), in file order. */
   quarantine: string[];
@@ -100,6 +102,7 @@ export async function ingestRange(
   const quarantine = new QuarantineLog(file);
   const warnings: string[] = [];
   let rowsRead = 0;
+  let bytePathRows = 0;
 
   const sink: OrderLineSink = {
     accept(m: MappedOrderLine) {
@@ -172,6 +175,7 @@ export async function ingestRange(
         take(buf, start, end) {
           if (!byteRows.read(buf, start, end)) return false;
           rowsRead++;
+          bytePathRows++;
           lander.acceptBytes(buf, byteRows);
           return true;
         },
@@ -198,6 +202,7 @@ export async function ingestRange(
   if (format.pairing) await writeStaged(lake, format.pairing.self, batchId, exportedAt, staged);
   return {
     rowsRead,
+    bytePathRows: byteRows ? bytePathRows : undefined,
     rowsLanded: lander.rowsLanded,
     quarantine: quarantine.lines,
     reasons: quarantine.reasons,

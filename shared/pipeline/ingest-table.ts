@@ -94,6 +94,7 @@ export async function ingestTableFile(
   return {
     rows: [...partitions.values()].flatMap((p) => p.rows),
     rowsRead,
+    bytePathRows: undefined,
     rowsLanded,
     quarantine: quarantine.lines,
     reasons: quarantine.reasons,

@@ -73,6 +73,8 @@ export interface IngestReport {
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
+  /** Rows read straight from the bytes (generic UTF-8 files); the rest went field by field. */
+  bytePathRows?: number;
   reasons: ReasonCount[];
   partitions: number;
   filesWritten: number;
@@ -332,6 +334,9 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
     rowsRead: results.reduce((a, r) => a + r.rowsRead, 0),
     rowsLanded: results.reduce((a, r) => a + r.rowsLanded, 0),
     rowsQuarantined: quarantined,
+    ...(results.some((r) => r.bytePathRows !== undefined)
+      ? { bytePathRows: results.reduce((a, r) => a + (r.bytePathRows ?? 0), 0) }
+      : {}),
     reasons: [...reasons.values()].sort((a, b) => b.count - a.count),
     partitions: new Set(results.flatMap((r) => r.partitions)).size,
     filesWritten: results.reduce((a, r) => a + r.files.length, 0),
