@@ -2,15 +2,19 @@
  * Pseudonymous customer ids: HMAC-SHA256 of `<source>:<reference>` under a secret key, so ids are
  * stable across exports, differ between platforms, and cannot be reversed by hashing a list of e-mails.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config.ts';
+import { HmacSha256 } from './hmac-sha256.ts';
 import { idKeyKey } from './lake/keys.ts';
 import type { Lake } from './lake/lake.ts';
 
 export class Pseudonymiser {
   // Exports repeat customers on many lines; the cache turns millions of HMACs into one per customer.
   private readonly caches = new Map<string, Map<string, string>>();
-  constructor(private readonly key: string) {}
+  private readonly mac: HmacSha256;
+  constructor(key: string) {
+    this.mac = new HmacSha256(key);
+  }
 
   id(source: string, reference: string): string {
     let cache = this.caches.get(source);
@@ -20,7 +24,7 @@ export class Pseudonymiser {
     }
     let v = cache.get(reference);
     if (v === undefined) {
-      v = createHmac('sha256', this.key).update(`${source}:${reference}`).digest('hex').slice(0, 32);
+      v = this.mac.hex(`${source}:${reference}`, 32);
       // Bounded, so memory stays flat however many customers a file has; a miss only costs a hash.
       if (cache.size >= 200_000) cache.clear();
       cache.set(reference, v);

@@ -43,7 +43,8 @@ export class GenericByteRows {
   readonly start = new Int32Array(BYTE_FIELDS.length);
   readonly end = new Int32Array(BYTE_FIELDS.length);
   orderTs = 0;
-  paidTs: number | null = null;
+  /** NaN when empty (null): a number field stays unboxed, no allocation per line. */
+  paidTs = Number.NaN;
   quantity = 0;
   unitPrice = 0;
   discount = 0;
@@ -105,7 +106,7 @@ export class GenericByteRows {
       const v = this.timestamp(buf, paid);
       if (v === null) return false;
       this.paidTs = v;
-    } else this.paidTs = null;
+    } else this.paidTs = Number.NaN;
 
     const q = this.decimal(buf, p.quantity!, true);
     if (q < 0) return false;

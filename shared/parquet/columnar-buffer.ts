@@ -105,11 +105,11 @@ export class ColumnarBuffer {
     return i;
   }
 
-  /** Starts a row in the partition with these key values (in the spec's key order). */
-  startRow(partitionKey: string, values: () => Record<string, string>): void {
+  /** Starts a row in a partition; `values` gives a new partition's key values (spec key order). */
+  startRow(partitionKey: string, values: (key: string) => Record<string, string>): void {
     let p = this.partitions.get(partitionKey);
     if (p === undefined) {
-      p = new Partition(values(), this.numberWidth, this.intWidth);
+      p = new Partition(values(partitionKey), this.numberWidth, this.intWidth);
       this.partitions.set(partitionKey, p);
     }
     if (p.rows === p.capacity) p.grow();

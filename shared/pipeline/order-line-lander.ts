@@ -64,8 +64,11 @@ export class OrderLineLander {
   private readonly phones = new ByteDictionary();
   private known: (KnownCustomer | undefined)[] = [];
   private readonly days = new Map<number, string>();
+  /** Made once: a closure per line would be garbage per line. */
+  private readonly partitionValues = (dt: string) => ({ source: this.source, dt });
   private net = 0;
-  private netRc: number | null = null;
+  /** NaN when there is no rate: a number field stays unboxed (no allocation per line). */
+  private netRc = Number.NaN;
 
   constructor(
     private readonly buf: ColumnarBuffer,
@@ -188,7 +191,7 @@ export class OrderLineLander {
   ): void {
     const net = roundMoney(quantity * unitPrice - discount - refund);
     const dt = this.orderDate(orderTs);
-    let netRc: number | null = null;
+    let netRc = Number.NaN;
     if (currency === this.reportingCurrency) netRc = net;
     else {
       const rate = this.rates.rate(currency, dt);
@@ -206,8 +209,7 @@ export class OrderLineLander {
     this.net = net;
     this.netRc = netRc;
     this.rowsLanded++;
-    const source = this.source;
-    this.buf.startRow(dt, () => ({ source, dt }));
+    this.buf.startRow(dt, this.partitionValues);
   }
 
   private setCommon(orderTs: number, paidTs: number | null, status: string, currency: string): void {
@@ -218,7 +220,7 @@ export class OrderLineLander {
     b.setString(col.status!, status);
     b.setString(col.currency!, currency);
     b.setNumber(col.net_amount!, this.net);
-    b.setNumber(col.net_amount_rc!, this.netRc);
+    b.setNumber(col.net_amount_rc!, this.netRc); // NaN: null
     b.setNumber(col.exported_at!, this.exportedAt);
     b.setNumber(col.ingested_at!, this.ingestedAt);
     b.setString(col.batch_id!, this.batchId);
