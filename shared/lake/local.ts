@@ -26,16 +26,33 @@ export class LocalLake implements Lake {
     return join(this.root, ...key.split('/'));
   }
 
+  /** Folders this lake made or found: ingest writes thousands of files into a few hundred folders. */
+  private readonly folders = new Set<string>();
+
+  private async folder(dir: string): Promise<void> {
+    if (this.folders.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.folders.add(dir);
+  }
+
   private async tempPath(): Promise<string> {
     const dir = join(this.root, TMP_DIR);
-    await mkdir(dir, { recursive: true });
+    await this.folder(dir);
     return join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
   }
 
   private async commit(tmp: string, key: string): Promise<void> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(tmp, target);
+    await this.folder(dirname(target));
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The folder went away since it was made (a cleanup): make it again.
+      this.folders.delete(dirname(target));
+      await this.folder(dirname(target));
+      await rename(tmp, target);
+    }
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
@@ -55,7 +72,7 @@ export class LocalLake implements Lake {
     const target = this.path(key);
     try {
       await writeFile(tmp, body);
-      await mkdir(dirname(target), { recursive: true });
+      await this.folder(dirname(target));
       // link() fails when the target exists: an atomic exclusive create of a complete file.
       await link(tmp, target);
       return true;

@@ -4,6 +4,8 @@
  * dictionary-codes SKUs, names and channels this way, and the Parquet dictionary page takes the
  * arena's bytes as they are.
  */
+import type { ByteStrings } from './writer.ts';
+
 const EMPTY = -1;
 
 export class ByteDictionary {
@@ -40,6 +42,18 @@ export class ByteDictionary {
   bytes(id: number): Uint8Array {
     const s = this.starts[id]!;
     return this.arena.subarray(s, s + this.lengths[id]!);
+  }
+
+  /** Entries `ids[0, count)` as views into the arena (valid until `clear`). */
+  slices(ids: Int32Array, count: number): ByteStrings {
+    const starts = new Int32Array(count);
+    const lengths = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      starts[i] = this.starts[id]!;
+      lengths[i] = this.lengths[id]!;
+    }
+    return { data: this.arena, starts, lengths };
   }
 
   /** The entry as a string (decoded on demand: only for the rare caller that needs one). */

@@ -234,7 +234,8 @@ export class ColumnarBuffer {
       return { kind: 'binary', data: c.plain.data, starts, lengths };
     }
     // The partition's own dictionary: global ids renumbered in order of first use.
-    const dictionary: Uint8Array[] = [];
+    let used = new Int32Array(64);
+    let size = 0;
     const indices = new Int32Array(k);
     for (let j = 0; j < k; j++) {
       const gid = ints[j * w + s]!;
@@ -244,11 +245,17 @@ export class ColumnarBuffer {
       }
       if (stamp[gid] !== partition) {
         stamp[gid] = partition;
-        local[gid] = dictionary.length;
-        dictionary.push(c.dict.bytes(gid));
+        local[gid] = size;
+        if (size === used.length) {
+          const more = new Int32Array(size * 2);
+          more.set(used);
+          used = more;
+        }
+        used[size++] = gid;
       }
       indices[j] = local[gid]!;
     }
+    const dictionary = c.dict.slices(used, size);
     return { kind: 'dict', dictionary, indices };
   }
 

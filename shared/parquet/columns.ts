@@ -39,7 +39,18 @@ export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnDat
         }
         indices[i] = id;
       }
-      return { kind: 'dict', dictionary, indices };
+      const starts = new Int32Array(dictionary.length);
+      let at = 0;
+      dictionary.forEach((d, k) => {
+        starts[k] = at;
+        at += d.length;
+      });
+      const data = Buffer.concat(dictionary);
+      return {
+        kind: 'dict',
+        dictionary: { data, starts, lengths: Int32Array.from(dictionary, (d) => d.length) },
+        indices,
+      };
     }
     case 'double':
       return { kind: 'double', values: Float64Array.from(values, (v) => (v == null ? 0 : Number(v))), nulls };

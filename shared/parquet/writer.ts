@@ -5,18 +5,22 @@
  * (bench/results.md); model outputs, which are small, are written the same way for one code path.
  * Spec: https://github.com/apache/parquet-format (file layout, Thrift metadata, encodings).
  */
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-
-const gzipAsync = promisify(gzip);
+import { gzipSync } from 'node:zlib';
 
 import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
 import { bitWidth, encodeHybrid } from './rle.ts';
 import { ThriftWriter } from './thrift.ts';
 
+/** Byte strings held in one buffer: value i is data[starts[i], starts[i] + lengths[i]). */
+export interface ByteStrings {
+  data: Uint8Array;
+  starts: Int32Array;
+  lengths: Int32Array;
+}
+
 /** Column values in the layout the writer encodes. Null: `nulls[i] === 1`, or index -1 for strings. */
 export type ColumnData =
-  | { kind: 'dict'; dictionary: readonly Uint8Array[]; indices: Int32Array }
+  | { kind: 'dict'; dictionary: ByteStrings; indices: Int32Array }
   | { kind: 'strings'; values: readonly (string | null)[] }
   /** Byte strings in `data`: value i is data[starts[i], starts[i] + lengths[i]); length -1 is null. */
   | { kind: 'binary'; data: Uint8Array; starts: Int32Array; lengths: Int32Array }
@@ -155,15 +159,18 @@ function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array
   }
 }
 
-function dictionaryPage(dictionary: readonly Uint8Array[]): Uint8Array {
+function dictionaryPage({ data, starts, lengths }: ByteStrings): Uint8Array {
   let size = 0;
-  for (const d of dictionary) size += 4 + d.length;
+  for (const len of lengths) size += 4 + len;
   const out = Buffer.allocUnsafe(size);
   let k = 0;
-  for (const d of dictionary) {
-    out.writeUInt32LE(d.length, k);
-    out.set(d, k + 4);
-    k += 4 + d.length;
+  for (let i = 0; i < lengths.length; i++) {
+    const len = lengths[i]!;
+    out.writeUInt32LE(len, k);
+    k += 4;
+    const s = starts[i]!;
+    for (let b = 0; b < len; b++) out[k + b] = data[s + b]!;
+    k += len;
   }
   return out;
 }
@@ -184,9 +191,12 @@ interface Page {
 /** Column chunks smaller than this are stored uncompressed: per call, zlib costs more than it saves. */
 const MIN_COMPRESS_BYTES = 64 * 1024;
 
-/** Compresses a page off the main thread (zlib runs in libuv's pool), then builds its header. */
-async function finishPage(p: RawPage): Promise<Page> {
-  const body = p.codec === 'GZIP' ? await gzipAsync(p.raw, { level: 1 }) : p.raw;
+/**
+ * Compresses a page, then builds its header. On this thread: ingest already keeps every core busy
+ * with a thread of its own, and a promise per page cost more than zlib's pool gave back.
+ */
+function finishPage(p: RawPage): Page {
+  const body = p.codec === 'GZIP' ? gzipSync(p.raw, { level: 1 }) : p.raw;
   const w = new ThriftWriter().i32(1, p.type).i32(2, p.raw.length).i32(3, body.length);
   p.header(w);
   return { header: w.finish(), body, uncompressed: p.raw.length };
@@ -223,15 +233,15 @@ function encodeColumn(
     parts.push(len, levels);
   }
   const pages: RawPage[] = [];
-  const dict = col.kind === 'dict' && col.dictionary.length > 0;
+  const dict = col.kind === 'dict' && col.dictionary.lengths.length > 0;
   // Parquet sets the codec per column chunk, so small chunks can skip compression.
   const estimate =
     col.kind === 'dict'
-      ? rows * 3 + col.dictionary.length * 16
+      ? rows * 3 + col.dictionary.lengths.length * 16
       : rows * (col.kind === 'strings' || col.kind === 'binary' ? 24 : 8);
   const codec: Codec = estimate < MIN_COMPRESS_BYTES ? 'UNCOMPRESSED' : fileCodec;
   if (col.kind === 'dict' && dict) {
-    const size = col.dictionary.length;
+    const size = col.dictionary.lengths.length;
     pages.push({
       type: 2,
       raw: dictionaryPage(col.dictionary),
@@ -267,9 +277,8 @@ export async function writeParquetFile(
   if (columns.length !== spec.columns.length) {
     throw new Error(`${spec.name}: ${columns.length} columns for ${spec.columns.length}`);
   }
-  // Phase 1 (this thread): encode every column's pages. Phase 2: compress them all concurrently.
   const encoded = spec.columns.map((c, ci) => encodeColumn(spec, c, columns[ci]!, rows, fileCodec));
-  const finished = await Promise.all(encoded.map((e) => Promise.all(e.pages.map(finishPage))));
+  const finished = encoded.map((e) => e.pages.map(finishPage));
 
   const chunks: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
