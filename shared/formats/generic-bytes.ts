@@ -304,7 +304,11 @@ export class GenericByteRows {
     }
     if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
     if (!validDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return null;
-    const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+    // Date.UTC reads years 0-99 as 1900-1999; parseTimestamp calls it, so those years go the same way.
+    const wall =
+      y < 100
+        ? Date.UTC(y, mo - 1, d, h, mi, sec, ms)
+        : daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
     return zulu ? wall : wallTimeToUtc(wall, this.timeZone);
   }
 
@@ -315,6 +319,16 @@ export class GenericByteRows {
     );
     return isBad(v) ? null : v;
   }
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil): no Date call per line. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** The value of `count` ASCII digits at `at`, or -1. */

@@ -48,6 +48,10 @@ const AWKWARD = [
   'O-10,2,C10,2026-01-02T03:04:05Z,,SKU-29,"Text" after,Home,1,1,0,0,USD,paid,,,,,',
   'O-10,3,C10,2026-01-02T03:04:05Z,,SKU-30,"Quote"x,Home,1,1,0,0,USD,paid,,,,,',
   'O-10,4,C10,2026-01-02T03:04:05Z,,SKU-31,Lone\rCR,Home,1,1,0,0,USD,paid,,,,,',
+  'O-10,5,C10,0099-12-31T23:59:59Z,,SKU-32,Year 99,Home,1,1,0,0,USD,paid,,,,,',
+  'O-10,6,C10,1600-02-29T12:00:00Z,,SKU-33,Leap 1600,Home,1,1,0,0,USD,paid,,,,,',
+  'O-10,7,C10,2100-02-28T12:00:00Z,2100-03-01T00:00:00.5Z,SKU-34,Not leap 2100,Home,1,1,0,0,USD,paid,,,,,',
+  'O-10,8,C10,1969-12-31T23:59:59.999Z,,SKU-35,Before 1970,Home,1,1,0,0,USD,paid,,,,,',
   '',
   'O-11,1,C1,2026-01-03T03:04:05Z,,SKU-1,Mug,Home,1,9.5,0,0,USD,refunded,shopify,US,w1,a-new@example.com,+1 556',
   'O-11,2,C11,2026-01-03T03:04:05Z,,SKU-1,"Unterminated,Home,1,9.5,0,0,USD,paid,,,,,',
@@ -132,6 +136,14 @@ describe('ingest byte path', () => {
     expect(reader.unitPrice).toBe(12);
     expect(reader.currency).toBe('USD');
     expect(reader.status).toBe('paid');
+    for (const [line, ts] of [
+      [AWKWARD.find((l) => l.includes('Leap 1600'))!, Date.UTC(1600, 1, 29, 12)],
+      [AWKWARD.find((l) => l.includes('Year 99'))!, Date.UTC(99, 11, 31, 23, 59, 59)], // as Date.UTC reads it: 1999
+      [AWKWARD.find((l) => l.includes('Before 1970'))!, -1],
+    ] as const) {
+      expect(take(line)).toBe(true);
+      expect(reader.orderTs).toBe(ts);
+    }
     expect(take(AWKWARD[2]!)).toBe(false); // doubled quote
     expect(take(AWKWARD[6]!)).toBe(false); // no-break spaces to trim
     expect(take(AWKWARD[17]!)).toBe(false); // `.5`
