@@ -26,7 +26,7 @@ export class Pseudonymiser {
     if (v === undefined) {
       v = this.mac.hex(`${source}:${reference}`, 32);
       // Bounded, so memory stays flat however many customers a file has; a miss only costs a hash.
-      if (cache.size >= 200_000) cache.clear();
+      if (cache.size >= 50_000) cache.clear();
       cache.set(reference, v);
     }
     return v;

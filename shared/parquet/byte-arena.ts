@@ -28,6 +28,11 @@ export class ByteArena {
     return at;
   }
 
+  /** Empties the arena, keeping its buffer (earlier offsets become invalid). */
+  clear(): void {
+    this.used = 0;
+  }
+
   private room(n: number): void {
     if (this.used + n <= this.data.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.used + n));

@@ -74,6 +74,13 @@ export class ColumnarBuffer {
   private readonly numberWidth: number;
   private readonly intWidth: number;
   private partitions = new Map<string, Partition>();
+  /**
+   * The last flush's partitions, kept with their arrays for the next: a long file refills the same
+   * days flush after flush, and reused arrays leave no garbage to pile up between collections. Kept
+   * by key (each sized for its own day) and only from the last flush (bounded like the buffer).
+   */
+  private spare = new Map<string, Partition>();
+  private drained = new Map<string, Partition>();
   /** The partition of the row being set and the row's first slot in its numbers and ints. */
   private part: Partition | undefined;
   private numberAt = 0;
@@ -109,7 +116,9 @@ export class ColumnarBuffer {
   startRow(partitionKey: string, values: (key: string) => Record<string, string>): void {
     let p = this.partitions.get(partitionKey);
     if (p === undefined) {
-      p = new Partition(values(partitionKey), this.numberWidth, this.intWidth);
+      p = this.spare.get(partitionKey);
+      if (p) p.rows = 0;
+      else p = new Partition(values(partitionKey), this.numberWidth, this.intWidth);
       this.partitions.set(partitionKey, p);
     }
     if (p.rows === p.capacity) p.grow();
@@ -193,23 +202,33 @@ export class ColumnarBuffer {
     c.dict = new ByteDictionary();
   }
 
-  /** The buffered rows, one entry per partition (sorted by partition key), and an empty buffer. */
-  drain(): PartitionData[] {
+  /**
+   * The buffered rows, one partition at a time (sorted by partition key), then an empty buffer.
+   * One at a time, so a flush holds a single partition's column copies beside the buffer. String
+   * values are views into the buffer's arenas: encode each partition before the buffer takes rows
+   * again (the writer copies as it encodes).
+   */
+  *drain(): Generator<PartitionData> {
     const keys = [...this.partitions.keys()].sort();
     // Per string column, which partition last used each global id and its index there.
     const stamps = this.cols.map((c) =>
       c.kind === 'string' ? new Int32Array(c.dict.size).fill(-1) : undefined,
     );
     const locals = this.cols.map((c) => (c.kind === 'string' ? new Int32Array(c.dict.size) : undefined));
-    const out = keys.map((key, pi) => {
-      const p = this.partitions.get(key)!;
-      const columns = this.cols.map((c, ci) =>
-        c.kind === 'string' ? this.strings(c, ci, p, pi, stamps[ci]!, locals[ci]!) : this.numbers(c, ci, p),
-      );
-      return { values: p.values, rows: p.rows, columns };
-    });
-    this.reset();
-    return out;
+    const partitions = this.partitions;
+    try {
+      for (const [pi, key] of keys.entries()) {
+        const p = partitions.get(key)!;
+        const columns = this.cols.map((c, ci) =>
+          c.kind === 'string' ? this.strings(c, ci, p, pi, stamps[ci]!, locals[ci]!) : this.numbers(c, ci, p),
+        );
+        partitions.delete(key);
+        this.drained.set(key, p);
+        yield { values: p.values, rows: p.rows, columns };
+      }
+    } finally {
+      this.reset();
+    }
   }
 
   private strings(
@@ -293,14 +312,18 @@ export class ColumnarBuffer {
 
   private reset(): void {
     this.rows = 0;
+    for (const [key, p] of this.partitions) this.drained.set(key, p);
+    this.spare = this.drained;
+    this.drained = new Map();
     this.partitions = new Map();
     this.part = undefined;
+    // Whatever was drained has been encoded by now (the writer copies bytes as it encodes): the
+    // dictionaries and arenas are reused.
     for (const c of this.cols) {
       if (c.kind === 'string') {
-        // New storage: the drained data still points into the old until it is written.
-        if (c.plain) c.plain = new ByteArena();
+        c.plain?.clear();
         c.lookup.clear();
-        c.dict = new ByteDictionary();
+        c.dict.clear();
       }
     }
   }

@@ -228,15 +228,17 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   };
   let results: RangeResult[];
   if (parallel && scan.middle && lake instanceof LocalLake) {
-    // Each part holds at most 60 % of the flush size: a file within the flush size is written in
-    // one go per part (one file per partition and part), and together they hold little more.
-    const part = { ...base, flushRows: Math.ceil(config.ingestFlushRows * 0.6) };
+    // Each part buffers its share of the flush size (and 5 % slack, as lines differ in length):
+    // together they hold what one thread would, and a file within the flush size is written in
+    // one go per part (a file per partition and part).
+    const flushRows = (share: number) => Math.ceil(config.ingestFlushRows * share * 1.05);
     const middle = scan.middle;
     // This thread reads the first part while a worker thread boots and reads the rest.
     results = await Promise.all([
       ingestRange(
         {
-          ...part,
+          ...base,
+          flushRows: flushRows(FIRST_PART_SHARE),
           range: { start: 0, end: middle.offset, firstLine: 1 },
           skipHeader: true,
           fileStem: `${batchId}-p0`,
@@ -246,7 +248,8 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
       ),
       runWorker(
         {
-          ...part,
+          ...base,
+          flushRows: flushRows(1 - FIRST_PART_SHARE),
           range: { start: middle.offset, end: undefined, firstLine: middle.line },
           skipHeader: false,
           fileStem: `${batchId}-p1`,

@@ -35,7 +35,7 @@ interface KnownCustomer {
 }
 
 /** Customers remembered by the byte path before it starts over (memory flat in file size). */
-const KNOWN_CUSTOMERS = 200_000;
+const KNOWN_CUSTOMERS = 50_000;
 
 const TEXT_COLUMNS = [
   'order_id',

@@ -164,12 +164,12 @@ describe('ingest byte path', () => {
     });
   }
 
-  it('agrees on 4,000 mixed lines, read on one thread and on two', async () => {
+  it('agrees on 4,000 mixed lines, read on one thread and on two (with many flushes)', async () => {
     const text = mixedFile(4000);
     const one = await both(text, { ingestWorkers: 1 });
     await expectSameOutcome(one.bytes, one.fields);
     expect(one.bytes.report.bytePathRows).toBeGreaterThan(3000);
-    const two = await both(text, { ingestWorkers: 2, ingestParallelMinBytes: 0 });
+    const two = await both(text, { ingestWorkers: 2, ingestParallelMinBytes: 0, ingestFlushRows: 1000 });
     await expectSameOutcome(two.bytes, two.fields);
     expect(comparable(two.bytes.report)).toEqual(comparable(one.bytes.report));
   });

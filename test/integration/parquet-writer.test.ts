@@ -77,7 +77,7 @@ describe('Parquet writer', () => {
       if (ref !== null && i % 2 === 1) buf.setBytes(4, Buffer.from(ref), 0, ref.length);
       else buf.setString(4, ref);
     }
-    const parts = buf.drain();
+    const parts = [...buf.drain()];
     expect(parts.map((p) => p.rows)).toEqual([46_667, 23_333]);
     const files = await Promise.all(
       parts.map((p) => writeParquetFile(spec, p.columns, p.rows, { codec: 'GZIP' })),
