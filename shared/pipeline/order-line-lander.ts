@@ -6,7 +6,7 @@
  */
 
 import type { MappedOrderLine } from '../formats/format.ts';
-import type { GenericByteRows } from '../formats/generic-bytes.ts';
+import { BYTE_FIELDS, type GenericByteRows } from '../formats/generic-bytes.ts';
 import { roundMoney } from '../formats/values.ts';
 import type { Pseudonymiser } from '../identity.ts';
 import { ByteDictionary } from '../parquet/byte-dictionary.ts';
@@ -37,18 +37,8 @@ interface KnownCustomer {
 /** Customers remembered by the byte path before it starts over (memory flat in file size). */
 const KNOWN_CUSTOMERS = 50_000;
 
-const TEXT_COLUMNS = [
-  'order_id',
-  'line_id',
-  'customer_id',
-  'sku',
-  'product_name',
-  'category',
-  'channel',
-  'country',
-  'warehouse',
-  'referral_id',
-] as const;
+/** The order_lines text columns, in the byte reader's field order (its e-mail and phone follow). */
+const TEXT_COLUMNS = BYTE_FIELDS.slice(0, 10);
 
 export class OrderLineLander {
   rowsLanded = 0;
@@ -115,7 +105,7 @@ export class OrderLineLander {
     this.contact(customer.id, customer.ref, customer.email, customer.phone);
     this.settle(r.orderTs, r.quantity, r.unitPrice, r.discount, r.refund, r.currency);
     const b = this.buf;
-    // BYTE_FIELDS starts with TEXT_COLUMNS' order; customer_id is the pseudonym, not the bytes.
+    // customer_id (field 2) is the pseudonym, not the bytes.
     for (let k = 0; k < TEXT_COLUMNS.length; k++) {
       const c = this.text[k]!;
       if (k === 2) b.setString(c, customer.id);
