@@ -93,10 +93,9 @@ export class GenericByteRows {
       this.start[k] = this.fs[c]!;
       this.end[k] = this.fe[c]!;
     }
-    // Required text columns (order_id, line_id: numbering an empty one is the mapper's job).
-    if (this.start[0] === this.end[0] || this.start[1] === this.end[1] || this.start[2] === this.end[2])
-      return false;
-    if (this.start[3] === this.end[3]) return false;
+    // Required text (BYTE_FIELDS 0-3: order_id, line_id, customer_id, sku); numbering lines without
+    // a line_id is the mapper's job.
+    for (let k = 0; k < 4; k++) if (this.start[k] === this.end[k]) return false;
 
     const ts = this.timestamp(buf, p.order_ts!);
     if (ts === null) return false;

@@ -86,17 +86,16 @@ export async function ingestRange(
   const ids = new Pseudonymiser(job.idKey);
   const { exportedAt, ingestedAt } = job;
   const writer = new CuratedWriter(lake, orderLines, job.fileStem, job.flushRows);
-  const lander = new OrderLineLander(
-    writer.buffer,
+  const lander = new OrderLineLander(writer.buffer, {
     ids,
     rates,
-    config.reportingCurrency,
-    config.timeZone,
+    reportingCurrency: config.reportingCurrency,
+    shopTimeZone: config.timeZone,
     source,
     batchId,
     exportedAt,
     ingestedAt,
-  );
+  });
   let contactFlushes = 0;
   const contactIds = new Set<string>();
   const quarantine = new QuarantineLog(file);

@@ -34,8 +34,19 @@ interface KnownCustomer {
   phone: string | null;
 }
 
-/** Customers remembered by the byte path before it starts over (memory flat in file size). */
-const KNOWN_CUSTOMERS = 50_000;
+export interface LanderOptions {
+  ids: Pseudonymiser;
+  rates: RateBook;
+  reportingCurrency: string;
+  /** The order-date partition is the day in this zone. */
+  shopTimeZone: string;
+  source: string;
+  batchId: string;
+  exportedAt: number;
+  ingestedAt: number;
+  /** Customers the byte path remembers before it starts over (memory flat in file size). */
+  knownCustomers?: number;
+}
 
 /** The order_lines text columns, in the byte reader's field order (its e-mail and phone follow). */
 const TEXT_COLUMNS = BYTE_FIELDS.slice(0, 10);
@@ -60,17 +71,29 @@ export class OrderLineLander {
   /** NaN when there is no rate: a number field stays unboxed (no allocation per line). */
   private netRc = Number.NaN;
 
+  private readonly ids: Pseudonymiser;
+  private readonly rates: RateBook;
+  private readonly reportingCurrency: string;
+  private readonly shopTimeZone: string;
+  private readonly source: string;
+  private readonly batchId: string;
+  private readonly exportedAt: number;
+  private readonly ingestedAt: number;
+  private readonly knownCustomers: number;
+
   constructor(
     private readonly buf: ColumnarBuffer,
-    private readonly ids: Pseudonymiser,
-    private readonly rates: RateBook,
-    private readonly reportingCurrency: string,
-    private readonly shopTimeZone: string,
-    private readonly source: string,
-    private readonly batchId: string,
-    private readonly exportedAt: number,
-    private readonly ingestedAt: number,
+    o: LanderOptions,
   ) {
+    this.ids = o.ids;
+    this.rates = o.rates;
+    this.reportingCurrency = o.reportingCurrency;
+    this.shopTimeZone = o.shopTimeZone;
+    this.source = o.source;
+    this.batchId = o.batchId;
+    this.exportedAt = o.exportedAt;
+    this.ingestedAt = o.ingestedAt;
+    this.knownCustomers = o.knownCustomers ?? 50_000;
     this.col = Object.fromEntries(buf.spec.columns.map((c, i) => [c.name, i]));
     this.text = Int32Array.from(TEXT_COLUMNS, (c) => buf.columnIndex(c));
   }
@@ -117,7 +140,7 @@ export class OrderLineLander {
   }
 
   private customer(src: Uint8Array, r: GenericByteRows): KnownCustomer {
-    if (this.refs.size >= KNOWN_CUSTOMERS) {
+    if (this.refs.size >= this.knownCustomers) {
       this.refs.clear();
       this.emails.clear();
       this.phones.clear();
