@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { readParquetRows } from '../../shared/lake/parquet.ts';
+import { readParquetRows } from '../../shared/lake/parquet-read.ts';
 import { type ModelsSummary, runModels } from '../../shared/pipeline/daily-run.ts';
 import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
 import { athenaEngine, awsLake, toLog } from '../runtime.ts';

@@ -1,9 +1,8 @@
 /**
- * Parquet in and out of the lake. Writing uses storepulse's own encoder (shared/parquet/), reading
- * without a SQL engine (a Lambda reading an Athena UNLOAD result) uses parquet-wasm into Arrow.
+ * Parquet into the lake with storepulse's own encoder (shared/parquet/). Reading is in
+ * parquet-read.ts, apart: it loads Arrow and a WebAssembly decoder, which ingest's worker thread
+ * (it only writes) should not pay for at start-up.
  */
-import * as arrow from 'apache-arrow';
-import { readParquet } from 'parquet-wasm';
 import { tableColumnData } from '../parquet/columns.ts';
 import { writeParquetFile } from '../parquet/writer.ts';
 import type { TableSpec } from '../schemas/table.ts';
@@ -28,36 +27,6 @@ export function rowsToColumns(
   for (const c of spec.columns) out[c.name] = rows.map((r) => r[c.name] ?? null);
   return out;
 }
-
-/** Decodes a Parquet file into an Arrow table. */
-export function decodeParquet(bytes: Uint8Array): arrow.Table {
-  return arrow.tableFromIPC(readParquet(bytes).intoIPCStream());
-}
-
-/** Every row of every Parquet file under a lake prefix (other files there are skipped), as plain objects (64-bit integers as numbers). */
-export async function readParquetRows(lake: Lake, prefix: string): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  for (const key of await lake.list(prefix)) {
-    const bytes = await lake.get(key);
-    if (!bytes || bytes.length === 0) continue;
-    // Partitions may hold other files beside the data (a CSV for a CRM); Athena's UNLOAD files have
-    // no extension, so a file is Parquet by its magic bytes.
-    if (!isParquet(bytes)) continue;
-    for (const r of decodeParquet(bytes).toArray()) {
-      const obj = r.toJSON() as Record<string, unknown>;
-      for (const k of Object.keys(obj)) {
-        const v = obj[k];
-        if (typeof v === 'bigint') obj[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-      }
-      rows.push(obj);
-    }
-  }
-  return rows;
-}
-
-/** A Parquet file starts with the magic bytes `PAR1`. */
-const isParquet = (bytes: Uint8Array): boolean =>
-  bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
 
 /**
  * The newest `dt=` partition of a table before `date` (or at it, with `inclusive`): the previous

@@ -28,33 +28,47 @@ interface NumberColumn {
 type Column = StringColumn | NumberColumn;
 
 /**
- * One partition's rows, row-major: a row's numbers sit side by side in `numbers` and its string slots
- * (dictionary id or arena offset, then byte length) side by side in `ints`, so landing a row touches
- * two or three cache lines of its partition however many columns the table has.
+ * One partition's rows, row-major in fixed-size blocks: a row's numbers sit side by side in a block
+ * of `numbers` and its string slots (dictionary id or arena offset, then byte length) side by side in
+ * a block of `ints`, so landing a row touches two or three cache lines of its partition however many
+ * columns the table has. Blocks come from the buffer's pool and go back to it when the partition is
+ * drained: no array grows by copying, and a long file reuses the same memory flush after flush
+ * (arrays doubled and dropped per flush fragmented the native heap, which then never shrank).
  */
 class Partition {
   rows = 0;
-  capacity = 64;
-  numbers: Float64Array;
-  ints: Int32Array;
+  readonly numbers: Float64Array[] = [];
+  readonly ints: Int32Array[] = [];
 
-  constructor(
-    readonly values: Record<string, string>,
-    private readonly numberWidth: number,
-    private readonly intWidth: number,
-  ) {
-    this.numbers = new Float64Array(this.capacity * numberWidth);
-    this.ints = new Int32Array(this.capacity * intWidth);
-  }
+  constructor(readonly values: Record<string, string>) {}
+}
 
-  grow(): void {
-    this.capacity *= 2;
-    const numbers = new Float64Array(this.capacity * this.numberWidth);
-    numbers.set(this.numbers);
-    this.numbers = numbers;
-    const ints = new Int32Array(this.capacity * this.intWidth);
-    ints.set(this.ints);
-    this.ints = ints;
+/** Rows per block: a block of ints stays below glibc's 128 KB mmap threshold for 60 string columns. */
+const BLOCK_SHIFT = 9;
+const BLOCK_ROWS = 1 << BLOCK_SHIFT;
+const BLOCK_MASK = BLOCK_ROWS - 1;
+
+/**
+ * Per column, arrays a drained partition's values are copied into, reused from one partition to the
+ * next (sized to the largest): a flush of a million rows would otherwise leave a hundred megabytes of
+ * short-lived arrays per flush, and the heap they fragment stays with the process.
+ */
+class Scratch {
+  size = 0;
+  f64 = new Float64Array(0);
+  i32a = new Int32Array(0);
+  i32b = new Int32Array(0);
+  u8 = new Uint8Array(0);
+  nulls = new Uint8Array(0);
+
+  fit(rows: number): void {
+    if (rows <= this.size) return;
+    this.size = Math.max(rows, this.size * 2);
+    this.f64 = new Float64Array(this.size);
+    this.i32a = new Int32Array(this.size);
+    this.i32b = new Int32Array(this.size);
+    this.u8 = new Uint8Array(this.size);
+    this.nulls = new Uint8Array(this.size);
   }
 }
 
@@ -74,15 +88,13 @@ export class ColumnarBuffer {
   private readonly numberWidth: number;
   private readonly intWidth: number;
   private partitions = new Map<string, Partition>();
-  /**
-   * The last flush's partitions, kept with their arrays for the next: a long file refills the same
-   * days flush after flush, and reused arrays leave no garbage to pile up between collections. Kept
-   * by key (each sized for its own day) and only from the last flush (bounded like the buffer).
-   */
-  private spare = new Map<string, Partition>();
-  private drained = new Map<string, Partition>();
-  /** The partition of the row being set and the row's first slot in its numbers and ints. */
+  private readonly freeNumbers: Float64Array[] = [];
+  private readonly freeInts: Int32Array[] = [];
+  private readonly scratch: Scratch[];
+  /** The row being set: its partition, the blocks holding it and its first slot in each. */
   private part: Partition | undefined;
+  private numberBlock: Float64Array = new Float64Array(0);
+  private intBlock: Int32Array = new Int32Array(0);
   private numberAt = 0;
   private intAt = 0;
   rows = 0;
@@ -103,6 +115,7 @@ export class ColumnarBuffer {
     });
     this.numberWidth = numbers;
     this.intWidth = ints;
+    this.scratch = this.cols.map(() => new Scratch());
   }
 
   /** Index of a column, resolved once by callers so the per-row calls take plain integers. */
@@ -116,24 +129,28 @@ export class ColumnarBuffer {
   startRow(partitionKey: string, values: (key: string) => Record<string, string>): void {
     let p = this.partitions.get(partitionKey);
     if (p === undefined) {
-      p = this.spare.get(partitionKey);
-      if (p) p.rows = 0;
-      else p = new Partition(values(partitionKey), this.numberWidth, this.intWidth);
+      p = new Partition(values(partitionKey));
       this.partitions.set(partitionKey, p);
     }
-    if (p.rows === p.capacity) p.grow();
+    const at = p.rows & BLOCK_MASK;
+    if (at === 0) {
+      p.numbers.push(this.freeNumbers.pop() ?? new Float64Array(BLOCK_ROWS * this.numberWidth));
+      p.ints.push(this.freeInts.pop() ?? new Int32Array(BLOCK_ROWS * this.intWidth));
+    }
     this.part = p;
-    this.numberAt = p.rows * this.numberWidth;
-    this.intAt = p.rows * this.intWidth;
+    this.numberBlock = p.numbers[p.numbers.length - 1]!;
+    this.intBlock = p.ints[p.ints.length - 1]!;
+    this.numberAt = at * this.numberWidth;
+    this.intAt = at * this.intWidth;
     p.rows++;
     this.rows++;
   }
 
   setString(col: number, v: string | null): void {
     const c = this.cols[col] as StringColumn;
-    const ints = this.part!.ints;
-    const at = this.intAt + this.slot[col]!;
     if (!c.plain && this.rows === DICTIONARY_PROBE_ROWS + 1) this.probe(c, col);
+    const ints = this.intBlock;
+    const at = this.intAt + this.slot[col]!;
     if (c.plain) {
       if (v === null) ints[at + 1] = -1;
       else {
@@ -158,9 +175,9 @@ export class ColumnarBuffer {
   /** A non-null string value given as UTF-8 bytes `src[start, end)` (ingest's byte path). */
   setBytes(col: number, src: Uint8Array, start: number, end: number): void {
     const c = this.cols[col] as StringColumn;
-    const ints = this.part!.ints;
-    const at = this.intAt + this.slot[col]!;
     if (!c.plain && this.rows === DICTIONARY_PROBE_ROWS + 1) this.probe(c, col);
+    const ints = this.intBlock;
+    const at = this.intAt + this.slot[col]!;
     if (c.plain) {
       ints[at] = c.plain.append(src, start, end);
       ints[at + 1] = end - start;
@@ -171,7 +188,7 @@ export class ColumnarBuffer {
 
   /** Numbers, booleans (0/1), timestamps (epoch ms) and dates (days since epoch); NaN is null. */
   setNumber(col: number, v: number | null): void {
-    this.part!.numbers[this.numberAt + this.slot[col]!] = v === null ? Number.NaN : v;
+    this.numberBlock[this.numberAt + this.slot[col]!] = v === null ? Number.NaN : v;
   }
 
   /**
@@ -183,11 +200,11 @@ export class ColumnarBuffer {
     const arena = new ByteArena();
     const s = this.slot[col]!;
     for (const p of this.partitions.values()) {
-      const ints = p.ints;
       // The current row (the last of its partition) is set by the caller after the move.
       const rows = p === this.part ? p.rows - 1 : p.rows;
       for (let i = 0; i < rows; i++) {
-        const at = i * this.intWidth + s;
+        const ints = p.ints[i >> BLOCK_SHIFT]!;
+        const at = (i & BLOCK_MASK) * this.intWidth + s;
         const id = ints[at]!;
         if (id < 0) ints[at + 1] = -1;
         else {
@@ -204,9 +221,9 @@ export class ColumnarBuffer {
 
   /**
    * The buffered rows, one partition at a time (sorted by partition key), then an empty buffer.
-   * One at a time, so a flush holds a single partition's column copies beside the buffer. String
-   * values are views into the buffer's arenas: encode each partition before the buffer takes rows
-   * again (the writer copies as it encodes).
+   * One at a time, so a flush holds a single partition's column copies beside the buffer. Its
+   * arrays are reused for the next partition and its string values are views into the buffer's
+   * arenas: encode each partition before taking the next (the writer copies as it encodes).
    */
   *drain(): Generator<PartitionData> {
     const keys = [...this.partitions.keys()].sort();
@@ -223,7 +240,7 @@ export class ColumnarBuffer {
           c.kind === 'string' ? this.strings(c, ci, p, pi, stamps[ci]!, locals[ci]!) : this.numbers(c, ci, p),
         );
         partitions.delete(key);
-        this.drained.set(key, p);
+        this.release(p);
         yield { values: p.values, rows: p.rows, columns };
       }
     } finally {
@@ -242,22 +259,25 @@ export class ColumnarBuffer {
     const k = p.rows;
     const w = this.intWidth;
     const s = this.slot[ci]!;
-    const ints = p.ints;
+    const scratch = this.scratch[ci]!;
+    scratch.fit(k);
     if (c.plain) {
-      const starts = new Int32Array(k);
-      const lengths = new Int32Array(k);
+      const starts = scratch.i32a.subarray(0, k);
+      const lengths = scratch.i32b.subarray(0, k);
       for (let j = 0; j < k; j++) {
-        starts[j] = ints[j * w + s]!;
-        lengths[j] = ints[j * w + s + 1]!;
+        const ints = p.ints[j >> BLOCK_SHIFT]!;
+        const at = (j & BLOCK_MASK) * w + s;
+        starts[j] = ints[at]!;
+        lengths[j] = ints[at + 1]!;
       }
       return { kind: 'binary', data: c.plain.data, starts, lengths };
     }
     // The partition's own dictionary: global ids renumbered in order of first use.
     let used = new Int32Array(64);
     let size = 0;
-    const indices = new Int32Array(k);
+    const indices = scratch.i32a.subarray(0, k);
     for (let j = 0; j < k; j++) {
-      const gid = ints[j * w + s]!;
+      const gid = p.ints[j >> BLOCK_SHIFT]![(j & BLOCK_MASK) * w + s]!;
       if (gid < 0) {
         indices[j] = -1;
         continue;
@@ -282,16 +302,21 @@ export class ColumnarBuffer {
     const k = p.rows;
     const w = this.numberWidth;
     const s = this.slot[ci]!;
-    const src = p.numbers;
-    const values = new Float64Array(k);
-    const nulls = new Uint8Array(k);
+    const scratch = this.scratch[ci]!;
+    scratch.fit(k);
+    const values = scratch.f64.subarray(0, k);
+    const nulls = scratch.nulls.subarray(0, k);
     let anyNull = false;
     for (let j = 0; j < k; j++) {
-      const v = src[j * w + s]!;
+      const v = p.numbers[j >> BLOCK_SHIFT]![(j & BLOCK_MASK) * w + s]!;
       if (Number.isNaN(v)) {
         nulls[j] = 1;
+        values[j] = 0;
         anyNull = true;
-      } else values[j] = v;
+      } else {
+        nulls[j] = 0;
+        values[j] = v;
+      }
     }
     const nullable = anyNull ? { nulls } : {};
     switch (c.type) {
@@ -299,22 +324,35 @@ export class ColumnarBuffer {
         return { kind: 'double', values, ...nullable };
       case 'timestamp':
         return { kind: 'timestamp_ms', values, ...nullable };
-      case 'int32':
-        return { kind: 'int32', values: new Int32Array(values), ...nullable };
-      case 'date':
-        return { kind: 'date', values: new Int32Array(values), ...nullable };
-      case 'boolean':
-        return { kind: 'boolean', values: new Uint8Array(values), ...nullable };
+      case 'int32': {
+        const ints = scratch.i32a.subarray(0, k);
+        ints.set(values);
+        return { kind: 'int32', values: ints, ...nullable };
+      }
+      case 'date': {
+        const days = scratch.i32a.subarray(0, k);
+        days.set(values);
+        return { kind: 'date', values: days, ...nullable };
+      }
+      case 'boolean': {
+        const flags = scratch.u8.subarray(0, k);
+        flags.set(values);
+        return { kind: 'boolean', values: flags, ...nullable };
+      }
       default:
         throw new Error(`unexpected column type ${c.type}`);
     }
   }
 
+  /** A drained partition's blocks go back to the pool (its values were copied out). */
+  private release(p: Partition): void {
+    this.freeNumbers.push(...p.numbers);
+    this.freeInts.push(...p.ints);
+  }
+
   private reset(): void {
     this.rows = 0;
-    for (const [key, p] of this.partitions) this.drained.set(key, p);
-    this.spare = this.drained;
-    this.drained = new Map();
+    for (const p of this.partitions.values()) this.release(p);
     this.partitions = new Map();
     this.part = undefined;
     // Whatever was drained has been encoded by now (the writer copies bytes as it encodes): the

@@ -10,7 +10,8 @@ import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../ale
 import type { Config } from '../config.ts';
 import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { decodeParquet, encodeTable, rowsToColumns } from '../lake/parquet.ts';
+import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
+import { decodeParquet } from '../lake/parquet-read.ts';
 import { type CohortActivity, cohortMatrix, type DailyActivity, dailyLifecycle } from '../models/aarrr.ts';
 import { type AiplStage, type CustomerFeatures, fastAndGrow } from '../models/aipl.ts';
 import type { BgNbdParams } from '../models/bgnbd.ts';

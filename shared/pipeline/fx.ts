@@ -5,11 +5,7 @@
  * none, its reporting amount stays null and ingest names the currency and dates. Never a silent 1.0.
  */
 
-import { tablePrefix } from '../lake/keys.ts';
-import type { Lake } from '../lake/lake.ts';
-import { readParquetRows } from '../lake/parquet.ts';
-import { fxRates } from '../schemas/tables.ts';
-import { addDays, dateValue } from '../time.ts';
+import { addDays } from '../time.ts';
 
 /** [currency, date, rate] rows: plain data, so a worker thread can take them. */
 export type RateRows = [currency: string, date: string, rate: number][];
@@ -22,23 +18,6 @@ export interface RateGap {
 }
 
 const LOOKBACK_DAYS = 7;
-
-/** Every rate into the reporting currency; where files disagree on a day, the latest export wins. */
-export async function loadRates(lake: Lake, reportingCurrency: string): Promise<RateRows> {
-  const rows = await readParquetRows(lake, tablePrefix(fxRates));
-  const best = new Map<string, { rate: number; at: number }>();
-  for (const r of rows) {
-    if (r.reporting_currency !== reportingCurrency) continue;
-    const key = `${r.currency}|${dateValue(r.date)}`;
-    const at = Number(r.exported_at);
-    const seen = best.get(key);
-    if (!seen || at >= seen.at) best.set(key, { rate: Number(r.rate), at });
-  }
-  return [...best].map(([k, v]) => {
-    const [currency, date] = k.split('|') as [string, string];
-    return [currency, date, v.rate];
-  });
-}
 
 /** Looks up the rate of a currency on a day, memoised per (currency, day): ingest asks per line. */
 export class RateBook {

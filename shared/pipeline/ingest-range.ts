@@ -22,6 +22,7 @@ import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
 import { readByteLines } from './byte-lines.ts';
 import { CuratedWriter } from './curated-writer.ts';
+import { IdSet } from './id-set.ts';
 import { OrderLineLander } from './order-line-lander.ts';
 import { QuarantineLog, type ReasonCount, unterminated } from './quarantine-log.ts';
 
@@ -65,8 +66,8 @@ export interface RangeResult {
   reasons: ReasonCount[];
   warnings: string[];
   missingRate: [string, RateGap][];
-  /** Pseudonymous ids of the customers whose contact rows this range wrote. */
-  contactIds: string[];
+  /** Keys of the customers whose contact rows this range wrote (IdSet.keys()). */
+  contactKeys: Int32Array;
   partitions: string[];
   files: string[];
 }
@@ -97,7 +98,7 @@ export async function ingestRange(
     ingestedAt,
   });
   let contactFlushes = 0;
-  const contactIds = new Set<string>();
+  const contacted = new IdSet();
   const quarantine = new QuarantineLog(file);
   const warnings: string[] = [];
   let rowsRead = 0;
@@ -129,7 +130,7 @@ export async function ingestRange(
       `${job.fileStem}-${String(contactFlushes++).padStart(4, '0')}`,
     );
     await lake.put(key, await encodeTable(contactsSpec, rowsToColumns(contactsSpec, rows)));
-    for (const r of rows) contactIds.add(r.customer_id as string);
+    for (const r of rows) contacted.add(r.customer_id as string);
   };
 
   const ctx = {
@@ -207,7 +208,7 @@ export async function ingestRange(
     reasons: quarantine.reasons,
     warnings,
     missingRate: [...lander.missingRate],
-    contactIds: [...contactIds],
+    contactKeys: contacted.keys(),
     partitions: [...writer.partitionsTouched],
     files: writer.written,
   };

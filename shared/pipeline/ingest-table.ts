@@ -100,7 +100,7 @@ export async function ingestTableFile(
     reasons: quarantine.reasons,
     warnings,
     missingRate: [],
-    contactIds: [],
+    contactKeys: new Int32Array(0),
     partitions: files.map((f) => f.slice(0, f.lastIndexOf('/'))),
     files,
   };

@@ -4,7 +4,8 @@
  */
 import { partitionPrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { latestPartitionDate, readParquetRows } from '../lake/parquet.ts';
+import { latestPartitionDate } from '../lake/parquet.ts';
+import { readParquetRows } from '../lake/parquet-read.ts';
 import type { TableSpec } from '../schemas/table.ts';
 import {
   aarrrCohorts,

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { QueryError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
-import { readParquetRows } from '../lake/parquet.ts';
+import { readParquetRows } from '../lake/parquet-read.ts';
 import { orderLines } from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';

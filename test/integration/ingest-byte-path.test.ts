@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GenericByteRows } from '../../shared/formats/generic-bytes.ts';
 import type { LocalLake } from '../../shared/lake/local.ts';
-import { readParquetRows } from '../../shared/lake/parquet.ts';
+import { readParquetRows } from '../../shared/lake/parquet-read.ts';
 import type { IngestReport } from '../../shared/pipeline/ingest.ts';
 import { ingest, sql, tempDir, tempLake, testConfig } from '../helpers.ts';
 

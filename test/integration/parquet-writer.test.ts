@@ -58,40 +58,50 @@ describe('Parquet writer', () => {
     }
   });
 
-  it('writes what the columnar buffer holds (dictionary and plain strings) so DuckDB reads it back', async () => {
+  it('writes what the columnar buffer holds (dictionary and plain strings) so DuckDB reads it back, flush after flush', async () => {
     const rows = 70_000;
     const buf = new ColumnarBuffer(spec);
     const instants = [-86_400_000 * 365 * 30 - 1, 0, 1, 2 ** 32 + 7, 1_764_000_000_123, 2 ** 52];
-    for (let i = 0; i < rows; i++) {
-      // Two partitions, interleaved; labels arrive as strings and as bytes.
-      buf.startRow(i % 3 === 2 ? 'q' : 'p', () => ({}));
-      const label = i % 10 === 9 ? null : `label-${i % 3000}-é`;
-      if (label !== null && i % 2 === 0) {
-        const bytes = Buffer.from(`xx${label}`);
-        buf.setBytes(0, bytes, 2, bytes.length);
-      } else buf.setString(0, label);
-      buf.setNumber(1, i < instants.length ? instants[i]! : i % 7 === 0 ? null : i * 1000);
-      buf.setNumber(2, i % 5 === 0 ? null : i / 8);
-      buf.setNumber(3, i);
-      const ref = i % 11 === 0 ? null : `ref-${i}`;
-      if (ref !== null && i % 2 === 1) buf.setBytes(4, Buffer.from(ref), 0, ref.length);
-      else buf.setString(4, ref);
-    }
-    const parts = [...buf.drain()];
-    expect(parts.map((p) => p.rows)).toEqual([46_667, 23_333]);
-    const files = await Promise.all(
-      parts.map((p) => writeParquetFile(spec, p.columns, p.rows, { codec: 'GZIP' })),
-    );
-    const back = (await Promise.all(files.map(readBack))).flat().sort((a, b) => Number(a.n) - Number(b.n));
-    expect(back).toHaveLength(rows);
-    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 65_535, 65_536, 69_999]) {
-      const row = back[i]!;
-      expect(row.n).toBe(i);
-      expect(row.label).toBe(i % 10 === 9 ? null : `label-${i % 3000}-é`);
-      expect(row.ref).toBe(i % 11 === 0 ? null : `ref-${i}`);
-      const ts = i < instants.length ? instants[i]! : i % 7 === 0 ? null : i * 1000;
-      expect(row.ts).toBe(ts);
-      expect(row.amount).toBe(i % 5 === 0 ? null : i / 8);
+    // Two flushes through one buffer: the second reuses the first's blocks and drain arrays, and
+    // lands its rows in the partitions in the other order, so a stale value would show.
+    for (const round of [0, 1]) {
+      const label = (i: number) => (i % 10 === 9 ? null : `label-${round}-${i % 3000}-é`);
+      const ref = (i: number) => (i % 11 === 0 ? null : `ref-${round}-${i}`);
+      const ts = (i: number) => (i < instants.length ? instants[i]! : i % 7 === 0 ? null : i * 1000 + round);
+      const amount = (i: number) => (i % 5 === 0 ? null : i / 8 + round);
+      for (let i = 0; i < rows; i++) {
+        // Two partitions, interleaved; labels arrive as strings and as bytes.
+        buf.startRow((i % 3 === 2) === (round === 0) ? 'q' : 'p', () => ({}));
+        const l = label(i);
+        if (l !== null && i % 2 === 0) {
+          const bytes = Buffer.from(`xx${l}`);
+          buf.setBytes(0, bytes, 2, bytes.length);
+        } else buf.setString(0, l);
+        buf.setNumber(1, ts(i));
+        buf.setNumber(2, amount(i));
+        buf.setNumber(3, i);
+        const r = ref(i);
+        if (r !== null && i % 2 === 1) buf.setBytes(4, Buffer.from(r), 0, r.length);
+        else buf.setString(4, r);
+      }
+      // Each partition is encoded before the next is drained (its arrays are reused).
+      const files: Uint8Array[] = [];
+      const counts: number[] = [];
+      for (const p of buf.drain()) {
+        counts.push(p.rows);
+        files.push(await writeParquetFile(spec, p.columns, p.rows, { codec: 'GZIP' }));
+      }
+      expect(counts).toEqual(round === 0 ? [46_667, 23_333] : [23_333, 46_667]);
+      const back = (await Promise.all(files.map(readBack))).flat().sort((a, b) => Number(a.n) - Number(b.n));
+      expect(back).toHaveLength(rows);
+      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 511, 512, 513, 65_535, 65_536, 69_999]) {
+        const row = back[i]!;
+        expect(row.n).toBe(i);
+        expect(row.label).toBe(label(i));
+        expect(row.ref).toBe(ref(i));
+        expect(row.ts).toBe(ts(i));
+        expect(row.amount).toBe(amount(i));
+      }
     }
   });
 

@@ -39,14 +39,15 @@ function land(knownCustomers: number) {
     expect(reader.read(line, 0, line.length)).toBe(true);
     lander.acceptBytes(line, reader);
   });
-  const ids = [...buf.drain()].flatMap((p) => {
+  // Read each partition as it is drained: the next one reuses its arrays.
+  const ids: string[] = [];
+  for (const p of buf.drain()) {
     const col = p.columns[orderLines.columns.findIndex((c) => c.name === 'customer_id')]!;
     if (col.kind !== 'dict') throw new Error(`unexpected ${col.kind}`);
     const { data, starts, lengths } = col.dictionary;
-    return [...col.indices].map((k) =>
-      Buffer.from(data.subarray(starts[k]!, starts[k]! + lengths[k]!)).toString(),
-    );
-  });
+    for (const k of col.indices)
+      ids.push(Buffer.from(data.subarray(starts[k]!, starts[k]! + lengths[k]!)).toString());
+  }
   return {
     ids: ids.sort(),
     contacts: [...lander.contacts.values()].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1)),
