@@ -12,8 +12,11 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 export interface ByteLineHandlers {
-  /** Tries to take line `buf[start, end)` (line break excluded); false hands it to the record parser. */
-  take(buf: Buffer, start: number, end: number): boolean;
+  /**
+   * Tries to take line `buf[start, end)` (line break excluded), the file's line number `line`; false
+   * hands it to the record parser.
+   */
+  take(buf: Buffer, start: number, end: number, line: number): boolean;
   /** Records parsed from lines the byte reader did not take, in file order. */
   records(records: CsvRecord[]): void;
   /** Called between chunks, when the caller may write out what it buffered. */
@@ -69,7 +72,7 @@ export async function readByteLines(
             i = next;
             continue;
           }
-          if (h.take(buf, i, e)) {
+          if (h.take(buf, i, e, line)) {
             line++;
             i = next;
             continue;

@@ -72,6 +72,12 @@ export interface RangeResult {
   files: string[];
 }
 
+/**
+ * Contact rows held before they are written: a file's distinct customers grow with its length (a
+ * 10M-line export has over a million), so they are written in files of this many, not per flush.
+ */
+const CONTACTS_PER_FILE = 50_000;
+
 export async function ingestRange(
   job: RangeJob,
   lake: Lake,
@@ -104,9 +110,11 @@ export async function ingestRange(
   let rowsRead = 0;
   let bytePathRows = 0;
 
+  // The line being read: contact details carry it, so among one batch's rows the latest line wins.
+  let line = 0;
   const sink: OrderLineSink = {
     accept(m: MappedOrderLine) {
-      lander.accept(m);
+      lander.accept(m, line);
     },
     reject(r: RowRejection) {
       quarantine.add(r);
@@ -146,6 +154,7 @@ export async function ingestRange(
     for (const rec of records) {
       if (rec.line <= skipThrough) continue;
       rowsRead++;
+      line = rec.line;
       if (rec.unterminated) {
         sink.reject(unterminated(rec));
         continue;
@@ -157,7 +166,7 @@ export async function ingestRange(
     if (writer.full) {
       await writer.flush();
       await flushContacts();
-    }
+    } else if (lander.contacts.size >= CONTACTS_PER_FILE) await flushContacts();
   };
   const onBytes = (bytes: number) => onProgress?.(bytes, rowsRead);
   // Large generic files take the byte path (UTF-8 only: its bytes are the Parquet strings' bytes).
@@ -172,11 +181,11 @@ export async function ingestRange(
       job.layout.delimiter,
       skipThrough,
       {
-        take(buf, start, end) {
+        take(buf, start, end, at) {
           if (!byteRows.read(buf, start, end)) return false;
           rowsRead++;
           bytePathRows++;
-          lander.acceptBytes(buf, byteRows);
+          lander.acceptBytes(buf, byteRows, at);
           return true;
         },
         records: onRecords,

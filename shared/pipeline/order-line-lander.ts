@@ -22,6 +22,8 @@ export type ContactRow = {
   phone: string | null;
   exported_at: number;
   batch_id: string;
+  /** The export line these details were last read on: the latest line of a batch wins. */
+  source_line: number;
 };
 
 /** A customer met by the byte path: ids and contact details decoded once, not per line. */
@@ -98,11 +100,12 @@ export class OrderLineLander {
     this.text = Int32Array.from(TEXT_COLUMNS, (c) => buf.columnIndex(c));
   }
 
-  accept(m: MappedOrderLine): void {
+  /** A mapped line; `line`: the export line being read (for a grouped format, its order's last). */
+  accept(m: MappedOrderLine, line: number): void {
     const customerId = m.customer_ref ? this.ids.id(this.source, m.customer_ref) : null;
     // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
     // Taobao buyer is reached (in-app messages), and it is personal data, so restricted too.
-    if (customerId && m.customer_ref) this.contact(customerId, m.customer_ref, m.email, m.phone);
+    if (customerId && m.customer_ref) this.contact(customerId, m.customer_ref, m.email, m.phone, line);
     this.settle(m.order_ts, m.quantity, m.unit_price, m.discount, m.refund_amount, m.currency);
     const b = this.buf;
     const values = [
@@ -123,9 +126,9 @@ export class OrderLineLander {
   }
 
   /** A line the byte reader took; its text fields are read from `src` at the reader's bounds. */
-  acceptBytes(src: Uint8Array, r: GenericByteRows): void {
+  acceptBytes(src: Uint8Array, r: GenericByteRows, line: number): void {
     const customer = this.customer(src, r);
-    this.contact(customer.id, customer.ref, customer.email, customer.phone);
+    this.contact(customer.id, customer.ref, customer.email, customer.phone, line);
     this.settle(r.orderTs, r.quantity, r.unitPrice, r.discount, r.refund, r.currency);
     const b = this.buf;
     // customer_id (field 2) is the pseudonym, not the bytes.
@@ -175,8 +178,14 @@ export class OrderLineLander {
     return c;
   }
 
-  /** The customer's latest contact details in this flush: the file's last line for them wins. */
-  private contact(customerId: string, ref: string, email: string | null, phone: string | null): void {
+  /** The customer's latest contact details since contacts were last written: the last line wins. */
+  private contact(
+    customerId: string,
+    ref: string,
+    email: string | null,
+    phone: string | null,
+    line: number,
+  ): void {
     const c = this.contacts.get(customerId);
     if (!c) {
       this.contacts.set(customerId, {
@@ -186,10 +195,12 @@ export class OrderLineLander {
         phone,
         exported_at: this.exportedAt,
         batch_id: this.batchId,
+        source_line: line,
       });
     } else {
       c.email = email;
       c.phone = phone;
+      c.source_line = line;
     }
   }
 

@@ -89,6 +89,11 @@ export const contacts: TableSpec = {
     col('phone', 'string', 'Phone number.'),
     required('exported_at', 'timestamp', 'Export time of the file the contact came from.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
+    col(
+      'source_line',
+      'int32',
+      'Line of the export these details were last read on: within one batch the highest wins (a large file writes its contacts in several files).',
+    ),
   ],
   partitionKeys: [source],
 };

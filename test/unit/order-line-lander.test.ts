@@ -37,7 +37,7 @@ function land(knownCustomers: number) {
       `O-${i},1,c${c},2026-01-0${1 + (i % 9)}T10:00:00Z,S${i % 3},1,9.5,USD,paid,${email},${phone}`,
     );
     expect(reader.read(line, 0, line.length)).toBe(true);
-    lander.acceptBytes(line, reader);
+    lander.acceptBytes(line, reader, i + 2);
   });
   // Read each partition as it is drained: the next one reuses its arrays.
   const ids: string[] = [];

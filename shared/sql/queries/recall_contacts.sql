@@ -4,7 +4,7 @@ select customer_id, source_customer_ref, email, phone
 from (
   select
     c.*,
-    row_number() over (partition by customer_id order by exported_at desc, batch_id desc) as version_rank
+    row_number() over (partition by customer_id order by exported_at desc, batch_id desc, source_line desc nulls last) as version_rank
   from contacts c
   where customer_id in ({{customer_ids}})
 ) latest
