@@ -72,12 +72,6 @@ export interface RangeResult {
   files: string[];
 }
 
-/**
- * Contact rows held before they are written: a file's distinct customers grow with its length (a
- * 10M-line export has over a million), so they are written in files of this many, not per flush.
- */
-const CONTACTS_PER_FILE = 50_000;
-
 export async function ingestRange(
   job: RangeJob,
   lake: Lake,
@@ -166,7 +160,7 @@ export async function ingestRange(
     if (writer.full) {
       await writer.flush();
       await flushContacts();
-    } else if (lander.contacts.size >= CONTACTS_PER_FILE) await flushContacts();
+    }
   };
   const onBytes = (bytes: number) => onProgress?.(bytes, rowsRead);
   // Large generic files take the byte path (UTF-8 only: its bytes are the Parquet strings' bytes).
