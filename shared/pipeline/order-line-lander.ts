@@ -100,7 +100,10 @@ export class OrderLineLander {
     this.text = Int32Array.from(TEXT_COLUMNS, (c) => buf.columnIndex(c));
   }
 
-  /** A mapped line; `line`: the export line being read (for a grouped format, its order's last). */
+  /**
+   * A mapped line; `line`: the export line being read when the format handed it over (a grouped
+   * format hands an order over at the next order's first line). It only has to grow through the file.
+   */
   accept(m: MappedOrderLine, line: number): void {
     const customerId = m.customer_ref ? this.ids.id(this.source, m.customer_ref) : null;
     // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
