@@ -84,9 +84,19 @@ export class ThriftWriter {
 
   /** A nested struct field; `body` writes its fields. */
   struct(id: number, body: (w: this) => void): this {
+    this.beginStruct(id);
+    body(this);
+    return this.endStruct();
+  }
+
+  /** Opens a nested struct field (the form without a callback, for per-page headers). */
+  beginStruct(id: number): this {
     this.fieldHeader(id, CType.STRUCT);
     this.lastField.push(0);
-    body(this);
+    return this;
+  }
+
+  endStruct(): this {
     this.byte(0);
     this.lastField.pop();
     return this;
@@ -134,5 +144,19 @@ export class ThriftWriter {
   finish(): Uint8Array {
     this.byte(0);
     return this.buf.slice(0, this.len);
+  }
+
+  /** Ends the top-level struct and returns the bytes without copying: valid until `reset`. */
+  finishView(): Uint8Array {
+    this.byte(0);
+    return this.buf.subarray(0, this.len);
+  }
+
+  /** Starts a new top-level struct in the same buffer. */
+  reset(): this {
+    this.len = 0;
+    this.lastField.length = 1;
+    this.lastField[0] = 0;
+    return this;
   }
 }

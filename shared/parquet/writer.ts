@@ -8,7 +8,8 @@
 import { gzipSync } from 'node:zlib';
 
 import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
-import { bitWidth, encodeHybrid } from './rle.ts';
+import { ByteSink } from './byte-sink.ts';
+import { bitWidth, writeHybrid } from './rle.ts';
 import { ThriftWriter } from './thrift.ts';
 
 /** Byte strings held in one buffer: value i is data[starts[i], starts[i] + lengths[i]). */
@@ -77,162 +78,189 @@ function writeSchemaElement(w: ThriftWriter, c: ColumnSpec): void {
   }
 }
 
-const isNull = (col: ColumnData, i: number): boolean =>
-  col.kind === 'dict'
-    ? col.indices[i]! < 0
-    : col.kind === 'strings'
-      ? col.values[i] === null
-      : col.kind === 'binary'
-        ? col.lengths[i]! < 0
-        : col.nulls !== undefined && col.nulls[i] === 1;
+/**
+ * Per-thread scratch, reused by every column of every file: a page's raw bytes, a file's bytes, one
+ * page header, definition levels and non-null values. Encoding is synchronous, so one set serves.
+ */
+const page = new ByteSink();
+const file = new ByteSink(1024 * 1024);
+const header = new ThriftWriter();
+let defined = new Uint8Array(0);
+let present = new Int32Array(0);
+let f64 = new Float64Array(0);
+let i32 = new Int32Array(0);
+let u32 = new Uint32Array(0);
 
-function plainValues(col: ColumnData, rows: number, nonNull: number): Uint8Array {
+function fit(rows: number): void {
+  if (defined.length >= rows) return;
+  const size = Math.max(rows, defined.length * 2);
+  defined = new Uint8Array(size);
+  present = new Int32Array(size);
+  f64 = new Float64Array(size);
+  i32 = new Int32Array(size);
+  u32 = new Uint32Array(size * 2);
+}
+
+/** Records whether value i is present; 1 when it is. */
+function mark(i: number, isPresent: boolean): number {
+  const d = isPresent ? 1 : 0;
+  defined[i] = d;
+  return d;
+}
+
+/** Fills `defined` (1 = value, 0 = null) for the first `rows` values; returns how many are not null. */
+function definitionLevels(col: ColumnData, rows: number): number {
+  let nonNull = 0;
+  switch (col.kind) {
+    case 'dict':
+      for (let i = 0; i < rows; i++) nonNull += mark(i, col.indices[i]! >= 0);
+      return nonNull;
+    case 'strings':
+      for (let i = 0; i < rows; i++)
+        nonNull += mark(i, col.values[i] !== null && col.values[i] !== undefined);
+      return nonNull;
+    case 'binary':
+      for (let i = 0; i < rows; i++) nonNull += mark(i, col.lengths[i]! >= 0);
+      return nonNull;
+    default: {
+      const nulls = col.nulls;
+      if (nulls === undefined) {
+        defined.fill(1, 0, rows);
+        return rows;
+      }
+      for (let i = 0; i < rows; i++) nonNull += mark(i, nulls[i] !== 1);
+      return nonNull;
+    }
+  }
+}
+
+/** Appends the PLAIN encoding of the non-null values to `page`. */
+function writePlain(col: ColumnData, rows: number, nonNull: number): void {
   switch (col.kind) {
     case 'double':
     case 'int32':
     case 'date': {
       // Typed arrays are little-endian on every platform Node runs on: copy the bytes as they are.
-      let v: Float64Array | Int32Array = col.values;
+      let v: Float64Array | Int32Array = col.values.subarray(0, rows);
       if (nonNull !== rows) {
-        v = col.kind === 'double' ? new Float64Array(nonNull) : new Int32Array(nonNull);
+        const dense = col.kind === 'double' ? f64 : i32;
         let k = 0;
-        for (let i = 0; i < rows; i++) if (col.nulls?.[i] !== 1) v[k++] = col.values[i]!;
+        for (let i = 0; i < rows; i++) if (defined[i] === 1) dense[k++] = col.values[i]!;
+        v = dense.subarray(0, nonNull);
       }
-      return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      page.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      return;
     }
     case 'timestamp_ms': {
       // INT64 little-endian as two 32-bit halves: no BigInt per value (millions per ingest).
-      const out = new Uint32Array(nonNull * 2);
       let k = 0;
       for (let i = 0; i < rows; i++) {
-        if (col.nulls?.[i] === 1) continue;
+        if (defined[i] === 0) continue;
         const v = Math.round(col.values[i]!);
         const high = Math.floor(v / 4_294_967_296);
-        out[k++] = v - high * 4_294_967_296;
-        out[k++] = high; // two's complement for negative instants (before 1970)
+        u32[k++] = v - high * 4_294_967_296;
+        u32[k++] = high; // two's complement for negative instants (before 1970)
       }
-      return new Uint8Array(out.buffer);
+      page.bytes(new Uint8Array(u32.buffer, 0, k * 4));
+      return;
     }
     case 'boolean': {
-      const out = new Uint8Array(Math.ceil(nonNull / 8));
+      const bytes = Math.ceil(nonNull / 8);
+      page.ensure(bytes);
+      const out = page.buf;
+      const at = page.len;
+      out.fill(0, at, at + bytes);
       let k = 0;
       for (let i = 0; i < rows; i++) {
-        if (col.nulls?.[i] === 1) continue;
-        if (col.values[i]) out[k >> 3]! |= 1 << (k & 7);
+        if (defined[i] === 0) continue;
+        if (col.values[i]) out[at + (k >> 3)]! |= 1 << (k & 7);
         k++;
       }
-      return out;
+      page.len += bytes;
+      return;
     }
     case 'strings': {
       // PLAIN BYTE_ARRAY: 4-byte little-endian length, then the UTF-8 bytes.
-      let size = 0;
-      for (const v of col.values) if (v !== null) size += 4 + Buffer.byteLength(v, 'utf8');
-      const out = Buffer.allocUnsafe(size);
-      let k = 0;
-      for (const v of col.values) {
-        if (v === null) continue;
-        const len = out.write(v, k + 4, 'utf8');
-        out.writeUInt32LE(len, k);
-        k += 4 + len;
+      for (let i = 0; i < rows; i++) {
+        const v = col.values[i];
+        if (v === null || v === undefined) continue;
+        const at = page.len;
+        page.u32le(0);
+        const len = page.utf8(v); // may move page.buf: read it after
+        page.buf.writeUInt32LE(len, at);
       }
-      return out;
+      return;
     }
     case 'binary': {
-      let size = 0;
-      for (const len of col.lengths) if (len >= 0) size += 4 + len;
-      const out = Buffer.allocUnsafe(size);
       const { data, starts, lengths } = col;
-      let k = 0;
       for (let i = 0; i < rows; i++) {
         const len = lengths[i]!;
         if (len < 0) continue;
-        out.writeUInt32LE(len, k);
-        k += 4;
-        const s = starts[i]!;
-        for (let b = 0; b < len; b++) out[k + b] = data[s + b]!;
-        k += len;
+        page.u32le(len);
+        page.bytes(data, starts[i]!, starts[i]! + len);
       }
-      return out;
+      return;
     }
     case 'dict':
       throw new Error('dictionary columns have no plain values');
   }
 }
 
-function dictionaryPage({ data, starts, lengths }: ByteStrings): Uint8Array {
-  let size = 0;
-  for (const len of lengths) size += 4 + len;
-  const out = Buffer.allocUnsafe(size);
-  let k = 0;
+function writeDictionary({ data, starts, lengths }: ByteStrings): void {
   for (let i = 0; i < lengths.length; i++) {
     const len = lengths[i]!;
-    out.writeUInt32LE(len, k);
-    k += 4;
-    const s = starts[i]!;
-    for (let b = 0; b < len; b++) out[k + b] = data[s + b]!;
-    k += len;
+    page.u32le(len);
+    page.bytes(data, starts[i]!, starts[i]! + len);
   }
-  return out;
-}
-
-interface RawPage {
-  type: number;
-  raw: Uint8Array;
-  codec: Codec;
-  header: (w: ThriftWriter) => void;
-}
-
-interface Page {
-  header: Uint8Array;
-  body: Uint8Array;
-  uncompressed: number;
 }
 
 /** Column chunks smaller than this are stored uncompressed: per call, zlib costs more than it saves. */
 const MIN_COMPRESS_BYTES = 64 * 1024;
 
+interface ChunkMeta {
+  c: ColumnSpec;
+  dict: boolean;
+  codec: Codec;
+  dictOffset: number | undefined;
+  dataOffset: number;
+  compressed: number;
+  uncompressed: number;
+}
+
 /**
- * Compresses a page, then builds its header. On this thread: ingest already keeps every core busy
- * with a thread of its own, and a promise per page cost more than zlib's pool gave back.
+ * Moves the page in `page` to the file: compressed (on this thread: ingest already keeps every core
+ * busy with a thread of its own, and a promise per page cost more than zlib's pool gave back), after
+ * its header. `dictSize` < 0: a data page of `rows` values.
  */
-function finishPage(p: RawPage): Page {
-  const body = p.codec === 'GZIP' ? gzipSync(p.raw, { level: 1 }) : p.raw;
-  const w = new ThriftWriter().i32(1, p.type).i32(2, p.raw.length).i32(3, body.length);
-  p.header(w);
-  return { header: w.finish(), body, uncompressed: p.raw.length };
+function emitPage(m: ChunkMeta, codec: Codec, dictSize: number, rows: number, encoding: Enc): void {
+  const raw = page.view();
+  const body = codec === 'GZIP' ? gzipSync(raw, { level: 1 }) : raw;
+  header
+    .reset()
+    .i32(1, dictSize >= 0 ? 2 : 0)
+    .i32(2, raw.length)
+    .i32(3, body.length);
+  if (dictSize >= 0) header.beginStruct(7).i32(1, dictSize).i32(2, Enc.PLAIN).endStruct();
+  else header.beginStruct(5).i32(1, rows).i32(2, encoding).i32(3, Enc.RLE).i32(4, Enc.RLE).endStruct();
+  const head = header.finishView();
+  file.bytes(head);
+  file.bytes(body);
+  m.compressed += head.length + body.length;
+  m.uncompressed += head.length + raw.length;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts as Uint8Array[]);
-}
-
-/** The raw (uncompressed) pages of one column chunk: a dictionary page for strings, then one data page. */
-function encodeColumn(
+/** Writes one column chunk to the file: a dictionary page for dictionary strings, then one data page. */
+function writeColumnChunk(
   spec: TableSpec,
   c: ColumnSpec,
   col: ColumnData,
   rows: number,
   fileCodec: Codec,
-): { c: ColumnSpec; pages: RawPage[]; dict: boolean; codec: Codec } {
-  const defined = new Uint8Array(rows);
-  let nonNull = 0;
-  for (let i = 0; i < rows; i++) {
-    if (!isNull(col, i)) {
-      defined[i] = 1;
-      nonNull++;
-    }
-  }
+): ChunkMeta {
+  const nonNull = definitionLevels(col, rows);
   if (!c.nullable && nonNull !== rows) {
     throw new Error(`${spec.name}.${c.name}: ${rows - nonNull} null(s) in a required column`);
   }
-  const parts: Uint8Array[] = [];
-  if (c.nullable) {
-    const levels = encodeHybrid(rows, 1, defined);
-    const len = Buffer.allocUnsafe(4);
-    len.writeUInt32LE(levels.length, 0);
-    parts.push(len, levels);
-  }
-  const pages: RawPage[] = [];
   const dict = col.kind === 'dict' && col.dictionary.lengths.length > 0;
   // Parquet sets the codec per column chunk, so small chunks can skip compression.
   const estimate =
@@ -240,30 +268,42 @@ function encodeColumn(
       ? rows * 3 + col.dictionary.lengths.length * 16
       : rows * (col.kind === 'strings' || col.kind === 'binary' ? 24 : 8);
   const codec: Codec = estimate < MIN_COMPRESS_BYTES ? 'UNCOMPRESSED' : fileCodec;
+  const m: ChunkMeta = {
+    c,
+    dict,
+    codec,
+    dictOffset: undefined,
+    dataOffset: file.len,
+    compressed: 0,
+    uncompressed: 0,
+  };
+  if (col.kind === 'dict' && dict) {
+    m.dictOffset = file.len;
+    page.reset();
+    writeDictionary(col.dictionary);
+    emitPage(m, codec, col.dictionary.lengths.length, rows, Enc.PLAIN);
+    m.dataOffset = file.len;
+  }
+  page.reset();
+  if (c.nullable) {
+    // Definition levels, prefixed with their byte length.
+    const at = page.len;
+    page.u32le(0);
+    writeHybrid(page, rows, 1, defined);
+    page.buf.writeUInt32LE(page.len - at - 4, at);
+  }
   if (col.kind === 'dict' && dict) {
     const size = col.dictionary.lengths.length;
-    pages.push({
-      type: 2,
-      raw: dictionaryPage(col.dictionary),
-      codec,
-      header: (w) => w.struct(7, (d) => d.i32(1, size).i32(2, Enc.PLAIN)),
-    });
     const width = bitWidth(size - 1);
-    const present = new Int32Array(nonNull);
     let k = 0;
-    for (let i = 0; i < rows; i++) if (col.indices[i]! >= 0) present[k++] = col.indices[i]!;
-    parts.push(Uint8Array.of(width), encodeHybrid(nonNull, width, present));
+    for (let i = 0; i < rows; i++) if (defined[i] === 1) present[k++] = col.indices[i]!;
+    page.byte(width);
+    writeHybrid(page, nonNull, width, present);
   } else if (col.kind !== 'dict') {
-    parts.push(plainValues(col, rows, nonNull));
+    writePlain(col, rows, nonNull);
   }
-  const encoding = dict ? Enc.RLE_DICTIONARY : Enc.PLAIN;
-  pages.push({
-    type: 0,
-    raw: concat(parts),
-    codec,
-    header: (w) => w.struct(5, (d) => d.i32(1, rows).i32(2, encoding).i32(3, Enc.RLE).i32(4, Enc.RLE)),
-  });
-  return { c, pages, dict, codec };
+  emitPage(m, codec, -1, rows, dict ? Enc.RLE_DICTIONARY : Enc.PLAIN);
+  return m;
 }
 
 /** Encodes one table's columns (in `spec.columns` order) as a complete Parquet file. */
@@ -277,22 +317,9 @@ export async function writeParquetFile(
   if (columns.length !== spec.columns.length) {
     throw new Error(`${spec.name}: ${columns.length} columns for ${spec.columns.length}`);
   }
-  const encoded = spec.columns.map((c, ci) => encodeColumn(spec, c, columns[ci]!, rows, fileCodec));
-  const finished = encoded.map((e) => e.pages.map(finishPage));
-
-  const chunks: Uint8Array[] = [MAGIC];
-  let offset = MAGIC.length;
-  const metas = encoded.map((e, ci) => {
-    const pages = finished[ci]!;
-    const dictOffset = e.dict ? offset : undefined;
-    let dataOffset = offset;
-    for (const [pi, p] of pages.entries()) {
-      if (pi === pages.length - 1) dataOffset = offset;
-      chunks.push(p.header, p.body);
-      offset += p.header.length + p.body.length;
-    }
-    return { c: e.c, pages, dictOffset, dataOffset, dict: e.dict, codec: e.codec };
-  });
+  fit(rows);
+  file.reset().bytes(MAGIC);
+  const metas = spec.columns.map((c, ci) => writeColumnChunk(spec, c, columns[ci]!, rows, fileCodec));
 
   const meta = new ThriftWriter()
     .i32(1, 1)
@@ -304,17 +331,15 @@ export async function writeParquetFile(
     .listStruct(4, [0], (rg) => {
       let total = 0;
       rg.listStruct(1, metas, (cc, m) => {
-        const compressed = m.pages.reduce((a, p) => a + p.header.length + p.body.length, 0);
-        const uncompressed = m.pages.reduce((a, p) => a + p.header.length + p.uncompressed, 0);
-        total += uncompressed;
+        total += m.uncompressed;
         cc.i64(2, m.dictOffset ?? m.dataOffset).struct(3, (md) => {
           md.i32(1, physicalType(m.c))
             .listI32(2, m.dict ? [Enc.PLAIN, Enc.RLE, Enc.RLE_DICTIONARY] : [Enc.PLAIN, Enc.RLE])
             .listBinary(3, [m.c.name])
             .i32(4, CODEC_ID[m.codec])
             .i64(5, rows)
-            .i64(6, uncompressed)
-            .i64(7, compressed)
+            .i64(6, m.uncompressed)
+            .i64(7, m.compressed)
             .i64(9, m.dataOffset);
           if (m.dictOffset !== undefined) md.i64(11, m.dictOffset);
         });
@@ -322,9 +347,9 @@ export async function writeParquetFile(
       rg.i64(2, total).i64(3, rows);
     })
     .binary(6, options.createdBy ?? 'storepulse')
-    .finish();
-  const footerLen = Buffer.allocUnsafe(4);
-  footerLen.writeUInt32LE(meta.length, 0);
-  chunks.push(meta, footerLen, MAGIC);
-  return concat(chunks);
+    .finishView();
+  file.bytes(meta);
+  file.u32le(meta.length);
+  file.bytes(MAGIC);
+  return file.copy();
 }
