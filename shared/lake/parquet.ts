@@ -4,7 +4,7 @@
  * (it only writes) should not pay for at start-up.
  */
 import { tableColumnData } from '../parquet/columns.ts';
-import { writeParquetFile } from '../parquet/writer.ts';
+import { type Codec, writeParquetFile } from '../parquet/writer.ts';
 import type { TableSpec } from '../schemas/table.ts';
 import { tablePrefix } from './keys.ts';
 import type { Lake } from './lake.ts';
@@ -13,9 +13,10 @@ import type { Lake } from './lake.ts';
 export function encodeTable(
   spec: TableSpec,
   columns: Readonly<Record<string, readonly unknown[]>>,
+  codec: Codec = 'GZIP',
 ): Promise<Uint8Array> {
   const { data, rows } = tableColumnData(spec, columns);
-  return writeParquetFile(spec, data, rows, { codec: 'GZIP' });
+  return writeParquetFile(spec, data, rows, { codec });
 }
 
 /** Turns row objects into the column layout `encodeTable` takes. */

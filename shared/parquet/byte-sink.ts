@@ -57,10 +57,26 @@ export class ByteSink {
 
   /** Appends a string as UTF-8; returns its byte length. */
   utf8(s: string): number {
-    this.ensure(s.length * 3);
-    const n = this.buf.write(s, this.len, 'utf8');
-    this.len += n;
-    return n;
+    const n = s.length;
+    this.ensure(n * 3);
+    const d = this.buf;
+    // Short ASCII strings (ids, e-mails, phones) byte by byte: cheaper than a native call each.
+    if (n < 64) {
+      let at = this.len;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        d[at++] = c;
+      }
+      if (i === n) {
+        this.len = at;
+        return n;
+      }
+    }
+    const written = d.write(s, this.len, 'utf8');
+    this.len += written;
+    return written;
   }
 
   /** The bytes written so far, without copying: valid until the sink is written again. */

@@ -91,7 +91,7 @@ let f64 = new Float64Array(0);
 let i32 = new Int32Array(0);
 let u32 = new Uint32Array(0);
 
-function fit(rows: number): void {
+function fitScratch(rows: number): void {
   if (defined.length >= rows) return;
   const size = Math.max(rows, defined.length * 2);
   defined = new Uint8Array(size);
@@ -317,7 +317,7 @@ export async function writeParquetFile(
   if (columns.length !== spec.columns.length) {
     throw new Error(`${spec.name}: ${columns.length} columns for ${spec.columns.length}`);
   }
-  fit(rows);
+  fitScratch(rows);
   file.reset().bytes(MAGIC);
   const metas = spec.columns.map((c, ci) => writeColumnChunk(spec, c, columns[ci]!, rows, fileCodec));
 

@@ -131,7 +131,9 @@ export async function ingestRange(
       { source },
       `${job.fileStem}-${String(contactFlushes++).padStart(4, '0')}`,
     );
-    await lake.put(key, await encodeTable(contactsSpec, rowsToColumns(contactsSpec, rows)));
+    // Uncompressed: its columns are near-unique ids, e-mails and phones, which gzip halves at about
+    // 60 MB/s, a third of a second per 100,000 customers on ingest's critical path.
+    await lake.put(key, await encodeTable(contactsSpec, rowsToColumns(contactsSpec, rows), 'UNCOMPRESSED'));
     for (const r of rows) contacted.add(r.customer_id as string);
   };
 

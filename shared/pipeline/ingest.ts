@@ -377,14 +377,16 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
 const WORKER_HEAP_MB = 1024;
 /**
  * Share of a large file read on ingest's own thread. The worker thread reading the rest starts about
- * a second later (it boots while this thread scans the file), so this thread takes half the file and
- * what one thread reads in that second: 56 % of a 200 MB file, 50.6 % of a 2 GB one (a fixed 56 %
- * left the worker idle for 6 s at the end of a 2 GB file).
+ * a second later (it boots while this thread scans the file), but this thread also reads more slowly
+ * while that boot shares the cores, so the head start is a few megabytes, not a second's worth:
+ * 52 % of a 200 MB file, 50.2 % of a 2 GB one. Measured: both parts of a 200 MB file end within
+ * 0.2 s of each other at 4 MB (0.6-0.7 s apart at 12 MB; a fixed 56 % left the worker idle for 6 s
+ * at the end of a 2 GB file).
  */
 function firstPartShare(bytes: number): number {
   return Math.min(0.56, 0.5 + HEAD_START_BYTES / Math.max(bytes, 1));
 }
-const HEAD_START_BYTES = 12 * 1024 * 1024;
+const HEAD_START_BYTES = 4 * 1024 * 1024;
 
 /** Runs one range in a worker thread; TypeScript sources are loaded through tsx there too. */
 function runWorker(

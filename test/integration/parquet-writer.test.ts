@@ -48,12 +48,21 @@ describe('Parquet writer', () => {
     const amount = labels.map((_, i) => (i % 5 === 0 ? null : i / 8));
     const n = labels.map((_, i) => i);
     // Near-unique values are written PLAIN.
-    const ref = labels.map((_, i) => (i % 4 === 0 ? null : `r-${i}`));
+    // ASCII, non-ASCII and long values: the writer copies short ASCII strings itself.
+    const ref = labels.map((_, i) =>
+      i % 4 === 0
+        ? null
+        : i % 3 === 0
+          ? `r-${i}-ü中`
+          : i % 1000 === 1
+            ? `r-${i}-${'x'.repeat(70)}`
+            : `r-${i}`,
+    );
     const { data } = tableColumnData(spec, { label: labels, ts, amount, n, ref });
     expect(data.map((d) => d.kind)).toEqual(['dict', 'timestamp_ms', 'double', 'int32', 'strings']);
     const back = await readBack(await writeParquetFile(spec, data, rows, { codec: 'GZIP' }));
     expect(back).toHaveLength(rows);
-    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 65_535, 65_536, 65_999, 131_071, 219_999]) {
+    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 19, 1001, 65_535, 65_536, 65_999, 131_071, 219_999]) {
       expect(back[i]).toEqual({ label: labels[i], ts: ts[i], amount: amount[i], n: i, ref: ref[i] });
     }
   });
