@@ -7,12 +7,16 @@ import type { ColumnData } from './writer.ts';
 
 const DAY = 86_400_000;
 
+const plainStrings = (values: readonly unknown[]): (string | null)[] =>
+  values.map((v) => (v === null || v === undefined ? null : String(v)));
+
 export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnData {
   const n = values.length;
   const nulls = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (values[i] === null || values[i] === undefined) nulls[i] = 1;
   switch (c.type) {
     case 'string': {
+      if (c.unique) return { kind: 'strings', values: plainStrings(values) };
       const ids = new Map<string, number>();
       const dictionary: Uint8Array[] = [];
       const indices = new Int32Array(n);
@@ -28,10 +32,7 @@ export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnDat
         let id = ids.get(s);
         if (id === undefined) {
           if (dictionary.length >= maxDictionary) {
-            return {
-              kind: 'strings',
-              values: values.map((v) => (v === null || v === undefined ? null : String(v))),
-            };
+            return { kind: 'strings', values: plainStrings(values) };
           }
           id = dictionary.length;
           ids.set(s, id);

@@ -11,6 +11,8 @@ export interface ColumnSpec {
   readonly doc: string;
   /** Allowed values, for string columns with a closed vocabulary. */
   readonly values?: readonly string[];
+  /** Nearly every value distinct (ids, e-mails): stored PLAIN, without trying a dictionary first. */
+  readonly unique?: boolean;
 }
 
 export type Zone = 'curated' | 'models' | 'alerts' | 'restricted';
@@ -29,13 +31,14 @@ export const col = (
   name: string,
   type: ColumnType,
   doc: string,
-  opts: { nullable?: boolean; values?: readonly string[] } = {},
+  opts: { nullable?: boolean; values?: readonly string[]; unique?: boolean } = {},
 ): ColumnSpec => ({
   name,
   type,
   doc,
   nullable: opts.nullable ?? true,
   ...(opts.values ? { values: opts.values } : {}),
+  ...(opts.unique ? { unique: true } : {}),
 });
 
 export const required = (

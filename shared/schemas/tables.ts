@@ -83,10 +83,12 @@ export const contacts: TableSpec = {
   zone: 'restricted',
   doc: 'Contact details keyed by pseudonymous customer_id. Restricted: read only by the recall sink.',
   columns: [
-    required('customer_id', 'string', 'Pseudonymous customer id.'),
-    col('source_customer_ref', 'string', "The platform's own customer reference (id or email)."),
-    col('email', 'string', 'E-mail address.'),
-    col('phone', 'string', 'Phone number.'),
+    col('customer_id', 'string', 'Pseudonymous customer id.', { nullable: false, unique: true }),
+    col('source_customer_ref', 'string', "The platform's own customer reference (id or email).", {
+      unique: true,
+    }),
+    col('email', 'string', 'E-mail address.', { unique: true }),
+    col('phone', 'string', 'Phone number.', { unique: true }),
     required('exported_at', 'timestamp', 'Export time of the file the contact came from.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
     col(
