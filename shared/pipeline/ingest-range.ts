@@ -21,6 +21,7 @@ import type { Lake } from '../lake/lake.ts';
 import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
 import { readByteLines } from './byte-lines.ts';
+import { collectGarbage } from './collect-garbage.ts';
 import { CuratedWriter } from './curated-writer.ts';
 import { IdSet } from './id-set.ts';
 import { OrderLineLander } from './order-line-lander.ts';
@@ -162,6 +163,7 @@ export async function ingestRange(
     if (writer.full) {
       await writer.flush();
       await flushContacts();
+      collectGarbage();
     }
   };
   const onBytes = (bytes: number) => onProgress?.(bytes, rowsRead);
