@@ -5,7 +5,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { StockoutAlert } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import { readHead, scanFile } from '../csv/file-source.ts';
@@ -29,6 +28,7 @@ import { IdSet } from './id-set.ts';
 import { ingestRange, type RangeJob, type RangeResult, type ReasonCount } from './ingest-range.ts';
 import { ingestTableFile } from './ingest-table.ts';
 import type { Log } from './log.ts';
+import { RangeWorker } from './range-worker.ts';
 import { loadStaged } from './staging.ts';
 import { evaluateStockOnArrival } from './stock-on-arrival.ts';
 
@@ -94,11 +94,31 @@ export interface IngestReport {
 const QUARANTINE_HEADER = ['file', 'line', 'column', 'reason', 'record'];
 
 export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<IngestReport> {
+  const { lake, config } = deps;
+  const started = (deps.now ?? Date.now)();
+  const size = (await stat(req.path)).size;
+  // A file large enough to be read on two threads gets its worker now: it boots during the scan.
+  const worker =
+    config.ingestWorkers > 1 && size >= config.ingestParallelMinBytes && lake instanceof LocalLake
+      ? new RangeWorker(lake.root)
+      : undefined;
+  try {
+    return await ingestWith(deps, req, started, firstPartShare(size), worker);
+  } finally {
+    await worker?.close();
+  }
+}
+
+async function ingestWith(
+  deps: IngestDeps,
+  req: IngestRequest,
+  started: number,
+  firstShare: number,
+  worker: RangeWorker | undefined,
+): Promise<IngestReport> {
   const { lake, config, log } = deps;
   const now = deps.now ?? Date.now;
-  const started = now();
   const file = req.fileName ?? basename(req.path);
-  const firstShare = firstPartShare((await stat(req.path)).size);
   const scan = await scanFile(req.path, firstShare);
   const { batchId } = scan;
   const raw = req.rawKey ?? rawKey(batchId, file);
@@ -213,12 +233,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   };
   const partner = format.pairing ? await loadStaged(lake, format.pairing.partner) : undefined;
   // A large file whose rows stand alone is read in two parts on two threads.
-  const parallel =
-    scan.middle !== undefined &&
-    config.ingestWorkers > 1 &&
-    scan.bytes >= config.ingestParallelMinBytes &&
-    format.splittable(header.fields) &&
-    lake instanceof LocalLake;
+  const parallel = worker !== undefined && scan.middle !== undefined && format.splittable(header.fields);
   const progressBytes = [0, 0];
   const progressRows = [0, 0];
   let lastProgress = now();
@@ -236,13 +251,13 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
     }
   };
   let results: RangeResult[];
-  if (parallel && scan.middle && lake instanceof LocalLake) {
+  if (parallel && worker && scan.middle) {
     // Each part buffers its share of the flush size (and 5 % slack, as lines differ in length):
     // together they hold what one thread would, and a file within the flush size is written in
     // one go per part (a file per partition and part).
     const flushRows = (share: number) => Math.ceil(config.ingestFlushRows * share * 1.05);
     const middle = scan.middle;
-    // This thread reads the first part while a worker thread boots and reads the rest.
+    // This thread reads the first part while the worker thread, booted during the scan, reads the rest.
     results = await Promise.all([
       ingestRange(
         {
@@ -255,7 +270,7 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
         lake,
         progress(0),
       ),
-      runWorker(
+      worker.run(
         {
           ...base,
           flushRows: flushRows(1 - firstShare),
@@ -263,7 +278,6 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
           skipHeader: false,
           fileStem: `${batchId}-p1`,
         },
-        lake.root,
         progress(1),
       ),
     ]);
@@ -374,42 +388,16 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
   return report;
 }
 
-const WORKER_HEAP_MB = 1024;
 /**
- * Share of a large file read on ingest's own thread. The worker thread reading the rest starts about
- * a second later (it boots while this thread scans the file), but this thread also reads more slowly
- * while that boot shares the cores, so the head start is a few megabytes, not a second's worth:
- * 52 % of a 200 MB file, 50.2 % of a 2 GB one. Measured: both parts of a 200 MB file end within
- * 0.2 s of each other at 4 MB (0.6-0.7 s apart at 12 MB; a fixed 56 % left the worker idle for 6 s
- * at the end of a 2 GB file).
+ * Share of a large file's lines read on ingest's own thread. The worker thread boots during the scan
+ * and starts its part about half a second after this thread on a 200 MB file (at once on a 2 GB one,
+ * whose scan takes 3 s), but this thread reads lines 6-15 % more slowly than the worker in the same
+ * run (measured at 1M and 10M lines; the cause is not pinned down), so it takes a little less than
+ * half plus a small head start: 50 % of the lines of a 200 MB file, 48 % of a 2 GB one. Fitted so
+ * both parts end within about 0.2 s (1M lines) and 1.5 s (10M) of each other; a split at half the
+ * bytes left the worker idle for 5 s at the end of a 2 GB file.
  */
 function firstPartShare(bytes: number): number {
-  return Math.min(0.56, 0.5 + HEAD_START_BYTES / Math.max(bytes, 1));
+  return Math.min(0.56, 0.478 + HEAD_START_BYTES / Math.max(bytes, 1));
 }
-const HEAD_START_BYTES = 4 * 1024 * 1024;
-
-/** Runs one range in a worker thread; TypeScript sources are loaded through tsx there too. */
-function runWorker(
-  job: RangeJob,
-  lakeRoot: string,
-  onProgress: (bytes: number, rows: number) => void,
-): Promise<RangeResult> {
-  // From TypeScript sources the bootstrap registers the loader; a bundled build ships the worker as JS.
-  const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSources ? './ingest-worker.boot.js' : './ingest-worker.js', import.meta.url);
-  // A bounded heap makes the worker collect garbage before it grows: memory stays flat in file size.
-  const worker = new Worker(url, {
-    workerData: { job, lakeRoot },
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-  });
-  return new Promise((resolve, reject) => {
-    worker.on('message', (m: { progress?: { bytes: number; rows: number }; result?: RangeResult }) => {
-      if (m.progress) onProgress(m.progress.bytes, m.progress.rows);
-      if (m.result) resolve(m.result);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`ingest worker for ${job.file} exited with code ${code}`));
-    });
-  });
-}
+const HEAD_START_BYTES = 4.5 * 1024 * 1024;
