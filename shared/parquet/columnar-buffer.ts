@@ -20,6 +20,9 @@ interface StringColumn {
   dict: ByteDictionary;
   /** Ids of values that arrived as JS strings (formats mapped field by field). */
   lookup: Map<string, number>;
+  /** The last JS string set and its id: statuses and currencies repeat line after line. */
+  last: string | null;
+  lastId: number;
 }
 interface NumberColumn {
   kind: 'number';
@@ -75,6 +78,12 @@ class Scratch {
 /** Rows after which a string column with more than 30 % distinct values stops using a dictionary. */
 const DICTIONARY_PROBE_ROWS = 16_384;
 
+/** A value's dictionary id in one column, valid while `generation` is the buffer's (until a flush). */
+export interface StringMemo {
+  generation: number;
+  id: number;
+}
+
 export interface PartitionData {
   values: Readonly<Record<string, string>>;
   rows: number;
@@ -93,17 +102,27 @@ export class ColumnarBuffer {
   private readonly scratch: Scratch[];
   /** The row being set: its partition, the blocks holding it and its first slot in each. */
   private part: Partition | undefined;
+  private partKey: string | undefined;
   private numberBlock: Float64Array = new Float64Array(0);
   private intBlock: Int32Array = new Int32Array(0);
   private numberAt = 0;
   private intAt = 0;
+  /** Advances when the dictionaries are cleared (a flush): ids held in a StringMemo expire. */
+  private generation = 0;
   rows = 0;
 
   constructor(readonly spec: TableSpec) {
     this.cols = spec.columns.map(
       (c): Column =>
         c.type === 'string'
-          ? { kind: 'string', plain: undefined, dict: new ByteDictionary(), lookup: new Map() }
+          ? {
+              kind: 'string',
+              plain: undefined,
+              dict: new ByteDictionary(),
+              lookup: new Map(),
+              last: null,
+              lastId: -1,
+            }
           : { kind: 'number', type: c.type },
     );
     let numbers = 0;
@@ -127,7 +146,8 @@ export class ColumnarBuffer {
 
   /** Starts a row in a partition; `values` gives a new partition's key values (spec key order). */
   startRow(partitionKey: string, values: (key: string) => Record<string, string>): void {
-    let p = this.partitions.get(partitionKey);
+    // Lines of one order, and date-sorted exports, land in the partition of the line before.
+    let p = partitionKey === this.partKey ? this.part : this.partitions.get(partitionKey);
     if (p === undefined) {
       p = new Partition(values(partitionKey));
       this.partitions.set(partitionKey, p);
@@ -138,6 +158,7 @@ export class ColumnarBuffer {
       p.ints.push(this.freeInts.pop() ?? new Int32Array(BLOCK_ROWS * this.intWidth));
     }
     this.part = p;
+    this.partKey = partitionKey;
     this.numberBlock = p.numbers[p.numbers.length - 1]!;
     this.intBlock = p.ints[p.ints.length - 1]!;
     this.numberAt = at * this.numberWidth;
@@ -163,6 +184,10 @@ export class ColumnarBuffer {
       ints[at] = -1;
       return;
     }
+    if (v === c.last) {
+      ints[at] = c.lastId;
+      return;
+    }
     let id = c.lookup.get(v);
     if (id === undefined) {
       const bytes = Buffer.from(v, 'utf8');
@@ -170,6 +195,26 @@ export class ColumnarBuffer {
       c.lookup.set(v, id);
     }
     ints[at] = id;
+    c.last = v;
+    c.lastId = id;
+  }
+
+  /**
+   * A string value whose dictionary id the caller keeps between rows in `memo` (one memo per value
+   * and column: a customer's pseudonym), so a value met again costs no lookup until the next flush.
+   */
+  setStringMemo(col: number, v: string, memo: StringMemo): void {
+    const c = this.cols[col] as StringColumn;
+    if (!c.plain && this.rows === DICTIONARY_PROBE_ROWS + 1) this.probe(c, col);
+    if (!c.plain && memo.generation === this.generation) {
+      this.intBlock[this.intAt + this.slot[col]!] = memo.id;
+      return;
+    }
+    this.setString(col, v);
+    if (!c.plain) {
+      memo.generation = this.generation;
+      memo.id = this.intBlock[this.intAt + this.slot[col]!]!;
+    }
   }
 
   /** A non-null string value given as UTF-8 bytes `src[start, end)` (ingest's byte path). */
@@ -355,6 +400,7 @@ export class ColumnarBuffer {
     for (const p of this.partitions.values()) this.release(p);
     this.partitions = new Map();
     this.part = undefined;
+    this.partKey = undefined;
     // Whatever was drained has been encoded by now (the writer copies bytes as it encodes): the
     // dictionaries and arenas are reused.
     for (const c of this.cols) {
@@ -362,7 +408,9 @@ export class ColumnarBuffer {
         c.plain?.clear();
         c.lookup.clear();
         c.dict.clear();
+        c.last = null;
       }
     }
+    this.generation++;
   }
 }

@@ -23,6 +23,9 @@ const LOOKBACK_DAYS = 7;
 export class RateBook {
   private readonly byCurrency = new Map<string, Map<string, number>>();
   private readonly memo = new Map<string, Map<string, number | null>>();
+  private lastCurrency = '';
+  private lastDate = '';
+  private lastRate: number | null = null;
 
   constructor(
     rows: RateRows,
@@ -41,19 +44,25 @@ export class RateBook {
   /** Reporting-currency units per unit of `currency` on `date` (YYYY-MM-DD), or null. */
   rate(currency: string, date: string): number | null {
     if (currency === this.reportingCurrency) return 1;
+    // The lines of one order, and of a date-sorted export, ask the same question in a row.
+    if (currency === this.lastCurrency && date === this.lastDate) return this.lastRate;
     let memo = this.memo.get(currency);
     if (!memo) {
       memo = new Map();
       this.memo.set(currency, memo);
     }
-    const known = memo.get(date);
-    if (known !== undefined) return known;
-    const days = this.byCurrency.get(currency);
-    let found: number | null = null;
-    for (let back = 0; days && back <= LOOKBACK_DAYS && found === null; back++) {
-      found = days.get(back ? addDays(date, -back) : date) ?? null;
+    let found = memo.get(date);
+    if (found === undefined) {
+      const days = this.byCurrency.get(currency);
+      found = null;
+      for (let back = 0; days && back <= LOOKBACK_DAYS && found === null; back++) {
+        found = days.get(back ? addDays(date, -back) : date) ?? null;
+      }
+      memo.set(date, found);
     }
-    memo.set(date, found);
+    this.lastCurrency = currency;
+    this.lastDate = date;
+    this.lastRate = found;
     return found;
   }
 }

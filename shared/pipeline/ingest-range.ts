@@ -124,9 +124,8 @@ export async function ingestRange(
 
   // Contacts are written with each flush, so a file with millions of customers holds few at a time.
   const flushContacts = async () => {
-    if (lander.contacts.size === 0) return;
-    const rows = [...lander.contacts.values()];
-    lander.contacts = new Map();
+    const rows = lander.takeContacts();
+    if (rows.length === 0) return;
     const key = dataFileKey(
       contactsSpec,
       { source },

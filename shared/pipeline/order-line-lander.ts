@@ -10,7 +10,7 @@ import { BYTE_FIELDS, type GenericByteRows } from '../formats/generic-bytes.ts';
 import { roundMoney } from '../formats/values.ts';
 import type { Pseudonymiser } from '../identity.ts';
 import { ByteDictionary } from '../parquet/byte-dictionary.ts';
-import type { ColumnarBuffer } from '../parquet/columnar-buffer.ts';
+import type { ColumnarBuffer, StringMemo } from '../parquet/columnar-buffer.ts';
 import { zoneOffsetMs } from '../time.ts';
 import type { RateBook, RateGap } from './fx.ts';
 
@@ -34,6 +34,11 @@ interface KnownCustomer {
   email: string | null;
   phoneId: number;
   phone: string | null;
+  /** The pseudonym's id in the customer_id column until the next flush. */
+  idMemo: StringMemo;
+  /** The customer's row in `contacts` while `contactGeneration` is the lander's. */
+  contact: ContactRow | undefined;
+  contactGeneration: number;
 }
 
 export interface LanderOptions {
@@ -57,8 +62,9 @@ export class OrderLineLander {
   rowsLanded = 0;
   /** Lines in a currency without a rate on or before their date, by currency. */
   readonly missingRate = new Map<string, RateGap>();
-  /** Contact rows of this flush, by customer id. */
-  contacts = new Map<string, ContactRow>();
+  /** Contact rows of this flush, by customer id (`takeContacts` hands them over). */
+  private contacts = new Map<string, ContactRow>();
+  private contactGeneration = 0;
 
   private readonly col: Record<string, number>;
   private readonly text: Int32Array;
@@ -67,6 +73,9 @@ export class OrderLineLander {
   private readonly phones = new ByteDictionary();
   private known: (KnownCustomer | undefined)[] = [];
   private readonly days = new Map<number, string>();
+  /** The last day looked up and its date: lines of one order, and date-sorted exports, repeat it. */
+  private lastDay = Number.NaN;
+  private lastDate = '';
   /** Made once: a closure per line would be garbage per line. */
   private readonly partitionValues = (dt: string) => ({ source: this.source, dt });
   private net = 0;
@@ -131,13 +140,21 @@ export class OrderLineLander {
   /** A line the byte reader took; its text fields are read from `src` at the reader's bounds. */
   acceptBytes(src: Uint8Array, r: GenericByteRows, line: number): void {
     const customer = this.customer(src, r);
-    this.contact(customer.id, customer.ref, customer.email, customer.phone, line);
+    if (customer.contactGeneration === this.contactGeneration && customer.contact) {
+      const row = customer.contact;
+      row.email = customer.email;
+      row.phone = customer.phone;
+      row.source_line = line;
+    } else {
+      customer.contact = this.contact(customer.id, customer.ref, customer.email, customer.phone, line);
+      customer.contactGeneration = this.contactGeneration;
+    }
     this.settle(r.orderTs, r.quantity, r.unitPrice, r.discount, r.refund, r.currency);
     const b = this.buf;
     // customer_id (field 2) is the pseudonym, not the bytes.
     for (let k = 0; k < TEXT_COLUMNS.length; k++) {
       const c = this.text[k]!;
-      if (k === 2) b.setString(c, customer.id);
+      if (k === 2) b.setStringMemo(c, customer.id, customer.idMemo);
       else if (r.start[k] === r.end[k]) b.setString(c, null);
       else b.setBytes(c, src, r.start[k]!, r.end[k]!);
     }
@@ -156,7 +173,17 @@ export class OrderLineLander {
     let c = this.known[rid];
     if (!c) {
       const ref = this.refs.string(rid);
-      c = { id: this.ids.id(this.source, ref), ref, emailId: -1, email: null, phoneId: -1, phone: null };
+      c = {
+        id: this.ids.id(this.source, ref),
+        ref,
+        emailId: -1,
+        email: null,
+        phoneId: -1,
+        phone: null,
+        idMemo: { generation: -1, id: -1 },
+        contact: undefined,
+        contactGeneration: -1,
+      };
       this.known[rid] = c;
     }
     // E-mail (field 10) and phone (11) are compared as bytes; a string is made only when they change.
@@ -188,10 +215,10 @@ export class OrderLineLander {
     email: string | null,
     phone: string | null,
     line: number,
-  ): void {
+  ): ContactRow {
     const c = this.contacts.get(customerId);
     if (!c) {
-      this.contacts.set(customerId, {
+      const row: ContactRow = {
         customer_id: customerId,
         source_customer_ref: ref,
         email,
@@ -199,12 +226,22 @@ export class OrderLineLander {
         exported_at: this.exportedAt,
         batch_id: this.batchId,
         source_line: line,
-      });
-    } else {
-      c.email = email;
-      c.phone = phone;
-      c.source_line = line;
+      };
+      this.contacts.set(customerId, row);
+      return row;
     }
+    c.email = email;
+    c.phone = phone;
+    c.source_line = line;
+    return c;
+  }
+
+  /** The contact rows since the last call (each customer's latest details), and a fresh start. */
+  takeContacts(): ContactRow[] {
+    const rows = [...this.contacts.values()];
+    this.contacts = new Map();
+    this.contactGeneration++;
+    return rows;
   }
 
   /** Net amounts and the order-date partition of a line; starts its buffer row. */
@@ -266,11 +303,14 @@ export class OrderLineLander {
   private orderDate(utcMs: number): string {
     const DAY = 86_400_000;
     const day = Math.floor((utcMs + zoneOffsetMs(utcMs, this.shopTimeZone)) / DAY);
+    if (day === this.lastDay) return this.lastDate;
     let s = this.days.get(day);
     if (s === undefined) {
       s = new Date(day * DAY).toISOString().slice(0, 10);
       this.days.set(day, s);
     }
+    this.lastDay = day;
+    this.lastDate = s;
     return s;
   }
 }
