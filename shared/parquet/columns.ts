@@ -10,6 +10,15 @@ const DAY = 86_400_000;
 const plainStrings = (values: readonly unknown[]): (string | null)[] =>
   values.map((v) => (v === null || v === undefined ? null : String(v)));
 
+/** Fills `out` with the values as numbers (null as 0): a loop, not `TypedArray.from` with a mapper. */
+function numbers<T extends Float64Array | Int32Array>(out: T, values: readonly unknown[]): T {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v === null || v === undefined ? 0 : Number(v);
+  }
+  return out;
+}
+
 export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnData {
   const n = values.length;
   const nulls = new Uint8Array(n);
@@ -54,15 +63,11 @@ export function columnData(c: ColumnSpec, values: readonly unknown[]): ColumnDat
       };
     }
     case 'double':
-      return { kind: 'double', values: Float64Array.from(values, (v) => (v == null ? 0 : Number(v))), nulls };
+      return { kind: 'double', values: numbers(new Float64Array(n), values), nulls };
     case 'int32':
-      return { kind: 'int32', values: Int32Array.from(values, (v) => (v == null ? 0 : Number(v))), nulls };
+      return { kind: 'int32', values: numbers(new Int32Array(n), values), nulls };
     case 'timestamp':
-      return {
-        kind: 'timestamp_ms',
-        values: Float64Array.from(values, (v) => (v == null ? 0 : Number(v))),
-        nulls,
-      };
+      return { kind: 'timestamp_ms', values: numbers(new Float64Array(n), values), nulls };
     case 'date':
       return {
         kind: 'date',

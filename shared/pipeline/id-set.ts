@@ -5,7 +5,23 @@
  * spread: two customers share a key with odds of about n² / 2^65 (1 in 20 million at 1.3M customers).
  * The keys travel between threads as one Int32Array (`keys()`), not as a million strings.
  */
-const HEX16 = /^[0-9a-f]{16}/i;
+/** Value of a hex digit's character code, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  const l = c | 0x20; // a-f, either case
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** The 32-bit number the 8 hex digits at `at` spell, or NaN when one is not a hex digit. */
+function hex8(id: string, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 8; i++) {
+    const d = hexValue(id.charCodeAt(i));
+    if (d < 0) return Number.NaN;
+    v = (v << 4) | d;
+  }
+  return v;
+}
 
 export class IdSet {
   /** Pairs (high, low) of 32 bits; `used` marks the taken slots (a key may be 0). */
@@ -16,8 +32,11 @@ export class IdSet {
 
   /** Adds a pseudonym (at least 16 hex digits). */
   add(id: string): void {
-    if (!HEX16.test(id)) throw new Error(`not a pseudonymous id: ${id.slice(0, 20)}`);
-    this.addKey(Number.parseInt(id.slice(0, 8), 16) | 0, Number.parseInt(id.slice(8, 16), 16) | 0);
+    // Digit by digit: a regular expression and two parseInt calls cost a microsecond per id.
+    const hi = hex8(id, 0);
+    const lo = hex8(id, 8);
+    if (Number.isNaN(hi) || Number.isNaN(lo)) throw new Error(`not a pseudonymous id: ${id.slice(0, 20)}`);
+    this.addKey(hi, lo);
   }
 
   /** Adds the keys another set exported with `keys()`. */
