@@ -9,9 +9,21 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-// `gc` is exposed to contexts made after the flag is set; the process's own context stays as it was.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+/**
+ * `gc` is exposed to contexts made after the flag is set; the process's own context stays as it was.
+ * A runtime that refuses the flag only loses the collection, not the ingest.
+ */
+function exposeGc(): () => void {
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    if (typeof fn === 'function') return fn as () => void;
+  } catch {
+    // fall through: no collection on demand
+  }
+  return () => {};
+}
+const gc = exposeGc();
 
 /** Runs a full collection and returns how long it took, in milliseconds. */
 export function collectGarbage(): number {
