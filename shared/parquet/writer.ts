@@ -83,7 +83,9 @@ function writeSchemaElement(w: ThriftWriter, c: ColumnSpec): void {
  * page header, definition levels and non-null values. Encoding is synchronous, so one set serves.
  */
 const page = new ByteSink();
-const file = new ByteSink(1024 * 1024);
+const ownFile = new ByteSink(1024 * 1024);
+/** Where the file being encoded goes: `ownFile`, or the caller's sink (writeParquetFileInto). */
+let file = ownFile;
 const header = new ThriftWriter();
 let defined = new Uint8Array(0);
 let present = new Int32Array(0);
@@ -306,13 +308,34 @@ function writeColumnChunk(
   return m;
 }
 
+export interface WriteOptions {
+  codec?: Codec;
+  createdBy?: string;
+}
+
 /** Encodes one table's columns (in `spec.columns` order) as a complete Parquet file. */
 export async function writeParquetFile(
   spec: TableSpec,
   columns: readonly ColumnData[],
   rows: number,
-  options: { codec?: Codec; createdBy?: string } = {},
+  options: WriteOptions = {},
 ): Promise<Uint8Array> {
+  writeParquetFileInto(ownFile, spec, columns, rows, options);
+  return ownFile.copy();
+}
+
+/**
+ * Encodes the file into `into` and returns a view of it, valid until `into` is written again: a
+ * writer keeping a few sinks in rotation writes thousands of files without allocating one each.
+ */
+export function writeParquetFileInto(
+  into: ByteSink,
+  spec: TableSpec,
+  columns: readonly ColumnData[],
+  rows: number,
+  options: WriteOptions = {},
+): Uint8Array {
+  file = into;
   const fileCodec = options.codec ?? 'UNCOMPRESSED';
   if (columns.length !== spec.columns.length) {
     throw new Error(`${spec.name}: ${columns.length} columns for ${spec.columns.length}`);
@@ -351,5 +374,5 @@ export async function writeParquetFile(
   file.bytes(meta);
   file.u32le(meta.length);
   file.bytes(MAGIC);
-  return file.copy();
+  return file.view();
 }
