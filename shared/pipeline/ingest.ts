@@ -232,8 +232,8 @@ async function ingestWith(
     rates: await loadRates(lake, config.reportingCurrency),
   };
   const partner = format.pairing ? await loadStaged(lake, format.pairing.partner) : undefined;
-  // A large file whose rows stand alone is read in two parts on two threads.
-  const parallel = worker !== undefined && scan.middle !== undefined && format.splittable(header.fields);
+  // A large file whose rows stand alone is read in two parts on two threads, split here.
+  const middle = worker && format.splittable(header.fields) ? scan.middle : undefined;
   const progressBytes = [0, 0];
   const progressRows = [0, 0];
   let lastProgress = now();
@@ -251,12 +251,11 @@ async function ingestWith(
     }
   };
   let results: RangeResult[];
-  if (parallel && worker && scan.middle) {
+  if (worker && middle) {
     // Each part buffers its share of the flush size (and 5 % slack, as lines differ in length):
     // together they hold what one thread would, and a file within the flush size is written in
     // one go per part (a file per partition and part).
     const flushRows = (share: number) => Math.ceil(config.ingestFlushRows * share * 1.05);
-    const middle = scan.middle;
     // This thread reads the first part while the worker thread, booted during the scan, reads the rest.
     results = await Promise.all([
       ingestRange(
