@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { scanFile } from '../../shared/csv/file-source.ts';
 import { parseCsv } from '../../shared/csv/parser.ts';
+import { RangeWorker } from '../../shared/pipeline/range-worker.ts';
 import { ingest, sql, tempDir, tempLake, testConfig } from '../helpers.ts';
 
 /** A generic file with line_id, quoted line breaks and bad rows spread through it (both halves). */
@@ -58,5 +59,27 @@ describe('ingest of a large file on two threads', () => {
     const q1 = Buffer.from((await one.get(single.quarantineKey!))!).toString('utf8');
     const q2 = Buffer.from((await two.get(parallel.quarantineKey!))!).toString('utf8');
     expect(q2).toBe(q1);
+  });
+
+  it('reads a file whose rows do not stand alone on one thread, closing the worker it started', async () => {
+    // Without line_id a generic file is not split (a line's number within its order needs the
+    // lines before it), though it is large enough for the worker started ahead of the scan.
+    const dir = await tempDir();
+    const path = join(dir, 'orders.csv');
+    const [header, ...rows] = makeFile(600).trimEnd().split('\n');
+    const dropLineId = (line: string) => line.replace(/^([^,]*),[^,]*,/, '$1,');
+    await writeFile(path, `${[dropLineId(header!), ...rows.map(dropLineId)].join('\n')}\n`);
+    const one = await tempLake();
+    const two = await tempLake();
+    const single = await ingest(one, path, { config: testConfig({ ingestWorkers: 1 }) });
+    const close = vi.spyOn(RangeWorker.prototype, 'close');
+    const offered = await ingest(two, path, {
+      config: testConfig({ ingestWorkers: 2, ingestParallelMinBytes: 0 }),
+    });
+    expect(close).toHaveBeenCalledTimes(1);
+    close.mockRestore();
+    expect(offered.filesWritten).toBe(single.filesWritten); // one part: no second thread's files
+    expect({ ...offered, seconds: 0 }).toEqual({ ...single, seconds: 0 });
+    expect(single.rowsLanded).toBeGreaterThan(0);
   });
 });
