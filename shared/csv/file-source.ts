@@ -55,7 +55,7 @@ function incompleteTail(buf: Buffer): number {
 
 /**
  * `splitAt`: where, as a share of the lines, the second part should start (ingest gives its own
- * thread a little more than half: the worker thread it starts for the rest boots first).
+ * thread about half; see firstPartShare in ingest.ts).
  */
 export async function scanFile(path: string, splitAt = 0.5): Promise<FileScan> {
   const hash = createHash('sha256');

@@ -3,8 +3,8 @@
  * of objects (a flush: contacts written, caches cleared). Without it the main thread's heap, whose
  * limit is the process default (gigabytes), grew to 100-135 MB between collections at the same flush
  * points where the worker thread (1 GB limit) stayed at 40-75 MB, and a 10M-line file peaked at
- * 750-780 MB RSS instead of about 670 MB. A full collection of a heap this size takes 10-20 ms, once
- * per flush.
+ * 750-780 MB RSS instead of about 670-720 MB. A full collection of a heap this size takes 17-45 ms,
+ * once per flush.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -40,6 +40,30 @@ describe('ingest of a large file on two threads', () => {
     expect(middle!.line).toBe(before.split('\n').length);
   });
 
+  it('splits a file of several read chunks at the share of its lines asked for, not of its bytes', async () => {
+    // 3 MB: long lines first, short ones after, every seventh record with a quoted line break.
+    const rows = Array.from({ length: 40_000 }, (_, i) => {
+      const text = i % 7 === 0 ? `"two\nlines ${i}"` : `v${i}`;
+      return i < 10_000 ? `${i},${text},${'x'.repeat(200)}` : `${i},${text},y`;
+    });
+    const text = `id,text,pad\n${rows.join('\n')}\n`;
+    const dir = await tempDir();
+    const path = join(dir, 'f.csv');
+    await writeFile(path, text);
+    const { middle } = await scanFile(path, 0.5);
+    const before = text.slice(0, middle!.offset);
+    const first = parseCsv(before).map((r) => r.fields);
+    const second = parseCsv(text.slice(middle!.offset)).map((r) => r.fields);
+    expect([...first, ...second]).toEqual(parseCsv(text).map((r) => r.fields));
+    expect(middle!.line).toBe(before.split('\n').length);
+    // Half the lines (header and records with their line breaks): the first record at or after it.
+    const lines = text.split('\n').length - 1;
+    expect(middle!.line - 1).toBeGreaterThanOrEqual(Math.floor(lines / 2) + 1);
+    expect(middle!.line - 1).toBeLessThanOrEqual(Math.floor(lines / 2) + 2);
+    // The long lines come first: half the lines lie well past half the bytes.
+    expect(middle!.offset).toBeGreaterThan(text.length * 0.8);
+  });
+
   it('lands and quarantines exactly what one thread does, with the same line numbers', async () => {
     const dir = await tempDir();
     const path = join(dir, 'orders.csv');
