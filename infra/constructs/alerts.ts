@@ -1,5 +1,14 @@
-/** Where notifications go: churn recall, stockout warnings and pipeline failures; encrypted, TLS-only. */
-import { Alias } from 'aws-cdk-lib/aws-kms';
+/**
+ * Where notifications go: churn recall, stockout warnings and pipeline failures; encrypted, TLS-only.
+ *
+ * The topics are encrypted with a key of the stack's own, not the AWS-managed `alias/aws/sns`: that
+ * key's policy cannot be changed and does not let CloudWatch encrypt, so an alarm (the dead-letter
+ * alarm) could never notify through an encrypted topic. CloudWatch is allowed to use the key and to
+ * publish to the failure topic for alarms of this account only.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -10,32 +19,50 @@ export interface AlertsProps {
 }
 
 export class Alerts extends Construct {
+  readonly key: Key;
   readonly recallTopic: Topic;
   readonly stockoutTopic: Topic;
   readonly failureTopic: Topic;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
-    const masterKey = Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
-    this.recallTopic = new Topic(this, 'ChurnRecall', {
-      displayName: 'storepulse churn recall',
-      masterKey,
-      enforceSSL: true,
+    const stack = Stack.of(this);
+    const alarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+      },
+    };
+    this.key = new Key(this, 'TopicKey', {
+      description: 'storepulse: encrypts the notification topics',
+      enableKeyRotation: true,
     });
-    this.stockoutTopic = new Topic(this, 'Stockout', {
-      displayName: 'storepulse stockout warnings',
-      masterKey,
-      enforceSSL: true,
-    });
-    this.failureTopic = new Topic(this, 'PipelineFailure', {
-      displayName: 'storepulse pipeline failure',
-      masterKey,
-      enforceSSL: true,
-    });
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: alarmsOfThisAccount,
+      }),
+    );
+    const topic = (tid: string, displayName: string) =>
+      new Topic(this, tid, { displayName, masterKey: this.key, enforceSSL: true });
+    this.recallTopic = topic('ChurnRecall', 'storepulse churn recall');
+    this.stockoutTopic = topic('Stockout', 'storepulse stockout warnings');
+    this.failureTopic = topic('PipelineFailure', 'storepulse pipeline failure');
+    this.failureTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.failureTopic.topicArn],
+        conditions: alarmsOfThisAccount,
+      }),
+    );
     for (const email of props.emails) {
-      this.recallTopic.addSubscription(new EmailSubscription(email));
-      this.stockoutTopic.addSubscription(new EmailSubscription(email));
-      this.failureTopic.addSubscription(new EmailSubscription(email));
+      for (const t of [this.recallTopic, this.stockoutTopic, this.failureTopic])
+        t.addSubscription(new EmailSubscription(email));
     }
   }
 }

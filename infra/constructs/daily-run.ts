@@ -4,7 +4,7 @@
  * Lambda -> churn-recall Lambda (CSV + SNS). Transient errors are retried with backoff; any failure
  * publishes a notification with the error and the execution, then fails the run.
  */
-import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -18,19 +18,19 @@ import {
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
+  CustomState,
   DefinitionBody,
   Fail,
-  IntegrationPattern,
   JsonPath,
   LogLevel,
   StateMachine,
   Succeed,
   TaskInput,
-  type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { AthenaStartQueryExecution, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Catalog } from './catalog.ts';
+import { grantLake } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface DailyRunProps {
@@ -99,21 +99,21 @@ export class DailyRun extends Construct {
       timeout: Duration.minutes(10),
     });
 
-    // Least privilege by key prefix: who reads and writes which zone of the lake.
+    // Least privilege by key prefix: who reads and writes which zone of the lake. Athena reads and
+    // writes S3 with the caller's own role, so a stage that queries a table needs read on its zone.
     const athenaAccess = this.athenaStatements(props);
-    for (const fn of [this.models.fn, this.churnRecall.fn]) {
+    for (const fn of [this.models.fn, this.churnRecall.fn])
       for (const s of athenaAccess) fn.addToRolePolicy(s);
-      bucket.grantReadWrite(fn, 'athena/*');
-      bucket.grantReadWrite(fn, 'alerts/*');
-    }
-    bucket.grantPut(this.models.fn, 'models/*');
-    bucket.grantRead(this.models.fn, 'models/*');
-    bucket.grantRead(this.churnRecall.fn, 'restricted/*');
-    bucket.grantRead(this.report.fn, 'models/*');
-    bucket.grantRead(this.report.fn, 'alerts/*');
-    bucket.grantPut(this.report.fn, 'reports/*');
-    // The notifications link the report with a presigned URL, signed by the alerts stage's role.
-    bucket.grantRead(this.churnRecall.fn, 'reports/*');
+    grantLake(bucket, this.models.fn, {
+      read: ['curated', 'models', 'alerts', 'athena'],
+      write: ['models', 'alerts', 'lists/stockout', 'athena/unload', 'athena/results'],
+    });
+    // The recall list joins contact details: its queries' output stays under restricted/.
+    grantLake(bucket, this.churnRecall.fn, {
+      read: ['restricted', 'models', 'alerts', 'reports'],
+      write: ['restricted/recall_lists', 'restricted/athena', 'athena/results'],
+    });
+    grantLake(bucket, this.report.fn, { read: ['models', 'alerts'], write: ['reports'] });
     props.recallTopic.grantPublish(this.churnRecall.fn);
     props.stockoutTopic.grantPublish(this.churnRecall.fn);
 
@@ -136,14 +136,21 @@ export class DailyRun extends Construct {
       TaskInput.fromObject({ 'request.$': '$', 'runId.$': '$$.Execution.Name' }),
       '$.plan',
     );
-    const sqlStep = new AthenaStartQueryExecution(this, 'AggregateCustomers', {
-      queryString: JsonPath.stringAt('$.plan.aggregatesQuery'),
-      workGroup: catalog.workGroup.ref,
-      queryExecutionContext: { databaseName: catalog.databaseName },
-      integrationPattern: IntegrationPattern.RUN_JOB,
-      resultPath: JsonPath.DISCARD,
+    // Athena's .sync integration as a plain task state: CDK's AthenaStartQueryExecution grants
+    // s3:GetObject on every bucket and Glue DDL rights; the role below gets only what the query needs.
+    const sqlStep = new CustomState(this, 'AggregateCustomers', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Stack.of(this).partition}:states:::athena:startQueryExecution.sync`,
+        Parameters: {
+          'QueryString.$': '$.plan.aggregatesQuery',
+          QueryExecutionContext: { Database: catalog.databaseName },
+          WorkGroup: catalog.workGroup.ref,
+        },
+        ResultPath: null,
+      },
     }).addRetry({
-      errors: ['Athena.TooManyRequestsException', 'Athena.AmazonAthenaException'],
+      errors: ['Athena.TooManyRequestsException'],
       interval: Duration.seconds(10),
       backoffRate: 2,
       maxAttempts: 4,
@@ -182,8 +189,9 @@ export class DailyRun extends Construct {
         cause: 'a stage failed; see the failure notification',
       }),
     );
-    const steps: TaskStateBase[] = [planStep, sqlStep, modelsStep, reportStep, recallStep];
-    for (const s of steps) s.addCatch(notifyFailure, { resultPath: '$.error' });
+    for (const s of [planStep, modelsStep, reportStep, recallStep])
+      s.addCatch(notifyFailure, { resultPath: '$.error' });
+    sqlStep.addCatch(notifyFailure, { resultPath: '$.error' });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(
@@ -204,10 +212,13 @@ export class DailyRun extends Construct {
         level: LogLevel.ALL,
       },
     });
-    // The SQL stage's query runs with the state machine's role: it reads curated/, writes athena/.
-    bucket.grantRead(this.stateMachine, 'curated/*');
-    bucket.grantReadWrite(this.stateMachine, 'athena/*');
+    // The SQL stage's query runs with the state machine's role: it reads curated/, writes its UNLOAD
+    // under athena/unload/daily/ and Athena's manifest under athena/results/.
     for (const s of athenaAccess) this.stateMachine.addToRolePolicy(s);
+    grantLake(bucket, this.stateMachine, {
+      read: ['curated', 'athena/unload/daily'],
+      write: ['athena/unload/daily', 'athena/results'],
+    });
 
     this.schedule = new Schedule(this, 'Schedule', {
       description: `storepulse daily run at ${String(props.hour).padStart(2, '0')}:${String(props.minute).padStart(2, '0')} ${props.timeZone}`,
@@ -238,6 +249,10 @@ export class DailyRun extends Construct {
           'athena:GetWorkGroup',
         ],
         resources: [`arn:${stack.partition}:athena:${region}:${account}:workgroup/${catalog.workGroup.ref}`],
+      }),
+      new PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [`arn:${stack.partition}:athena:${region}:${account}:datacatalog/AwsDataCatalog`],
       }),
       new PolicyStatement({
         actions: [

@@ -13,6 +13,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantLake } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface IngestProps {
@@ -63,22 +64,31 @@ export class Ingest extends Construct {
     this.function.fn.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 5, reportBatchItemFailures: true }),
     );
-    const b = props.bucket;
-    b.grantRead(this.function.fn, 'raw/*');
-    b.grantRead(this.function.fn, '_manifests/*');
-    b.grantRead(this.function.fn, '_config/*');
-    // Exchange rates convert each line; Taobao's half-reports wait in staging for their partner.
-    b.grantRead(this.function.fn, 'curated/fx_rates/*');
-    b.grantRead(this.function.fn, 'staging/*');
-    // An inventory snapshot is checked against the latest forecast, classes and lead times at once.
-    for (const prefix of [
-      'models/demand_forecast/*',
-      'models/abc/*',
-      'curated/products/*',
-      'alerts/stockout/*',
-    ]) {
-      b.grantRead(this.function.fn, prefix);
-    }
+    grantLake(props.bucket, this.function.fn, {
+      // Exchange rates convert each line; Taobao's half-reports wait in staging for their partner; an
+      // inventory snapshot is checked against the latest forecast, classes and lead times at once.
+      read: [
+        'raw',
+        '_manifests',
+        '_config',
+        'curated/fx_rates',
+        'staging',
+        'models/demand_forecast',
+        'models/abc',
+        'curated/products',
+        'alerts/stockout',
+      ],
+      write: [
+        'curated',
+        'restricted/contacts',
+        'quarantine',
+        '_manifests',
+        '_config',
+        'staging',
+        'alerts/stockout',
+        'lists/stockout',
+      ],
+    });
     props.stockoutTopic.grantPublish(this.function.fn);
     if (props.idKeyParameter) {
       this.function.fn.addToRolePolicy(
@@ -93,17 +103,6 @@ export class Ingest extends Construct {
           ],
         }),
       );
-    }
-    for (const prefix of [
-      'curated/*',
-      'restricted/contacts/*',
-      'quarantine/*',
-      '_manifests/*',
-      '_config/*',
-      'staging/*',
-      'alerts/stockout/*',
-    ]) {
-      b.grantPut(this.function.fn, prefix);
     }
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
