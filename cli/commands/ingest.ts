@@ -29,7 +29,8 @@ export function describeReport(r: IngestReport): string {
   if (r.reasons.length > 10) lines.push(`  ... and ${r.reasons.length - 10} more kinds of problem`);
   if (r.stockoutWarnings) {
     lines.push(
-      `  stockout warnings raised on arrival: ${r.stockoutWarnings} (alerts/stockout/, triggered_by inventory_drop)`,
+      `  stockout warnings raised on arrival: ${r.stockoutWarnings} (table stockout, triggered_by inventory_drop)` +
+        (r.stockoutListKey ? `; list: ${r.stockoutListKey}` : ''),
     );
   }
   if (r.quarantineKey) lines.push(`  rejected rows with their reasons: ${r.quarantineKey}`);

@@ -59,7 +59,7 @@ export function describeRun(s: DailyRunSummary): string {
     `Demand forecast (table demand_forecast): ${p.forecastSeries} SKU x warehouse series, backtest MASE mean ${p.meanMase?.toFixed(2) ?? 'n/a'}, median ${p.medianMase?.toFixed(2) ?? 'n/a'}`,
     `Stock risk (table stock_risk): ${p.stockItems} items, ${p.warnings} below reorder point or short within lead time` +
       (p.defaultLeadTimes ? `; ${p.defaultLeadTimes} use the default lead time` : ''),
-    `Stockout warnings (alerts/stockout, stockout.csv): ${s.stockout.alerts}`,
+    `Stockout warnings (table stockout): ${s.stockout.alerts}; list: ${s.stockout.csvKey}`,
   );
   if (s.stockout.top.length) {
     out.push(

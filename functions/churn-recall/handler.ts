@@ -8,10 +8,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import { recallNotification, stockoutNotification } from '../../shared/alerts/sns-message.ts';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { partitionFileKey, reportKey } from '../../shared/lake/keys.ts';
+import { reportKey, stockoutListKey } from '../../shared/lake/keys.ts';
 import { readRecallAlerts, readStockoutAlerts, writeRecallList } from '../../shared/pipeline/daily-run.ts';
 import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
-import { stockout } from '../../shared/schemas/tables.ts';
 import { athenaEngine, awsLake, presignedUrl, publishStockout, s3, toLog } from '../runtime.ts';
 
 const env = loadLambdaEnv(process.env, ['athena', 'recallTopic', 'stockoutTopic']);
@@ -43,7 +42,7 @@ export const handler = middy(
     // The day's stockout warnings (written by the models stage) go out on their own topic.
     const stock = await readStockoutAlerts(lake, asOf);
     if (stock.length) {
-      const csv = lake.uri(partitionFileKey(stockout, { dt: asOf }, 'stockout.csv'));
+      const csv = lake.uri(stockoutListKey(asOf));
       await publishStockout(env.stockoutTopicArn!, stockoutNotification(asOf, stock, csv, reportUrl));
     }
     return { asOf, alerts: alerts.length, listUri, stockoutWarnings: stock.length };

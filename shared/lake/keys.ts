@@ -1,8 +1,10 @@
 /**
  * Every lake key is built here, so the local folder and the bucket share one layout (DESIGN.md):
- * raw/, curated/<table>/<hive partitions>/, restricted/, quarantine/, models/, alerts/, reports/.
+ * raw/, curated/<table>/<hive partitions>/, restricted/, quarantine/, models/, alerts/, lists/, reports/.
+ * Under a table's location (`<zone>/<table>/`) there is nothing but its Parquet files.
  */
 import type { TableSpec } from '../schemas/table.ts';
+import { churnRecall, stockout } from '../schemas/tables.ts';
 
 const SAFE_VALUE = /^[A-Za-z0-9._-]+$/;
 
@@ -39,13 +41,49 @@ export const tableGlob = (spec: TableSpec): string =>
 export const partitionPrefix = (spec: TableSpec, partition: Readonly<Record<string, string>>): string =>
   `${tablePrefix(spec)}${partitionPath(spec, partition)}/`;
 
-/** Extra files stored beside a partition's data (a CRM CSV next to the alert Parquet). */
-export function partitionFileKey(
-  spec: TableSpec,
-  partition: Readonly<Record<string, string>>,
-  file: string,
-): string {
-  return `${tablePrefix(spec)}${partitionPath(spec, partition)}/${file}`;
+function safeValue(what: string, v: string): string {
+  if (!SAFE_VALUE.test(v)) throw new Error(`bad ${what} in a lake key: ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Lists for people (a CRM import, a buyer's stockout sheet) are CSV, so they stay out of every
+ * table's location: Athena reads every object under a Glue table's location as table data, and a
+ * CSV there breaks each query on the table.
+ */
+const recallListsPrefix = 'restricted/recall_lists/';
+const stockoutListsPrefix = 'lists/stockout/';
+const listKey = (prefix: string, date: string, file: string): string =>
+  `${prefix}dt=${safeValue('date', date)}/${file}`;
+
+/** The day's recall list a CRM imports: alerted customers with e-mail and phone, so restricted. */
+export const recallListKey = (asOf: string): string => listKey(recallListsPrefix, asOf, 'recall.csv');
+
+/** The daily run's stockout warnings as CSV. */
+export const stockoutListKey = (date: string): string => listKey(stockoutListsPrefix, date, 'stockout.csv');
+
+/** The stockout warnings raised when an inventory snapshot arrived, as CSV. */
+export const stockoutDropListKey = (date: string, batchId: string): string =>
+  listKey(stockoutListsPrefix, date, `stockout-drop-${safeValue('batch id', batchId)}.csv`);
+
+/**
+ * Where a list that an earlier version wrote beside an alert partition (`alerts/churn_recall/dt=D/
+ * recall.csv`, `alerts/stockout/dt=D/stockout.csv` and `…/stockout-drop-<batch>.csv`) belongs now;
+ * undefined for any other key.
+ */
+export function movedListKey(key: string): string | undefined {
+  const at = (spec: TableSpec) =>
+    key.startsWith(tablePrefix(spec))
+      ? /^dt=([A-Za-z0-9._-]+)\/([^/]+)$/.exec(key.slice(tablePrefix(spec).length))
+      : null;
+  const recall = at(churnRecall);
+  if (recall) return recall[2] === 'recall.csv' ? recallListKey(recall[1]!) : undefined;
+  const stock = at(stockout);
+  if (!stock) return undefined;
+  const [, date, file] = stock as unknown as [string, string, string];
+  if (file === 'stockout.csv') return stockoutListKey(date);
+  const drop = /^stockout-drop-([A-Za-z0-9._-]+)\.csv$/.exec(file);
+  return drop ? stockoutDropListKey(date, drop[1]!) : undefined;
 }
 
 const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-120) || 'file';

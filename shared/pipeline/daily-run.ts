@@ -1,14 +1,15 @@
 /**
  * The daily run for an as-of date, in two stages that AWS runs as two Lambdas and the CLI runs in turn:
  * 1. models: SQL tier aggregates -> RFM -> churn-recall rule -> model and alert partitions;
- * 2. recall list: the day's alerts joined with the restricted contacts -> the CSV a CRM imports.
+ * 2. recall list: the day's alerts joined with the restricted contacts -> the CSV a CRM imports
+ *    (restricted/recall_lists/; lists are never written inside a table's location).
  * Every output partition is replaced atomically, so re-running a date is safe and gives the same answer.
  */
 import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall.ts';
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
-import { dataFileKey, partitionFileKey } from '../lake/keys.ts';
+import { dataFileKey, movedListKey, recallListKey, stockoutListKey, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
 import { decodeParquet } from '../lake/parquet-read.ts';
@@ -69,7 +70,7 @@ export interface ModelsSummary {
   means: { recency_days: number; frequency: number; monetary: number };
   recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
   product: ProductSummary;
-  stockout: { alerts: number; top: StockoutAlert[] };
+  stockout: { alerts: number; top: StockoutAlert[]; csvKey: string };
   basket: BasketSummary;
   funnel: FunnelSummary;
   /** Fitted parameters and quality figures (the diagnostics partition). */
@@ -228,7 +229,10 @@ export async function runModels(
       'daily_run',
     );
     outputs.push(await writePartition(lake, stockout, asOf, stockAlerts));
-    await lake.put(partitionFileKey(stockout, { dt: asOf }, 'stockout.csv'), stockoutCsv(stockAlerts));
+    await moveLegacyLists(lake, stockout, log);
+    const stockoutCsvKey = stockoutListKey(asOf);
+    await lake.put(stockoutCsvKey, stockoutCsv(stockAlerts));
+    outputs.push(stockoutCsvKey);
 
     const basket = await runBasketModels(engine, config, asOf, log);
     outputs.push(await writePartition(lake, basketRules, asOf, basket.rules));
@@ -249,7 +253,7 @@ export async function runModels(
       recall: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
       diagnostics: value.diagnostics,
       product: product.summary,
-      stockout: { alerts: stockAlerts.length, top: stockAlerts.slice(0, 5) },
+      stockout: { alerts: stockAlerts.length, top: stockAlerts.slice(0, 5), csvKey: stockoutCsvKey },
       basket: basket.summary,
       funnel: funnels.summary,
       outputs,
@@ -317,7 +321,29 @@ export async function readRecallAlerts(lake: Lake, asOf: string): Promise<ChurnR
     });
 }
 
-/** Stage 2: the recall CSV beside the alert partition, with contact details joined only here. */
+/**
+ * Lists an earlier version wrote inside a table's location, beside the alert partitions (where Athena
+ * reads them as table data and fails), moved to their own keys; a list already at its new key wins.
+ */
+export async function moveLegacyLists(lake: Lake, spec: TableSpec, log: Log): Promise<string[]> {
+  const moved: string[] = [];
+  for (const key of await lake.list(tablePrefix(spec))) {
+    const to = movedListKey(key);
+    if (!to) continue;
+    if (!(await lake.exists(to))) {
+      const bytes = await lake.get(key);
+      if (bytes) await lake.put(to, bytes);
+    }
+    await lake.delete(key);
+    moved.push(to);
+  }
+  if (moved.length) {
+    log.info(`moved ${moved.length} list(s) out of ${tablePrefix(spec)} (Athena reads every file there)`);
+  }
+  return moved;
+}
+
+/** Stage 2: the recall CSV (restricted: contact details are joined only here). */
 export async function writeRecallList(
   deps: DailyRunDeps,
   asOf: string,
@@ -336,7 +362,8 @@ export async function writeRecallList(
       await engine.close();
     }
   }
-  const key = partitionFileKey(churnRecall, { dt: asOf }, 'recall.csv');
+  await moveLegacyLists(deps.lake, churnRecall, deps.log);
+  const key = recallListKey(asOf);
   await deps.lake.put(key, recallCsv(alerts, byId));
   return key;
 }

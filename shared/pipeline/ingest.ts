@@ -88,6 +88,8 @@ export interface IngestReport {
   rawKey: string;
   /** Inventory snapshots: stockout warnings raised on arrival. */
   stockoutWarnings?: number;
+  /** ... and the CSV of them (lists/stockout/). */
+  stockoutListKey?: string;
   seconds: number;
 }
 
@@ -203,6 +205,7 @@ async function ingestWith(
       try {
         const arrival = await evaluateStockOnArrival(lake, config, log, batchId, result.rows);
         report.stockoutWarnings = arrival.alerts.length;
+        if (arrival.csvKey) report.stockoutListKey = arrival.csvKey;
         if (arrival.csvKey && deps.onStockout)
           await deps.onStockout(arrival.date, arrival.alerts, arrival.csvKey);
       } catch (err) {

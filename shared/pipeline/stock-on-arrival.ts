@@ -1,14 +1,14 @@
 /**
  * An inventory snapshot arriving re-evaluates stock risk for the SKUs it covers at once, with the
  * latest demand forecast, ABC classes and lead times in the lake, instead of waiting for the daily
- * run. Warnings go to alerts/stockout/dt=<snapshot date>/ as `drop-<batch>` files (Parquet and CSV),
- * marked `inventory_drop`, under the same cooldown as the daily run's. Reads Parquet directly, so it
+ * run. Warnings go to alerts/stockout/dt=<snapshot date>/drop-<batch>.parquet, marked
+ * `inventory_drop`, and as CSV to lists/stockout/dt=<snapshot date>/stockout-drop-<batch>.csv, under the same cooldown as the daily run's. Reads Parquet directly, so it
  * runs the same in the ingest Lambda (no SQL engine there).
  */
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import type { TableRow } from '../formats/format.ts';
-import { dataFileKey, partitionFileKey, partitionPrefix, tablePrefix } from '../lake/keys.ts';
+import { dataFileKey, partitionPrefix, stockoutDropListKey, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, latestPartitionDate, rowsToColumns } from '../lake/parquet.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
@@ -134,7 +134,7 @@ export async function evaluateStockOnArrival(
   let csvKey: string | null = null;
   if (alerts.length) {
     key = dataFileKey(stockout, { dt: snapshotDate }, `drop-${batchId}`);
-    csvKey = partitionFileKey(stockout, { dt: snapshotDate }, `stockout-drop-${batchId}.csv`);
+    csvKey = stockoutDropListKey(snapshotDate, batchId);
     await lake.put(
       key,
       await encodeTable(stockout, rowsToColumns(stockout, alerts as unknown as Record<string, unknown>[])),

@@ -139,7 +139,7 @@ describe('storepulse CLI', () => {
     const alerts = Number(/Churn recall: (\d+) alert/.exec(r.out)?.[1]);
     expect(alerts).toBeGreaterThan(10);
     const list = parseCsv(
-      await readFile(join(dir, 'lake', 'alerts', 'churn_recall', 'dt=2026-11-23', 'recall.csv'), 'utf8'),
+      await readFile(join(dir, 'lake', 'restricted', 'recall_lists', 'dt=2026-11-23', 'recall.csv'), 'utf8'),
     );
     expect(list).toHaveLength(alerts + 1);
     // Every alerted customer has a way to be reached: the platform's buyer reference (a TikTok or

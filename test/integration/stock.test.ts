@@ -99,7 +99,11 @@ describe('stock risk and stockout warnings', () => {
     );
     expect(report.stockoutWarnings).toBe(1);
     expect(told).toEqual([
-      { date: next, skus: ['FAST'], csvKey: expect.stringMatching(/^alerts\/stockout\/dt=.*\.csv$/) },
+      {
+        date: next,
+        skus: ['FAST'],
+        csvKey: expect.stringMatching(/^lists\/stockout\/dt=2026-\d\d-\d\d\/stockout-drop-\w+\.csv$/),
+      },
     ]);
     const alerts = await sql(
       lake,
@@ -108,9 +112,11 @@ describe('stock risk and stockout warnings', () => {
     expect(alerts).toEqual([
       { dt: next, severity: 'critical', sku: 'FAST', triggered_by: 'inventory_drop', out: addDays(next, 3) },
     ]);
-    expect(await lake.list(`alerts/stockout/dt=${next}/`)).toContainEqual(
-      expect.stringMatching(/stockout-drop-.*\.csv$/),
-    );
+    expect(await lake.list(`lists/stockout/dt=${next}/`)).toEqual([told[0]!.csvKey]);
+    // Only Parquet inside the table's location (Athena reads every file there).
+    expect(await lake.list(`alerts/stockout/dt=${next}/`)).toEqual([
+      expect.stringMatching(/\/drop-\w+\.parquet$/),
+    ]);
     // The daily run of that day does not warn about FAST again (cooldown).
     const second = await run(lake, next);
     expect(second.stockout.alerts).toBe(0);
