@@ -7,6 +7,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { loadConfig } from '../shared/config.ts';
+import { functionEnvironment } from '../shared/settings.ts';
 import { Alerts } from './constructs/alerts.ts';
 import { Catalog } from './constructs/catalog.ts';
 import { DailyRun } from './constructs/daily-run.ts';
@@ -78,9 +79,14 @@ export class StorepulseStack extends Stack {
       LAKE_BUCKET: bucket.bucketName,
       ATHENA_WORKGROUP: this.catalog.workGroup.ref,
       GLUE_DATABASE: this.catalog.databaseName,
-      STOREPULSE_TIME_ZONE: settings.timeZone,
-      STOREPULSE_REPORTING_CURRENCY: settings.reportingCurrency,
-      STOREPULSE_COOLDOWN_DAYS: String(settings.cooldownDays),
+      // Every setting the AWS home takes, from context `storepulse:<key>` with the local home's parsers
+      // (shared/settings.ts); the stack's own time zone, currency and cooldown win, so the functions
+      // agree with the schedule.
+      ...functionEnvironment((key) => this.node.tryGetContext(key), {
+        timeZone: settings.timeZone,
+        reportingCurrency: settings.reportingCurrency,
+        cooldownDays: settings.cooldownDays,
+      }),
     };
     this.ingest = new Ingest(this, 'Ingest', {
       bucket,
