@@ -44,7 +44,6 @@ import {
   stockRisk,
 } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
-import { stringList } from '../sql/render.ts';
 import { addDays, DATE_RE } from '../time.ts';
 import { type BasketSummary, runBasketModels } from './basket-run.ts';
 import { type FunnelSummary, runFunnels } from './funnel-run.ts';
@@ -343,7 +342,11 @@ export async function moveLegacyLists(lake: Lake, spec: TableSpec, log: Log): Pr
   return moved;
 }
 
-/** Stage 2: the recall CSV (restricted: contact details are joined only here). */
+/**
+ * Stage 2: the recall CSV (restricted: contact details are joined only here). `alerts` are the
+ * day's churn_recall partition (readRecallAlerts); the contacts are looked up for the customers of
+ * that partition in the lake.
+ */
 export async function writeRecallList(
   deps: DailyRunDeps,
   asOf: string,
@@ -352,11 +355,11 @@ export async function writeRecallList(
   checkDate(asOf);
   const byId = new Map<string, Contact>();
   if (alerts.length) {
-    const engine = await deps.openEngine([contacts]);
+    // The query takes the day's alerted customers from the churn_recall partition itself (a
+    // semi-join), not as a list in its text: Athena caps a query at 262,144 bytes, ~7,300 ids.
+    const engine = await deps.openEngine([contacts, churnRecall]);
     try {
-      const rows = await engine.runNamed('recall_contacts', {
-        customer_ids: stringList(alerts.map((a) => a.customer_id)),
-      });
+      const rows = await engine.runNamed('recall_contacts', { as_of: asOf });
       for (const r of rows) byId.set(String(r.customer_id), r as unknown as Contact);
     } finally {
       await engine.close();

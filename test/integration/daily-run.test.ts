@@ -1,10 +1,18 @@
+import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../shared/csv/parser.ts';
 import { Pseudonymiser } from '../../shared/identity.ts';
+import { dataFileKey } from '../../shared/lake/keys.ts';
 import type { LocalLake } from '../../shared/lake/local.ts';
-import { runDaily } from '../../shared/pipeline/daily-run.ts';
+import { encodeTable, rowsToColumns } from '../../shared/lake/parquet.ts';
+import { readRecallAlerts, runDaily, writeRecallList } from '../../shared/pipeline/daily-run.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
+import type { TableSpec } from '../../shared/schemas/table.ts';
+import { churnRecall, contacts } from '../../shared/schemas/tables.ts';
+import { AthenaEngine } from '../../shared/sql/athena.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
+import { loadSql, type QueryName, renderSql, type SqlParam } from '../../shared/sql/render.ts';
 import { HAND_EXPECTED } from '../fixtures/rfm/hand-example.ts';
 import { fixture, ingest, sql, tempLake, testConfig } from '../helpers.ts';
 
@@ -107,5 +115,122 @@ describe('daily run', () => {
       { frequency: 3, monetary: 300 },
       { frequency: 2, monetary: 600 },
     ]);
+  });
+});
+
+describe('recall list at scale', () => {
+  const AS_OF = '2026-11-23';
+  const N = 20_000;
+  const customer = (k: number) => `cust-${String(k).padStart(6, '0')}-${'x'.repeat(24)}`;
+
+  /** A churn_recall partition of N alerts, and contacts for most of them and for others not alerted. */
+  async function bigLake() {
+    const lake = await tempLake();
+    const alerts = Array.from({ length: N }, (_, k) => ({
+      customer_id: customer(k),
+      segment: 'important_retention',
+      segment_zh: '重要保持客户',
+      reason: 'rfm_segment',
+      last_order_date: '2026-06-01',
+      recency_days: 175,
+      frequency: 3,
+      monetary: 100 + k,
+      p_alive: 0.3,
+      clv_12m: 50,
+      value_at_risk: 40,
+      offer: 'personal outreach',
+    }));
+    await lake.put(
+      dataFileKey(churnRecall, { dt: AS_OF }, 'part-0000'),
+      await encodeTable(churnRecall, rowsToColumns(churnRecall, alerts)),
+    );
+    // Every alerted customer but the last 100 has contacts; 5,000 customers not alerted have too.
+    const rows = [
+      ...Array.from({ length: N - 100 }, (_, k) => k),
+      ...Array.from({ length: 5_000 }, (_, k) => N + k),
+    ].map((k) => ({
+      customer_id: customer(k),
+      source_customer_ref: `ref-${k}`,
+      email: `c${k}@example.com`,
+      phone: null,
+      exported_at: Date.UTC(2026, 10, 1),
+      batch_id: 'b-old',
+      source_line: k + 2,
+    }));
+    // Customer 7 has a newer export with a new e-mail: the latest wins.
+    const newer = [
+      { ...rows[7]!, email: 'seven-new@example.com', exported_at: Date.UTC(2026, 10, 20), batch_id: 'b-new' },
+    ];
+    await lake.put(
+      dataFileKey(contacts, { source: 'generic' }, 'b-old-0000'),
+      await encodeTable(contacts, rowsToColumns(contacts, rows), 'UNCOMPRESSED'),
+    );
+    await lake.put(
+      dataFileKey(contacts, { source: 'generic' }, 'b-new-0000'),
+      await encodeTable(contacts, rowsToColumns(contacts, newer), 'UNCOMPRESSED'),
+    );
+    return lake;
+  }
+
+  it('takes the alerted customers from the partition: a constant-size query (DuckDB) with the right contacts', async () => {
+    const lake = await bigLake();
+    const queries: string[] = [];
+    const deps = {
+      lake,
+      config: testConfig(),
+      log: silentLog,
+      openEngine: async (tables?: readonly TableSpec[]) => {
+        const engine = await DuckDbEngine.open(lake, tables ? { tables } : {});
+        return {
+          runNamed: (name: QueryName, params: Readonly<Record<string, SqlParam>>) => {
+            queries.push(renderSql(name, loadSql(name), params));
+            return engine.runNamed(name, params);
+          },
+          query: (q: string) => engine.query(q),
+          close: () => engine.close(),
+        };
+      },
+    };
+    const alerts = await readRecallAlerts(lake, AS_OF);
+    expect(alerts).toHaveLength(N);
+    const key = await writeRecallList(deps, AS_OF, alerts);
+    expect(queries).toHaveLength(1);
+    expect(Buffer.byteLength(queries[0]!)).toBeLessThan(2048);
+    const csv = parseCsv(Buffer.from((await lake.get(key))!).toString('utf8'));
+    expect(csv).toHaveLength(N + 1);
+    const byId = new Map(csv.slice(1).map((r) => [r.fields[0]!, r.fields.slice(1, 4)]));
+    expect(byId.get(customer(0))).toEqual(['ref-0', 'c0@example.com', '']);
+    expect(byId.get(customer(7))).toEqual(['ref-7', 'seven-new@example.com', '']);
+    expect(byId.get(customer(N - 101))).toEqual([`ref-${N - 101}`, `c${N - 101}@example.com`, '']);
+    expect(byId.get(customer(N - 1))).toEqual(['', '', '']); // alerted, no contacts
+    expect(byId.has(customer(N))).toBe(false); // contacts, not alerted
+    expect(csv.slice(1).filter((r) => r.fields[2] !== '')).toHaveLength(N - 100);
+  });
+
+  it('sends Athena the same constant-size statement', async () => {
+    const lake = await bigLake();
+    const athena = mockClient(AthenaClient);
+    try {
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+      athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+      const openEngine = async () =>
+        new AthenaEngine({
+          athena: new AthenaClient({ region: 'us-east-1' }),
+          workGroup: 'storepulse',
+          database: 'storepulse_db',
+          lake,
+          unloadPrefix: 'restricted/athena/unload/',
+          newId: () => 'fixed-id',
+        });
+      const alerts = await readRecallAlerts(lake, AS_OF);
+      await writeRecallList({ lake, config: testConfig(), log: silentLog, openEngine }, AS_OF, alerts);
+      const sent = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString!);
+      expect(sent).toHaveLength(1);
+      expect(Buffer.byteLength(sent[0]!)).toBeLessThan(2048);
+      expect(sent[0]).toContain(`from churn_recall r where r.dt = '${AS_OF}'`);
+      expect(sent[0]).not.toContain(customer(0));
+    } finally {
+      athena.restore();
+    }
   });
 });

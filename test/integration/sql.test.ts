@@ -14,7 +14,6 @@ import { rfm } from '../../shared/schemas/tables.ts';
 import { AthenaEngine, withOrderLinesView } from '../../shared/sql/athena.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
 import type { QueryName } from '../../shared/sql/render.ts';
-import { stringList } from '../../shared/sql/render.ts';
 import { fixture, ingest, tempLake } from '../helpers.ts';
 
 const QUERY_DIR = fileURLToPath(new URL('../../shared/sql/queries/', import.meta.url));
@@ -25,7 +24,6 @@ const SAMPLE_PARAMS = {
   d30: '2026-03-01',
   d60: '2026-01-30',
   d365: '2025-03-31',
-  customer_ids: stringList(['a', "o'brien"]),
 };
 
 describe('.sql files', () => {
