@@ -8,6 +8,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { LambdaEnv } from '../shared/aws/lambda-env.ts';
 import { loadConfig } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { athenaUnloadPrefix } from '../shared/lake/keys.ts';
 import { S3Lake } from '../shared/lake/s3.ts';
 import type { Log } from '../shared/pipeline/log.ts';
 import { AthenaEngine } from '../shared/sql/athena.ts';
@@ -21,14 +22,22 @@ export function awsLake(env: LambdaEnv): S3Lake {
   return new S3Lake(s3, env.bucket);
 }
 
-export function athenaEngine(env: LambdaEnv, lake: S3Lake): () => Promise<SqlEngine> {
+/**
+ * The SQL tier of a stage. Results are UNLOADed under `unloadPrefix` and read back from there: a
+ * stage whose queries return contact details passes `restrictedUnloadPrefix`.
+ */
+export function athenaEngine(
+  env: LambdaEnv,
+  lake: S3Lake,
+  unloadPrefix: string = athenaUnloadPrefix,
+): () => Promise<SqlEngine> {
   return async () =>
     new AthenaEngine({
       athena,
       workGroup: env.athenaWorkGroup,
       database: env.glueDatabase,
       lake,
-      unloadPrefix: 'athena/unload/',
+      unloadPrefix,
     });
 }
 

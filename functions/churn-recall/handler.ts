@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import { recallNotification, stockoutNotification } from '../../shared/alerts/sns-message.ts';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { reportKey, stockoutListKey } from '../../shared/lake/keys.ts';
+import { reportKey, restrictedUnloadPrefix, stockoutListKey } from '../../shared/lake/keys.ts';
 import { readRecallAlerts, readStockoutAlerts, writeRecallList } from '../../shared/pipeline/daily-run.ts';
 import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
 import { athenaEngine, awsLake, presignedUrl, publishStockout, s3, toLog } from '../runtime.ts';
@@ -17,7 +17,8 @@ const env = loadLambdaEnv(process.env, ['athena', 'recallTopic', 'stockoutTopic'
 const logger = new Logger({ serviceName: 'storepulse-churn-recall' });
 const sns = new SNSClient({});
 const lake = awsLake(env);
-const openEngine = athenaEngine(env, lake);
+// recall_contacts returns e-mails and phones: its UNLOAD output stays under restricted/.
+const openEngine = athenaEngine(env, lake, restrictedUnloadPrefix);
 
 export const handler = middy(
   async (

@@ -110,5 +110,13 @@ export const idKeyKey = '_config/id-key';
 export const stagingPrefix = (name: string): string => `staging/${name}/`;
 export const stagingKey = (name: string, batchId: string): string => `${stagingPrefix(name)}${batchId}.json`;
 
+/** Where the Athena engine UNLOADs the results of named queries, to read them back (scratch). */
+export const athenaUnloadPrefix = 'athena/unload/';
+/**
+ * ... for a stage whose queries return contact details (the churn-recall stage's recall_contacts):
+ * under restricted/, so only roles that may read contacts can read the results.
+ */
+export const restrictedUnloadPrefix = 'restricted/athena/unload/';
+
 /** The daily report of an as-of date: one self-contained HTML page. */
 export const reportKey = (asOf: string): string => `reports/dt=${asOf}/index.html`;

@@ -4,11 +4,18 @@
  * through the SDK's own environment variables.
  */
 import { readFile } from 'node:fs/promises';
+import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataFileKey, recallListKey } from '../../shared/lake/keys.ts';
+import { encodeTable, rowsToColumns } from '../../shared/lake/parquet.ts';
 import { S3Lake } from '../../shared/lake/s3.ts';
 import { resolveAsOf } from '../../shared/pipeline/schedule.ts';
+import { col, type TableSpec } from '../../shared/schemas/table.ts';
+import { churnRecall } from '../../shared/schemas/tables.ts';
 import { fixture } from '../helpers.ts';
 import { type LocalS3, startS3 } from '../s3rver.ts';
 
@@ -30,6 +37,9 @@ beforeAll(async () => {
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     LAKE_BUCKET: 'shop-lake',
     STOCKOUT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:stockout',
+    RECALL_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:recall',
+    ATHENA_WORKGROUP: 'storepulse',
+    GLUE_DATABASE: 'storepulse_db',
     STOREPULSE_ID_KEY: 'test-key-0123456789abcdef',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
@@ -144,5 +154,88 @@ describe('scheduled runs', () => {
       '2026-01-31',
     );
     expect(() => resolveAsOf({ asOf: '31/01/2026' }, 'UTC')).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('churn-recall Lambda handler', () => {
+  it('keeps contact details under restricted/: the recall query UNLOADs there, the list is written there', async () => {
+    const asOf = '2026-11-23';
+    const lake = new S3Lake(s3.client, 'shop-lake');
+    const alert = {
+      segment: 'important_retention',
+      segment_zh: '重要保持客户',
+      reason: 'rfm_segment',
+      last_order_date: '2026-06-01',
+      recency_days: 175,
+      frequency: 3,
+      monetary: 120,
+      p_alive: 0.3,
+      clv_12m: 50,
+      value_at_risk: 40,
+      offer: 'personal outreach',
+    };
+    await lake.put(
+      dataFileKey(churnRecall, { dt: asOf }, 'part-0000'),
+      await encodeTable(
+        churnRecall,
+        rowsToColumns(churnRecall, [
+          { ...alert, customer_id: 'c-1' },
+          { ...alert, customer_id: 'c-2' },
+        ]),
+      ),
+    );
+    // Athena, as far as S3 sees it: the query's UNLOAD writes Parquet under the TO location.
+    const result: TableSpec = {
+      name: 'recall_contacts',
+      zone: 'restricted',
+      doc: '',
+      columns: ['customer_id', 'source_customer_ref', 'email', 'phone'].map((n) => col(n, 'string', n)),
+      partitionKeys: [],
+    };
+    const athena = mockClient(AthenaClient);
+    const sns = mockClient(SNSClient);
+    try {
+      athena.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString?: string }) => {
+        const to = /\) TO 's3:\/\/shop-lake\/([^']+)' WITH/.exec(input.QueryString ?? '')?.[1];
+        if (!to) throw new Error('not an UNLOAD');
+        await lake.put(
+          `${to}20261123_000000_00000_abcde_part-0`,
+          await encodeTable(result, {
+            customer_id: ['c-1', 'c-2'],
+            source_customer_ref: ['ref-1', 'ref-2'],
+            email: ['one@example.com', 'two@example.com'],
+            phone: ['+8613900000001', null],
+          }),
+        );
+        return { QueryExecutionId: 'q-1' };
+      });
+      athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+      sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+      const { handler: recall } = (await import('../../functions/churn-recall/handler.ts')) as unknown as {
+        handler: (e: unknown, c: Context) => Promise<{ alerts: number; listUri: string }>;
+      };
+      const out = await recall({ asOf }, context);
+      expect(out).toMatchObject({ alerts: 2, listUri: `s3://shop-lake/${recallListKey(asOf)}` });
+      const statement = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString;
+      expect(statement).toMatch(
+        / TO 's3:\/\/shop-lake\/restricted\/athena\/unload\/recall_contacts\/[^']+\/' WITH/,
+      );
+      const list = Buffer.from((await lake.get(recallListKey(asOf)))!).toString('utf8');
+      expect(list).toContain('one@example.com');
+      // No object outside restricted/ holds a contact detail.
+      const leaks: string[] = [];
+      for (const key of await lake.list('')) {
+        if (key.startsWith('restricted/')) continue;
+        const text = Buffer.from((await lake.get(key)) ?? '').toString('latin1');
+        if (/one@example\.com|\+8613900000001/.test(text)) leaks.push(key);
+      }
+      expect(leaks).toEqual([]);
+      const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+      expect(published).toHaveLength(1);
+      expect(published[0]!.Message).toContain(`s3://shop-lake/${recallListKey(asOf)}`);
+    } finally {
+      athena.restore();
+      sns.restore();
+    }
   });
 });
