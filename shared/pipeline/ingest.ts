@@ -45,6 +45,11 @@ export interface IngestRequest {
   rawKey?: string;
   /** The day a report without dates covers (Amazon's Business Report), YYYY-MM-DD. */
   reportDate?: string;
+  /**
+   * Set when the file must not be read (its stated export time is invalid): it is quarantined whole
+   * with this reason, unless the same bytes were already ingested.
+   */
+  rejectReason?: string;
 }
 
 export interface IngestProgress {
@@ -146,6 +151,7 @@ async function ingestWith(
     );
   };
 
+  if (req.rejectReason !== undefined) return rejectFile(req.rejectReason);
   if (scan.bytes === 0) return rejectFile('the file is empty');
   const encoding = scan.encoding;
   if (!encoding) {
