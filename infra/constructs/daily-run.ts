@@ -215,6 +215,9 @@ export class DailyRun extends Construct {
     // The SQL stage's query runs with the state machine's role: it reads curated/, writes its UNLOAD
     // under athena/unload/daily/ and Athena's manifest under athena/results/.
     for (const s of athenaAccess) this.stateMachine.addToRolePolicy(s);
+    // CDK's SnsPublish task grants sns:Publish but not the topic's key (aws/aws-cdk#32303): without
+    // it the failure notification itself would fail.
+    props.failureTopic.grantPublish(this.stateMachine);
     grantLake(bucket, this.stateMachine, {
       read: ['curated', 'athena/unload/daily'],
       write: ['athena/unload/daily', 'athena/results'],

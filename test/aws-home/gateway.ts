@@ -372,7 +372,9 @@ export class Gateway {
         (method === 'PUT' && !('partNumber' in query)) || (method === 'POST' && 'uploadId' in query);
       if (completesObject) {
         const size = Number(
-          (await this.store.getMetadata(bucket!, key).catch(() => ({})))['content-length'] ?? 0,
+          (await this.store.getMetadata(bucket!, key).catch((): Record<string, unknown> => ({})))[
+            'content-length'
+          ] ?? 0,
         );
         o.onObjectCreated?.(
           key,

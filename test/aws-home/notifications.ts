@@ -74,7 +74,6 @@ export class Sns {
         await this.authorize(principal, action, kmsArn(topic.kmsKey), {
           ...context,
           'kms:ViaService': `sns.${REGION}.amazonaws.com`,
-          'kms:CallerAccount': ACCOUNT,
         });
     }
     this.published.push({
