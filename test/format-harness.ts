@@ -3,14 +3,20 @@
  * the streaming parser) but into memory, so a test can compare canonical rows without a lake.
  */
 import { readCsvFile, readHead, scanFile } from '../shared/csv/file-source.ts';
-import type {
-  FormatContext,
-  MappedOrderLine,
-  RowRejection,
-  StagedOrder,
-  TableRow,
+import {
+  type FormatContext,
+  type MappedOrderLine,
+  type RowRejection,
+  type TableRow,
+  waitingForPartner,
 } from '../shared/formats/format.ts';
 import { detectFormat } from '../shared/formats/registry.ts';
+
+/** One order's rows staged by one half of a paired export (Taobao). */
+export interface StagedOrder {
+  exportedAt: number;
+  rows: readonly Record<string, string>[];
+}
 
 export interface Mapped {
   format: string;
@@ -72,5 +78,15 @@ export async function mapFile(
     },
   );
   mapper.finish(sink);
+  // A paired half is joined with the partner's staged rows as ingest does once the file is read.
+  if (format.table === 'order_lines' && format.pairing) {
+    let waiting = 0;
+    for (const [id, own] of out.staged) {
+      const partner = opts.partner?.get(id);
+      if (partner) format.pairing.join(id, own.rows, partner.rows, ctx, sink);
+      else waiting++;
+    }
+    if (waiting) sink.warn(waitingForPartner(format.pairing, waiting));
+  }
   return out;
 }

@@ -43,17 +43,36 @@ export interface OrderLineSink {
   reject(rejection: RowRejection): void;
   warn(message: string): void;
   /**
-   * Keeps an order's rows for the partner report of a paired export (Taobao's 订单报表 and 宝贝报表),
-   * so they can be joined whichever file arrives first.
+   * Keeps an order's rows (checked) for the join with the partner report of a paired export
+   * (Taobao's 订单报表 and 宝贝报表), which ingest does once the file is read: see `Pairing`.
    */
   stage?(orderId: string, rows: readonly Record<string, string>[]): void;
 }
 
-/** Rows of one order kept from an earlier paired report, and when that report was made. */
-export interface StagedOrder {
-  exportedAt: number;
-  rows: readonly Record<string, string>[];
+/**
+ * One half of a paired export. Its mapper only stages each order's rows; ingest keeps them in the
+ * lake and joins them with the partner's staged rows (`join`) whichever half arrives first, or both
+ * at once.
+ */
+export interface Pairing {
+  /** Staging name of this half, and of the partner's. */
+  readonly self: string;
+  readonly partner: string;
+  /** The partner report, for messages: `item report (宝贝报表)`. */
+  readonly partnerTitle: string;
+  /** Maps one order's rows from this half and from the partner to order lines. */
+  join(
+    orderId: string,
+    own: readonly Record<string, string>[],
+    partner: readonly Record<string, string>[],
+    ctx: FormatContext,
+    sink: OrderLineSink,
+  ): void;
 }
+
+/** What ingest says of the orders of a paired half whose partner has not arrived. */
+export const waitingForPartner = (pairing: Pairing, orders: number): string =>
+  `${orders} order(s) wait for their ${pairing.partnerTitle}; their lines land when it is ingested`;
 
 export interface FormatContext {
   /** Shop time zone, for timestamps the export gives without an offset. */
@@ -66,8 +85,6 @@ export interface FormatContext {
   readonly exportedAt: number;
   /** The day a report without dates covers (`--date`), YYYY-MM-DD. */
   readonly reportDate?: string;
-  /** Staged rows of the partner report, by order id (paired formats only). */
-  readonly partner?: ReadonlyMap<string, StagedOrder>;
 }
 
 export interface OrderRowMapper {
@@ -106,8 +123,8 @@ export interface OrdersFormat extends FormatBase {
   open(header: readonly string[], ctx: FormatContext, sink: OrderLineSink): OrderRowMapper;
   /** True when every row stands alone (no grouping, no numbering across rows): the file may be read in parts. */
   splittable(header: readonly string[]): boolean;
-  /** For one half of a paired export: its staging name and its partner's. */
-  readonly pairing?: { readonly self: string; readonly partner: string };
+  /** For one half of a paired export: how it is staged and joined with the other half. */
+  readonly pairing?: Pairing;
 }
 
 /** A canonical row of a non-order table, keyed by column name (partition values included). */

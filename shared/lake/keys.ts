@@ -107,8 +107,23 @@ export const batchManifestKey = (batchId: string): string => `_manifests/batches
 export const idKeyKey = '_config/id-key';
 
 /** Rows of one half of a paired export (Taobao), kept until the other half arrives: JSON per batch. */
-export const stagingPrefix = (name: string): string => `staging/${name}/`;
+const STAGING = 'staging/';
+export const stagingPrefix = (name: string): string => `${STAGING}${name}/`;
 export const stagingKey = (name: string, batchId: string): string => `${stagingPrefix(name)}${batchId}.json`;
+
+/**
+ * The claim, created once, of the ingest that lands the orders two staged batches (one of each half)
+ * have in common; the same key whichever half builds it.
+ */
+export function joinClaimKey(
+  a: { name: string; batchId: string },
+  b: { name: string; batchId: string },
+): string {
+  const [first, second] = a.name < b.name ? [a, b] : [b, a];
+  const part = (h: { name: string; batchId: string }) =>
+    `${safeValue('staging name', h.name)}_${safeValue('batch id', h.batchId)}`;
+  return `${STAGING}joins/${part(first)}__${part(second)}.json`;
+}
 
 /** Where the Athena engine UNLOADs the results of named queries, to read them back (scratch). */
 export const athenaUnloadPrefix = 'athena/unload/';

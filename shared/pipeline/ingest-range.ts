@@ -6,12 +6,12 @@
 import type { Config } from '../config.ts';
 import { type ByteRange, type CsvLayout, readCsvFile } from '../csv/file-source.ts';
 import type { CsvRecord } from '../csv/parser.ts';
-import type {
-  MappedOrderLine,
-  OrderLineSink,
-  OrdersFormat,
-  RowRejection,
-  StagedOrder,
+import {
+  type MappedOrderLine,
+  type OrderLineSink,
+  type OrdersFormat,
+  type RowRejection,
+  waitingForPartner,
 } from '../formats/format.ts';
 import { GenericByteRows } from '../formats/generic-bytes.ts';
 import { formatNamed } from '../formats/registry.ts';
@@ -30,7 +30,7 @@ import { QuarantineLog, type ReasonCount, unterminated } from './quarantine-log.
 export type { ReasonCount } from './quarantine-log.ts';
 
 import { RateBook, type RateGap, type RateRows } from './fx.ts';
-import { writeStaged } from './staging.ts';
+import { stageAndJoin } from './staging.ts';
 
 export interface RangeJob {
   path: string;
@@ -77,14 +77,14 @@ export async function ingestRange(
   job: RangeJob,
   lake: Lake,
   onProgress?: (bytesRead: number, rows: number) => void,
-  /** Staged rows of the partner report, for a paired format (always read in-process). */
-  partner?: ReadonlyMap<string, StagedOrder>,
 ): Promise<RangeResult> {
   const { config, file, batchId } = job;
   const format = formatNamed(job.formatName) as OrdersFormat;
   const source = format.source;
   const rates = new RateBook(job.rates, config.reportingCurrency);
+  // A paired format's orders (read in-process: never split), and the line each was staged on.
   const staged = new Map<string, readonly Record<string, string>[]>();
+  const stagedOn = new Map<string, number>();
   const ids = new Pseudonymiser(job.idKey);
   const { exportedAt, ingestedAt } = job;
   const writer = new CuratedWriter(lake, orderLines, job.fileStem, job.flushRows);
@@ -119,6 +119,7 @@ export async function ingestRange(
     },
     stage(orderId, rows) {
       staged.set(orderId, rows);
+      stagedOn.set(orderId, line);
     },
   };
 
@@ -142,7 +143,6 @@ export async function ingestRange(
     currency: config.shopCurrency,
     reportingCurrency: config.reportingCurrency,
     exportedAt,
-    ...(partner ? { partner } : {}),
   };
   const mapper = format.open(job.header, ctx, sink);
   const skipThrough = job.skipHeader ? job.headerLine : 0;
@@ -203,9 +203,21 @@ export async function ingestRange(
     );
   }
   mapper.finish(sink);
+  const pairing = format.pairing;
+  if (pairing) {
+    const joins = await stageAndJoin(lake, pairing, batchId, exportedAt, staged, (id, own, partner) => {
+      line = stagedOn.get(id) ?? line;
+      pairing.join(id, own, partner, ctx, sink);
+    });
+    if (joins.waiting) sink.warn(waitingForPartner(pairing, joins.waiting));
+    if (joins.landedByPartner) {
+      sink.warn(
+        `${joins.landedByPartner} order(s) are landed by the ingest of their ${pairing.partnerTitle}, which ran at the same time`,
+      );
+    }
+  }
   await writer.flush();
   await flushContacts();
-  if (format.pairing) await writeStaged(lake, format.pairing.self, batchId, exportedAt, staged);
   return {
     rowsRead,
     bytePathRows: byteRows ? bytePathRows : undefined,

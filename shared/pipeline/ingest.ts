@@ -29,7 +29,6 @@ import { ingestRange, type RangeJob, type RangeResult, type ReasonCount } from '
 import { ingestTableFile } from './ingest-table.ts';
 import type { Log } from './log.ts';
 import { RangeWorker } from './range-worker.ts';
-import { loadStaged } from './staging.ts';
 import { evaluateStockOnArrival } from './stock-on-arrival.ts';
 
 export interface IngestRequest {
@@ -240,7 +239,6 @@ async function ingestWith(
     flushRows: config.ingestFlushRows,
     rates: await loadRates(lake, config.reportingCurrency),
   };
-  const partner = format.pairing ? await loadStaged(lake, format.pairing.partner) : undefined;
   // A large file whose rows stand alone is read in two parts on two threads, split here.
   const middle = worker && format.splittable(header.fields) ? scan.middle : undefined;
   const progressBytes = [0, 0];
@@ -295,7 +293,6 @@ async function ingestWith(
         { ...base, range: { start: 0, end: undefined, firstLine: 1 }, skipHeader: true, fileStem: batchId },
         lake,
         progress(0),
-        partner,
       ),
     ];
   }

@@ -2,13 +2,14 @@
  * Taobao / Tmall (千牛) exports come as a pair: the order report (订单报表, ExportOrderList*.csv, one
  * row per order: buyer, status, times, what the buyer pays, refunds) and the item report (宝贝报表,
  * ExportOrderDetailList*.csv, one row per item: title, unit price, quantity, item status). Neither
- * alone makes order lines, and they may arrive in either order: each file's rows are staged in the
- * lake, and an order's lines land when both halves have been seen. GBK, every cell quoted, order
+ * alone makes order lines, and they may arrive in either order or at once: each file's checked rows
+ * are staged in the lake, and ingest joins an order's halves (`pairing.join`) when both have been
+ * seen (shared/pipeline/staging.ts). GBK, every cell quoted, order
  * numbers guarded as `="…"`, phones as `'…`, amounts like `267.80元`, Beijing time without a zone.
  * Layout: ../shared/marketplace-layouts.md §3.
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
-import type { FormatContext, OrderLineSink, OrdersFormat, StagedOrder } from '../format.ts';
+import type { FormatContext, OrderLineSink, OrdersFormat } from '../format.ts';
 import { widthProblem } from '../format.ts';
 import { allocate, rejectOrder } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
@@ -143,9 +144,6 @@ function emitLines(
   });
 }
 
-/** The newest staged version of an order wins (a later order report carries the later status). */
-const staged = (partner: FormatContext['partner'], id: string): StagedOrder | undefined => partner?.get(id);
-
 const COMMON = {
   table: 'order_lines',
   source: 'taobao',
@@ -161,11 +159,15 @@ export const taobaoOrderReport: OrdersFormat = {
   title: 'Taobao/Tmall order report (订单报表)',
   download: '千牛卖家中心 > 交易 > 已卖出的宝贝 > 批量导出 > 订单报表 (GBK .csv)',
   requiredColumns: ['订单编号', '买家会员名', '买家应付货款', '订单状态', '订单创建时间'],
-  pairing: { self: 'taobao-orders', partner: 'taobao-items' },
+  pairing: {
+    self: 'taobao-orders',
+    partner: 'taobao-items',
+    partnerTitle: 'item report (宝贝报表)',
+    join: (id, own, items, ctx, sink) => emitLines(id, own[0]!, items, ctx, sink),
+  },
   open(header, ctx) {
     const h = new HeaderMap(header, ORDER_COLUMNS);
     const keys = Object.keys(ORDER_COLUMNS) as OrderKey[];
-    let waiting = 0;
     return {
       row(fields, line, sink) {
         if (fields.length < h.width) return sink.reject(widthProblem(fields, h.width, line));
@@ -175,17 +177,8 @@ export const taobaoOrderReport: OrdersFormat = {
           : checkOrder(o, ctx.timeZone);
         if (problem) return sink.reject({ line, ...problem, record: fields });
         sink.stage?.(o.orderId, [o]);
-        const items = staged(ctx.partner, o.orderId);
-        if (items) emitLines(o.orderId, o, items.rows, ctx, sink);
-        else waiting++;
       },
-      finish(sink) {
-        if (waiting) {
-          sink.warn(
-            `${waiting} order(s) wait for their item report (宝贝报表); their lines land when it is ingested`,
-          );
-        }
-      },
+      finish() {},
     };
   },
 };
@@ -196,8 +189,13 @@ export const taobaoItemReport: OrdersFormat = {
   title: 'Taobao/Tmall item report (宝贝报表)',
   download: '千牛卖家中心 > 交易 > 已卖出的宝贝 > 批量导出 > 宝贝报表 (GBK .csv)',
   requiredColumns: ['订单编号', '标题', '价格', '购买数量', '订单状态'],
-  pairing: { self: 'taobao-items', partner: 'taobao-orders' },
-  open(header, ctx) {
+  pairing: {
+    self: 'taobao-items',
+    partner: 'taobao-orders',
+    partnerTitle: 'order report (订单报表)',
+    join: (id, own, orders, ctx, sink) => emitLines(id, orders[0]!, own, ctx, sink),
+  },
+  open(header) {
     const h = new HeaderMap(header, ITEM_COLUMNS);
     const keys = Object.keys(ITEM_COLUMNS) as ItemKey[];
     const orders = new Map<
@@ -228,22 +226,10 @@ export const taobaoItemReport: OrdersFormat = {
         if (problem && !order.problem) order.problem = { line, ...problem };
       },
       finish(sink) {
-        let waiting = 0;
         for (const [id, order] of orders) {
           const p = order.problem;
-          if (p) {
-            rejectOrder(sink, id, p, order.records);
-            continue;
-          }
-          sink.stage?.(id, order.rows);
-          const head = staged(ctx.partner, id)?.rows[0];
-          if (head) emitLines(id, head, order.rows, ctx, sink);
-          else waiting++;
-        }
-        if (waiting) {
-          sink.warn(
-            `${waiting} order(s) wait for their order report (订单报表); their lines land when it is ingested`,
-          );
+          if (p) rejectOrder(sink, id, p, order.records);
+          else sink.stage?.(id, order.rows);
         }
       },
     };
