@@ -6,7 +6,7 @@ import { LocalLake } from '../../shared/lake/local.ts';
 import { runDaily } from '../../shared/pipeline/daily-run.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { ingest, sql, testConfig } from '../helpers.ts';
+import { ingest, sql, tempDir, tempLake, testConfig } from '../helpers.ts';
 
 // A hand-built lake, as of 2026-03-31 (each order 100.00 unless cancelled / pending):
 // A: Jan 10 (Coffee), Jan 25 (Coffee), Mar 30 (Tea)   B: Jan 15, Feb 20   C: Feb 5   D: Mar 20 pending
@@ -150,5 +150,48 @@ describe('AARRR, AIPL, FAST and GROW on a small hand-built lake', async () => {
       boost: 1,
       widen: 1,
     });
+  });
+});
+
+describe('AARRR referral', () => {
+  it("is the first order's own: a first order without a referral id is not a referral, whatever later orders carry", async () => {
+    const lake = await tempLake();
+    const dir = await tempDir();
+    // X: first order without referral, a later one with (DuckDB's min_by took the later id).
+    // Y: one line of the first order carries the id. Z: two orders the same day, the earlier
+    // without. V: referred from the start.
+    await writeFile(
+      join(dir, 'orders.csv'),
+      `order_id,line_id,customer_id,order_ts,sku,quantity,unit_price,currency,status,channel,referral_id
+X1,1,X,2026-03-01T09:00:00Z,S1,1,10,USD,paid,web,
+X2,1,X,2026-03-05T09:00:00Z,S1,1,10,USD,paid,web,R1
+Y1,1,Y,2026-03-02T09:00:00Z,S1,1,10,USD,paid,web,
+Y1,2,Y,2026-03-02T09:00:00Z,S2,1,10,USD,paid,web,R2
+Z2,1,Z,2026-03-03T15:00:00Z,S1,1,10,USD,paid,web,R3
+Z1,1,Z,2026-03-03T09:00:00Z,S1,1,10,USD,paid,web,
+V1,1,V,2026-03-06T09:00:00Z,S1,1,10,USD,paid,web,R5
+`,
+    );
+    await ingest(lake, join(dir, 'orders.csv'));
+    const engine = await DuckDbEngine.open(lake);
+    try {
+      const rows = await engine.runNamed('aarrr_daily_activity', { as_of: '2026-03-31' });
+      const byDate = Object.fromEntries(
+        rows
+          .filter((r) => Number(r.new_customers) > 0)
+          .map((r) => [
+            String(r.date).slice(0, 10),
+            [Number(r.new_customers), Number(r.referral_customers), Number(r.has_referrals)],
+          ]),
+      );
+      expect(byDate).toEqual({
+        '2026-03-01': [1, 0, 1],
+        '2026-03-02': [1, 1, 1],
+        '2026-03-03': [1, 0, 1],
+        '2026-03-06': [1, 1, 1],
+      });
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -1,25 +1,41 @@
 -- AARRR per day, source and channel, as of {{as_of}}: acquisition (customers whose first order is
 -- that day), activation (customers whose first paid order is that day), revenue and repeat buyers,
 -- and referral (new customers whose first order carries a referral / group-buy id).
--- A customer is counted in the source and channel of their first order. `has_referrals` says
--- whether the source carries referral ids at all. Runs unchanged on DuckDB and Athena (Trino).
+-- A customer is counted in the source and channel of their first order (the earliest by order time;
+-- ties by source, order id, channel, so no engine picks differently). `has_referrals` says whether
+-- the source carries referral ids at all. Runs unchanged on DuckDB and Athena (Trino).
+--
+-- Referral belongs to the first order itself: a customer whose first order carries no referral id
+-- was not acquired by a referral, whatever later orders carry. (min_by(referral_id, dt) differed by
+-- engine: DuckDB's skips rows whose value is null and so took a later order's id; Trino's does not.)
 with lines as (
-  select customer_id, order_id, dt, source, coalesce(channel, '(none)') as channel, status, net_amount_rc, referral_id
+  select customer_id, order_id, order_ts, dt, source, coalesce(channel, '(none)') as channel, status, net_amount_rc, referral_id
   from order_lines
   where dt <= {{as_of}} and customer_id is not null
 ),
 paid as (
   select * from lines where status in ({{purchase_statuses}})
 ),
+first_orders as (
+  select customer_id, source, order_id, dt, channel
+  from (
+    select customer_id, source, order_id, dt, channel,
+      row_number() over (partition by customer_id order by order_ts, source, order_id, channel) as order_rank
+    from lines
+  ) ranked
+  where order_rank = 1
+),
 customers as (
+  -- Referred when any line of the first order carries a referral id (max skips nulls on both engines).
   select
-    customer_id,
-    min(dt) as first_dt,
-    min_by(source, dt) as first_source,
-    min_by(channel, dt) as first_channel,
-    min_by(referral_id, dt) as first_referral
-  from lines
-  group by customer_id
+    f.customer_id,
+    f.dt as first_dt,
+    f.source as first_source,
+    f.channel as first_channel,
+    max(l.referral_id) as first_referral
+  from first_orders f
+  join lines l on l.customer_id = f.customer_id and l.source = f.source and l.order_id = f.order_id
+  group by f.customer_id, f.dt, f.source, f.channel
 ),
 first_paid as (
   select customer_id, min(dt) as first_paid_dt from paid group by customer_id
