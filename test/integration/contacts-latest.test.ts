@@ -6,9 +6,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contacts } from '../../shared/schemas/tables.ts';
+import { dataFileKey } from '../../shared/lake/keys.ts';
+import { encodeTable, rowsToColumns } from '../../shared/lake/parquet.ts';
+import { churnRecall, contacts } from '../../shared/schemas/tables.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { stringList } from '../../shared/sql/render.ts';
 import { ingest, tempDir, tempLake, testConfig } from '../helpers.ts';
 
 const HEADER = 'order_id,line_id,customer_id,order_ts,sku,quantity,unit_price,currency,status,email,phone';
@@ -42,18 +43,37 @@ describe('contacts', () => {
       const report = await ingest(lake, path, { config, source: 'generic' });
       expect(report.contacts).toBe(CUSTOMERS);
 
+      // Every customer on the day's recall list (the partition the recall query reads its ids from).
+      const ids = await contactIds(lake);
+      await lake.put(
+        dataFileKey(churnRecall, { dt: '2026-03-31' }, 'part-0000'),
+        await encodeTable(
+          churnRecall,
+          rowsToColumns(
+            churnRecall,
+            ids.map((customer_id) => ({
+              customer_id,
+              segment: 'important_retention',
+              segment_zh: '重要保持客户',
+              reason: 'rfm_segment',
+              last_order_date: '2026-03-28',
+              recency_days: 3,
+              frequency: 1,
+              monetary: 9.5,
+              offer: 'x',
+            })),
+          ),
+        ),
+      );
       // The restricted table is opened only on request, as the recall sink does.
-      const engine = await DuckDbEngine.open(lake, { tables: [contacts] });
+      const engine = await DuckDbEngine.open(lake, { tables: [contacts, churnRecall] });
       try {
         // Written once per part for every customer: otherwise there is nothing to choose between.
         const repeated = await engine.query(
           'select customer_id from contacts group by customer_id having count(*) > 1',
         );
         expect(repeated.rows).toHaveLength(CUSTOMERS);
-        const ids = (await engine.query('select distinct customer_id from contacts')).rows.map((r) =>
-          String(r.customer_id),
-        );
-        const rows = await engine.runNamed('recall_contacts', { customer_ids: stringList(ids) });
+        const rows = await engine.runNamed('recall_contacts', { as_of: '2026-03-31' });
         expect(rows).toHaveLength(CUSTOMERS);
         for (const r of rows) expect(r.email).toBe(lastEmail.get(String(r.source_customer_ref)));
       } finally {
@@ -62,3 +82,14 @@ describe('contacts', () => {
     },
   );
 });
+
+async function contactIds(lake: Awaited<ReturnType<typeof tempLake>>): Promise<string[]> {
+  const engine = await DuckDbEngine.open(lake, { tables: [contacts] });
+  try {
+    return (await engine.query('select distinct customer_id from contacts')).rows.map((r) =>
+      String(r.customer_id),
+    );
+  } finally {
+    await engine.close();
+  }
+}
