@@ -119,6 +119,9 @@ export async function runModels(
 ): Promise<ModelsSummary> {
   checkDate(asOf);
   const { lake, config, log } = deps;
+  // Before any query: Athena reads every file under a table's location, and the run's own queries
+  // read churn_recall and stockout (the cooldowns).
+  for (const spec of [churnRecall, stockout]) await moveLegacyLists(lake, spec, log);
   const engine = await deps.openEngine();
   try {
     let rows = aggregates;
@@ -228,7 +231,6 @@ export async function runModels(
       'daily_run',
     );
     outputs.push(await writePartition(lake, stockout, asOf, stockAlerts));
-    await moveLegacyLists(lake, stockout, log);
     const stockoutCsvKey = stockoutListKey(asOf);
     await lake.put(stockoutCsvKey, stockoutCsv(stockAlerts));
     outputs.push(stockoutCsvKey);
@@ -323,6 +325,7 @@ export async function readRecallAlerts(lake: Lake, asOf: string): Promise<ChurnR
 /**
  * Lists an earlier version wrote inside a table's location, beside the alert partitions (where Athena
  * reads them as table data and fails), moved to their own keys; a list already at its new key wins.
+ * The models stage does it first thing, so an old lake's first run in AWS does not fail on them.
  */
 export async function moveLegacyLists(lake: Lake, spec: TableSpec, log: Log): Promise<string[]> {
   const moved: string[] = [];
@@ -365,7 +368,6 @@ export async function writeRecallList(
       await engine.close();
     }
   }
-  await moveLegacyLists(deps.lake, churnRecall, deps.log);
   const key = recallListKey(asOf);
   await deps.lake.put(key, recallCsv(alerts, byId));
   return key;

@@ -94,7 +94,11 @@ describe('lake layout', () => {
       lake,
       config: testConfig(),
       log: silentLog,
-      openEngine: (tables?: readonly TableSpec[]) => DuckDbEngine.open(lake, tables ? { tables } : {}),
+      openEngine: async (tables?: readonly TableSpec[]) => {
+        // Moved before any query runs (Athena would read them as the tables' data).
+        expect(await strayFiles(lake)).toEqual([]);
+        return DuckDbEngine.open(lake, tables ? { tables } : {});
+      },
     };
     // An old lake: the lists of an earlier day beside its alert partitions.
     const old = '2026-03-30';
