@@ -1217,6 +1217,7 @@ export class AthenaStandIn {
   /** Waits for the queries under way. */
   async close(): Promise<void> {
     await Promise.all([...this.queries.values()].map((r) => r.done.catch(() => undefined)));
+    if (this.objectsDir) await rm(await this.objectsDir, { recursive: true, force: true });
   }
 
   /** The query's settled state, for tests and the harness (no permission check). */
@@ -1275,8 +1276,9 @@ export class AthenaStandIn {
       await db
         .run(`use ${CATALOG}.${ident((r.database ?? 'default').toLowerCase())}`)
         .catch(() => db.run(`use ${CATALOG}`));
-      // The query itself may touch nothing but this query's own folder.
-      await db.run(`set allowed_directories = [${sqlString(`${dir}/`)}]`);
+      // The query itself may touch nothing but this query's own folder and the fetched objects.
+      const allowed = [`${dir}/`, ...(this.objectsDir ? [`${await this.objectsDir}/`] : [])];
+      await db.run(`set allowed_directories = [${allowed.map(sqlString).join(', ')}]`);
       await db.run('set enable_external_access = false');
       await db.run('set lock_configuration = true');
 
@@ -1409,11 +1411,11 @@ export class AthenaStandIn {
     prefix: string,
     denied: (m: string) => string,
     maxKeys?: number,
-  ): Promise<{ key: string; size: number }[]> {
+  ): Promise<{ key: string; size: number; etag: string }[]> {
     await this.engineAuthorize(p, 's3:ListBucket', `arn:${PARTITION}:s3:::${bucket}`, denied, {
       's3:prefix': prefix,
     });
-    const out: { key: string; size: number }[] = [];
+    const out: { key: string; size: number; etag: string }[] = [];
     let token: string | undefined;
     do {
       const page = await this.o.s3.send(
@@ -1425,7 +1427,8 @@ export class AthenaStandIn {
         }),
       );
       this.stats.listRequests++;
-      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: Number(o.Size ?? 0) });
+      for (const o of page.Contents ?? [])
+        out.push({ key: o.Key!, size: Number(o.Size ?? 0), etag: String(o.ETag ?? '') });
       token = maxKeys ? undefined : page.NextContinuationToken;
     } while (token);
     return out;
@@ -1459,7 +1462,7 @@ export class AthenaStandIn {
     );
     const objects = await this.listAll(p, loc.bucket, loc.key, s3Denied(table.location));
     const match = partitionMatcher(table, this.now());
-    const visible: { key: string; size: number; values: string[] }[] = [];
+    const visible: { key: string; size: number; etag: string; values: string[] }[] = [];
     for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : 1))) {
       if (o.key.endsWith('/') || o.size === 0) continue;
       const m = match(`s3://${loc.bucket}/${o.key}`);
@@ -1485,24 +1488,16 @@ export class AthenaStandIn {
         `arn:${PARTITION}:s3:::${loc.bucket}/${o.key}`,
         s3Denied(uri),
       );
-      const got = await this.o.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: o.key }));
+      // Athena reads the object (counted); the harness transfers and checks it once per version.
       this.stats.getRequests++;
-      const bytes = await got.Body!.transformToByteArray();
       this.stats.objectsRead++;
-      this.stats.bytesRead += bytes.length;
-      r.scanned += bytes.length;
+      this.stats.bytesRead += o.size;
+      r.scanned += o.size;
       if (r.workGroup.cutoff !== undefined && r.scanned > r.workGroup.cutoff)
         throw new QueryFailure('Bytes scanned limit was exceeded', 'CANCELLED');
-      const magic = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1');
-      if (bytes.length < 12 || magic(0) !== 'PAR1' || magic(bytes.length - 4) !== 'PAR1')
-        throw new QueryFailure(
-          `HIVE_BAD_DATA: ${uri} is not a valid Parquet File (expected magic number PAR1 at its start and end, got ${JSON.stringify(
-            magic(0),
-          )} and ${JSON.stringify(magic(Math.max(0, bytes.length - 4)))})`,
-        );
-      const path = join(dir, `f${i}`);
-      await writeFile(path, bytes);
-      for (const name of await this.checkParquetSchema(db, path, uri, table)) present.add(name);
+      const cached = await this.readObject(db, loc.bucket, o, uri, table, i);
+      for (const name of cached.columns) present.add(name);
+      const path = cached.path;
       files.push({ path, values: o.values });
     }
     const fileCol = '__storepulse_file';
@@ -1519,6 +1514,40 @@ export class AthenaStandIn {
     const values = files.map((f) => `(${[f.path, ...f.values].map(sqlString).join(', ')})`).join(', ');
     const names = [fileCol, ...table.partitionKeys.map((k) => k.name)].map(ident).join(', ');
     return `select ${[...cols, ...keyCols].join(', ')} from ${scan} f join (values ${values}) p(${names}) on f.${ident(fileCol)} = p.${ident(fileCol)}`;
+  }
+
+  /** Object versions already fetched and checked: key -> etag, local copy and its columns. */
+  private readonly objects = new Map<string, { etag: string; path: string; columns: string[] }>();
+  private objectsDir: Promise<string> | undefined;
+
+  /** Fetches an object version once and checks it is Parquet that the table's Glue types can read. */
+  private async readObject(
+    db: DuckDBConnection,
+    bucket: string,
+    o: { key: string; size: number; etag: string },
+    uri: string,
+    table: GlueTable,
+    i: number,
+  ): Promise<{ path: string; columns: string[] }> {
+    const cacheKey = `${table.name}\u0000${o.key}`;
+    const known = this.objects.get(cacheKey);
+    if (known && known.etag === o.etag && o.etag) return known;
+    const got = await this.o.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }));
+    const bytes = await got.Body!.transformToByteArray();
+    const magic = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString('latin1');
+    if (bytes.length < 12 || magic(0) !== 'PAR1' || magic(bytes.length - 4) !== 'PAR1')
+      throw new QueryFailure(
+        `HIVE_BAD_DATA: ${uri} is not a valid Parquet File (expected magic number PAR1 at its start and end, got ${JSON.stringify(
+          magic(0),
+        )} and ${JSON.stringify(magic(Math.max(0, bytes.length - 4)))})`,
+      );
+    this.objectsDir ??= mkdtemp(join(tmpdir(), 'storepulse-athena-objects-'));
+    const path = join(await this.objectsDir, `o${this.objects.size}-${i}`);
+    await writeFile(path, bytes);
+    const columns = await this.checkParquetSchema(db, path, uri, table);
+    const entry = { etag: o.etag, path, columns };
+    this.objects.set(cacheKey, entry);
+    return entry;
   }
 
   /**

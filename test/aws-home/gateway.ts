@@ -35,10 +35,18 @@ interface KoaContext {
 }
 type Next = () => Promise<void>;
 
-/** The s3rver store calls the gateway makes (conditional writes, object sizes). */
+/** The s3rver store calls the gateway makes (conditional writes, object sizes, listings). */
 interface S3rverStore {
   existsObject(bucket: string, key: string): Promise<boolean>;
   getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
+  listObjects(
+    bucket: string,
+    o: { prefix: string; startAfter: string; maxKeys: number; delimiter: string },
+  ): Promise<{
+    objects: { key: string; size: number; lastModifiedDate: Date; metadata: Record<string, string> }[];
+    commonPrefixes: string[];
+    isTruncated: boolean;
+  }>;
 }
 
 export interface S3Counts {
@@ -102,6 +110,9 @@ function signature(ctx: KoaContext): { service: string | undefined; token: strin
   const token = ctx.get('x-amz-security-token') || String(ctx.query['X-Amz-Security-Token'] ?? '');
   return { service: scope ?? (queryScope || undefined), token: token || undefined };
 }
+
+/** Session-token prefix of the harness's own services (they authorise on their caller's behalf). */
+const SERVICE_TOKEN = 'service:';
 
 const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -224,7 +235,9 @@ export class Gateway {
     let gateway: Gateway | undefined;
     const front = async (ctx: KoaContext, next: Next) => {
       const { service, token } = signature(ctx);
-      const caller: Principal | undefined = token ? { role: token } : undefined;
+      // A service acting for a caller (Athena) checks the caller's rights itself; counted apart.
+      const actingService = token?.startsWith(SERVICE_TOKEN) ? token.slice(SERVICE_TOKEN.length) : undefined;
+      const caller: Principal | undefined = token && !actingService ? { role: token } : undefined;
       let proceed: ((next: Next) => Promise<void>) | undefined;
       try {
         if (service && service !== 's3') {
@@ -242,7 +255,7 @@ export class Gateway {
           ctx.body = out.body;
           return;
         }
-        proceed = await gateway!.s3(ctx, caller, o);
+        proceed = await gateway!.s3(ctx, caller, o, actingService);
       } catch (err) {
         const e = err as Error & { code?: string; status?: number };
         const code =
@@ -270,6 +283,9 @@ export class Gateway {
         ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(e.message)}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
         return;
       }
+      // ListObjectsV2 is answered here: s3rver's continuation tokens use DES, which OpenSSL 3 (every
+      // current Node) refuses, so any listing of more than 1,000 keys failed with a 500.
+      if (ctx.method === 'GET' && ctx.query['list-type'] === '2') return gateway!.listObjectsV2(ctx);
       // s3rver's own answers (NoSuchKey, ...) pass through untouched.
       await proceed(next);
     };
@@ -289,6 +305,22 @@ export class Gateway {
     return gateway;
   }
 
+  /** An S3 client for a harness service (counted under its name, not checked: it checks its callers). */
+  serviceClient(name: string): S3Client {
+    return new S3Client({
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        sessionToken: `${SERVICE_TOKEN}${name}`,
+      },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
   private get store(): S3rverStore {
     return (this.server as unknown as { store: S3rverStore }).store;
   }
@@ -304,10 +336,11 @@ export class Gateway {
     ctx: KoaContext,
     caller: Principal | undefined,
     o: GatewayOptions,
+    service?: string,
   ): Promise<(next: Next) => Promise<void>> {
     const [, bucket, ...rest] = ctx.path.split('/');
     const key = rest.length ? rest.map((p) => decodeURIComponent(p)).join('/') : undefined;
-    const who = caller && 'role' in caller ? caller.role : 'operator';
+    const who = caller && 'role' in caller ? caller.role : (service ?? 'operator');
     const query = ctx.query as Record<string, unknown>;
     const method = ctx.method;
     if (caller) {
@@ -387,6 +420,49 @@ export class Gateway {
         );
       } else if (method === 'DELETE' && !('uploadId' in query)) o.onObjectRemoved?.(key);
     };
+  }
+
+  /** ListObjectsV2 as S3 answers it: at most 1,000 keys a page, opaque continuation tokens. */
+  private async listObjectsV2(ctx: KoaContext): Promise<void> {
+    const bucket = ctx.path.split('/')[1]!;
+    const q = ctx.query as Record<string, string | undefined>;
+    const prefix = q.prefix ?? '';
+    const token = q['continuation-token'];
+    const startAfter = token ? Buffer.from(token, 'base64url').toString('utf8') : (q['start-after'] ?? '');
+    const maxKeys = Math.min(1000, Number(q['max-keys'] ?? 1000));
+    const r = await this.store.listObjects(bucket, {
+      prefix,
+      startAfter,
+      maxKeys,
+      delimiter: q.delimiter ?? '',
+    });
+    const last = r.objects.at(-1)?.key;
+    const tag = (name: string, value: string | number | undefined) =>
+      value === undefined ? '' : `<${name}>${xmlEscape(String(value))}</${name}>`;
+    ctx.status = 200;
+    ctx.type = 'application/xml';
+    ctx.body =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      tag('Name', bucket) +
+      tag('Prefix', prefix) +
+      tag('KeyCount', r.objects.length) +
+      tag('MaxKeys', maxKeys) +
+      tag('Delimiter', q.delimiter) +
+      tag('IsTruncated', String(r.isTruncated)) +
+      tag('ContinuationToken', token) +
+      tag(
+        'NextContinuationToken',
+        r.isTruncated && last ? Buffer.from(last).toString('base64url') : undefined,
+      ) +
+      tag('StartAfter', token ? undefined : q['start-after']) +
+      r.objects
+        .map(
+          (o) =>
+            `<Contents>${tag('Key', o.key)}${tag('LastModified', o.lastModifiedDate.toISOString())}${tag('ETag', o.metadata.etag)}${tag('Size', o.size)}<StorageClass>STANDARD</StorageClass></Contents>`,
+        )
+        .join('') +
+      r.commonPrefixes.map((p) => `<CommonPrefixes>${tag('Prefix', p)}</CommonPrefixes>`).join('') +
+      '</ListBucketResult>';
   }
 
   resetCounts(): void {

@@ -92,7 +92,7 @@ export class AwsHome {
       services,
       onObjectCreated: (key, size, eventName) => home?.notify(key, size, eventName),
     });
-    athena = new AthenaStandIn({ template, s3: gateway.admin, authorize });
+    athena = new AthenaStandIn({ template, s3: gateway.serviceClient('athena'), authorize });
     const lambda = new LambdaService({
       functions: functionSpecs(template, (id) => iam.roleOf(id)),
       runtimeEnvironment: (fn) => ({
@@ -242,10 +242,15 @@ export class AwsHome {
   }
 }
 
+/** A JSON 1.1 response; timestamps as epoch seconds, as the protocol has them. */
 const json = (body: unknown) => ({
   status: 200,
   contentType: 'application/x-amz-json-1.1',
-  body: JSON.stringify(body, (_k, v) => (v instanceof Date ? v.getTime() / 1000 : v)),
+  // The replacer sees a Date after its toJSON ran: look at the holder's own value instead.
+  body: JSON.stringify(body, function (this: Record<string, unknown>, k, v) {
+    const raw = this[k];
+    return raw instanceof Date ? raw.getTime() / 1000 : v;
+  }),
 });
 
 /** Athena's JSON 1.1 API over the stand-in. */

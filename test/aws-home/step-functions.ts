@@ -11,6 +11,21 @@ import type { Principal } from './iam.ts';
 import type { LambdaService } from './lambda.ts';
 import type { Sns } from './notifications.ts';
 
+// aws-local-stepfunctions 3 targets Node 22; on Node 20 its only gap is Promise.withResolvers.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.assign(Promise, {
+    withResolvers<T>() {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
 type Authorize = (
   principal: Principal,
   action: string,
@@ -71,9 +86,10 @@ export class StepFunctions {
     this.arn = t.ref(logicalId);
     this.role = roleOf(logicalId);
     for (const state of Object.values(this.definition.States)) {
-      // A Task without TimeoutSeconds never times out in Step Functions (99999999 s); the
-      // interpreter's own default is 60 s, which the service does not have.
-      if (state.Type === 'Task' && state.TimeoutSeconds === undefined) state.TimeoutSeconds = 99_999_999;
+      // A Task without TimeoutSeconds runs until the execution's own timeout in Step Functions; the
+      // interpreter's default is 60 s, which the service does not have. 2,000,000 s is the longest a
+      // Node timer holds (2^31 ms).
+      if (state.Type === 'Task' && state.TimeoutSeconds === undefined) state.TimeoutSeconds = 2_000_000;
     }
   }
 
