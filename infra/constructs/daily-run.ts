@@ -106,7 +106,17 @@ export class DailyRun extends Construct {
       for (const s of athenaAccess) fn.addToRolePolicy(s);
     grantLake(bucket, this.models.fn, {
       read: ['curated', 'models', 'alerts', 'athena'],
-      write: ['models', 'alerts', 'lists/stockout', 'athena/unload', 'athena/results'],
+      write: [
+        'models',
+        'alerts',
+        'lists/stockout',
+        'athena/unload',
+        'athena/results',
+        'restricted/recall_lists',
+      ],
+      // A lake written by an earlier version kept CSV lists inside alert tables; the models stage
+      // moves them out (to lists/ and restricted/recall_lists/) before any query reads those tables.
+      remove: ['alerts/churn_recall', 'alerts/stockout'],
     });
     // The recall list joins contact details: its queries' output stays under restricted/.
     grantLake(bucket, this.churnRecall.fn, {

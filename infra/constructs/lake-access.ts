@@ -11,12 +11,14 @@ import type { IConstruct } from 'constructs';
 export interface LakeAccess {
   /** Prefixes (no trailing slash) whose objects the grantee reads; reading includes listing. */
   read?: readonly string[];
-  /** Prefixes the grantee writes (PutObject and aborting its multipart uploads; never delete). */
+  /** Prefixes the grantee writes (PutObject and aborting its multipart uploads). */
   write?: readonly string[];
+  /** Prefixes whose objects the grantee may delete (moving files out of the way). */
+  remove?: readonly string[];
 }
 
 // CDK's bucket grants use these action families on the bucket and the prefix.
-const GRANT_ACTIONS = ['s3:List*', 's3:GetObject*', 's3:GetBucket*', 's3:Abort*'];
+const GRANT_ACTIONS = ['s3:List*', 's3:GetObject*', 's3:GetBucket*', 's3:Abort*', 's3:DeleteObject*'];
 
 /**
  * Grants `access` and acknowledges the resulting IAM5 findings on `scope` (the grantee's construct:
@@ -34,12 +36,16 @@ export function grantLake(bucket: Bucket, grantee: IGrantable & IConstruct, acce
     bucket.grantPut(grantee, `${prefix}/*`);
     prefixes.add(prefix);
   }
+  for (const prefix of access.remove ?? []) {
+    bucket.grantDelete(grantee, `${prefix}/*`);
+    prefixes.add(prefix);
+  }
   const ack = (finding: string, reason: string) =>
     Validations.of(grantee).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason });
   for (const prefix of prefixes) {
     ack(
       `Resource::<${lake}.Arn>/${prefix}/*`,
-      `Object access scoped to the lake's ${prefix}/ prefix, the zone this role ${access.write?.includes(prefix) ? 'writes' : 'reads'}.`,
+      `Object access scoped to the lake's ${prefix}/ prefix, the zone this role ${access.write?.includes(prefix) ? 'writes' : access.remove?.includes(prefix) ? 'tidies' : 'reads'}.`,
     );
   }
   for (const action of GRANT_ACTIONS)

@@ -39,6 +39,8 @@ export class Storage extends Construct {
         { id: 'raw', prefix: 'raw/', expiration: Duration.days(props.rawRetentionDays) },
         { id: 'quarantine', prefix: 'quarantine/', expiration: Duration.days(props.quarantineRetentionDays) },
         { id: 'athena-scratch', prefix: 'athena/', expiration: Duration.days(7) },
+        // Query output with contact details (the recall list's join) is scratch too.
+        { id: 'restricted-athena-scratch', prefix: 'restricted/athena/', expiration: Duration.days(7) },
         {
           id: 'old-versions',
           noncurrentVersionExpiration: Duration.days(30),

@@ -56,15 +56,24 @@ export class S3Lake implements Lake {
 
   async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
     // IfNoneMatch makes the create atomic on S3; the existence check serves stores that ignore it.
-    if (await this.exists(key)) return false;
-    try {
-      await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body, IfNoneMatch: '*' }),
-      );
-      return true;
-    } catch (cause) {
-      if (cause instanceof S3ServiceException && cause.$metadata.httpStatusCode === 412) return false;
-      throw new LakeError(key, `conditional write failed on ${this.location}`, { cause });
+    for (let attempt = 1; ; attempt++) {
+      if (await this.exists(key)) return false;
+      try {
+        await this.s3.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body, IfNoneMatch: '*' }),
+        );
+        return true;
+      } catch (cause) {
+        const status = cause instanceof S3ServiceException ? cause.$metadata.httpStatusCode : undefined;
+        if (status === 412) return false;
+        // 409 ConditionalRequestConflict: another conditional write to the key is in flight; S3
+        // asks the caller to retry, and the retry then sees whether that write created the key.
+        if (status === 409 && attempt < 6) {
+          await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          continue;
+        }
+        throw new LakeError(key, `conditional write failed on ${this.location}`, { cause });
+      }
     }
   }
 

@@ -130,6 +130,12 @@ export async function ingestSqsBatch(deps: S3IngestDeps, event: SQSEvent): Promi
             ...summary(report),
           });
         } catch (err) {
+          if ((err as Error).name === 'NoSuchKey') {
+            // Deleted between upload and delivery (S3 is strongly consistent): retrying cannot
+            // bring it back, and the operator who removed it did not want it ingested.
+            deps.log.warn('object no longer exists; not ingested', { key });
+            continue;
+          }
           if (!(err instanceof UnreadableFileError)) throw err;
           // Retrying cannot help: the file is kept in quarantine/ with the reason.
           deps.log.warn('file could not be read; quarantined', { key, reason: err.message });

@@ -2,6 +2,7 @@
  * The first step of a scheduled run: which date it is for, and the SQL stage's statement (the RFM
  * aggregation, as UNLOAD to Parquet under a prefix of its own) that Step Functions runs on Athena.
  */
+import { athenaUnloadPrefix } from '../lake/keys.ts';
 import { withOrderLinesView } from '../sql/athena.ts';
 import { loadSql, renderSql } from '../sql/render.ts';
 import { type RunRequest, resolveAsOf } from './schedule.ts';
@@ -22,7 +23,7 @@ export function planRun(
   const asOf = resolveAsOf(req, timeZone);
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(req.runId))
     throw new Error(`run id must be a plain name, got "${req.runId}"`);
-  const aggregatesPrefix = `athena/unload/daily/${asOf}/${req.runId}/`;
+  const aggregatesPrefix = `${athenaUnloadPrefix}daily/${asOf}/${req.runId}/`;
   const sql = withOrderLinesView(
     renderSql('rfm_customer_aggregates', loadSql('rfm_customer_aggregates'), { as_of: asOf }),
   );

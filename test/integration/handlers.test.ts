@@ -104,12 +104,13 @@ describe('ingest Lambda handler', () => {
         sqsMessage('m-1', 'raw/shopify/orders+export+1.csv'),
         sqsMessage('m-2', 'raw/shopify/orders+export+1.csv'), // the same object delivered twice
         sqsMessage('m-3', 'raw/misc/unknown_layout.csv'),
-        sqsMessage('m-4', 'raw/missing.csv'), // vanished before we read it: retryable
+        sqsMessage('m-4', 'raw/missing.csv'), // deleted before we read it: nothing to retry
+        { ...sqsMessage('m-6', ''), body: 'not json' }, // retried, then the dead-letter queue
         { ...sqsMessage('m-5', ''), body: JSON.stringify({ Event: 's3:TestEvent', Bucket: 'shop-lake' }) },
       ],
     };
     const response = await handler(event, context);
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-4' }]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-6' }]);
 
     const lake = new S3Lake(s3.client, 'shop-lake');
     const curated = await lake.list('curated/order_lines/source=shopify/');
