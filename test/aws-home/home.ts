@@ -43,6 +43,8 @@ export interface RunFigures {
 
 export class AwsHome {
   readonly lake: S3Lake;
+  /** The queues the functions' event source mappings read. */
+  readonly dropQueues: string[];
   private readonly pendingNotifications: Promise<void>[] = [];
   private readonly notificationErrors: Error[] = [];
 
@@ -61,6 +63,7 @@ export class AwsHome {
     readonly stateMachine: StepFunctions,
   ) {
     this.lake = new S3Lake(gateway.admin, bucket);
+    this.dropQueues = eventSourceMappings(template).map((m) => m.queueArn);
   }
 
   static async start(o: AwsHomeOptions = {}): Promise<AwsHome> {

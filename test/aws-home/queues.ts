@@ -265,10 +265,10 @@ export class SqsPoller {
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'])
       await this.authorize({ role: this.role }, action, q.arn);
     while (q.messages.length) {
+      // Concurrent pollers each receive what is there: a short queue is spread over them.
+      const size = Math.min(this.mapping.batchSize, Math.ceil(q.messages.length / concurrency));
       const batches: Message[][] = [];
-      for (let i = 0; i < concurrency && q.messages.length; i++) {
-        batches.push(q.messages.splice(0, this.mapping.batchSize));
-      }
+      for (let i = 0; i < concurrency && q.messages.length; i++) batches.push(q.messages.splice(0, size));
       await Promise.all(batches.map((b) => this.process(q, b, stats)));
     }
     return stats;
