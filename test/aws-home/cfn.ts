@@ -203,3 +203,17 @@ export function resolveTemplate(raw: Record<string, CfnResource>, assemblyDir: s
     ofType: (type) => Object.keys(resources).filter((id) => resources[id]!.Type === type),
   };
 }
+
+/** A copy of a resolved template with some resources changed (to show what a missing grant does). */
+export function editTemplate(
+  t: ResolvedTemplate,
+  edit: (resources: Record<string, CfnResource>) => void,
+): ResolvedTemplate {
+  const resources = structuredClone(t.resources);
+  edit(resources);
+  return {
+    ...t,
+    resources,
+    ofType: (type) => Object.keys(resources).filter((id) => resources[id]!.Type === type),
+  };
+}

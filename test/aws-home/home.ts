@@ -24,6 +24,8 @@ export interface AwsHomeOptions {
   settings?: Partial<StorepulseSettings>;
   /** SSM parameters that exist in the account (name -> value). */
   ssmParameters?: Record<string, string>;
+  /** The functions' POWERTOOLS_LOG_LEVEL (default WARN, or STOREPULSE_AWS_HOME_LOG_LEVEL). */
+  logLevel?: string;
 }
 
 /** What one daily run (or delivery) cost, as the harness counted it. */
@@ -107,7 +109,7 @@ export class AwsHome {
         // s3rver predates the SDK's default CRC32 checksums on uploads.
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-        POWERTOOLS_LOG_LEVEL: process.env.STOREPULSE_AWS_HOME_LOG_LEVEL ?? 'WARN',
+        POWERTOOLS_LOG_LEVEL: o.logLevel ?? process.env.STOREPULSE_AWS_HOME_LOG_LEVEL ?? 'WARN',
       }),
     });
     const pollers = eventSourceMappings(template).map(

@@ -95,7 +95,21 @@ export class Sqs {
         });
     }
     q.messages.push({ messageId: randomUUID(), body, receiveCount: 0, sentTimestamp: Date.now() });
+    this.sent.set(q.arn, [...(this.sent.get(q.arn) ?? []), body]);
   }
+
+  /** A message put on the queue by the account's owner (not checked): a stray or garbled message. */
+  enqueue(arnOrName: string, body: string): void {
+    this.queue(arnOrName).messages.push({
+      messageId: randomUUID(),
+      body,
+      receiveCount: 0,
+      sentTimestamp: Date.now(),
+    });
+  }
+
+  /** Bodies sent so far, per queue ARN (to deliver one again, as SQS's at-least-once may). */
+  readonly sent = new Map<string, string[]>();
 
   visible(arnOrName: string): number {
     return this.queue(arnOrName).messages.length;

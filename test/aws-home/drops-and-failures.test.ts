@@ -1,0 +1,185 @@
+/**
+ * The AWS home when things go wrong (see home.ts): deliveries that repeat or make no sense, exports
+ * that vanish or arrive together, a stage that fails, an ingest that keeps failing until its alarm
+ * goes off; and the deployed shape with a grant or a key as it was before its fix, to show that the
+ * harness refuses what AWS would refuse.
+ */
+import { readFile } from 'node:fs/promises';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalLake } from '../../shared/lake/local.ts';
+import { ingestFile } from '../../shared/pipeline/ingest.ts';
+import { silentLog } from '../../shared/pipeline/log.ts';
+import { fixture, tempDir, testConfig } from '../helpers.ts';
+import { editTemplate, type ResolvedTemplate, synthDeployedShape } from './cfn.ts';
+import { AwsHome } from './home.ts';
+
+const ID_KEY = 'aws-home-test-key-0123456789';
+const settings = { idKeyParameter: '/storepulse/id-key' };
+const ssmParameters = { '/storepulse/id-key': ID_KEY };
+const SHOPIFY = fixture('formats', 'shopify_orders_export_1.csv');
+const TAOBAO_ORDERS = fixture('formats', 'taobao_ExportOrderList201707111200.csv');
+const TAOBAO_ITEMS = fixture('formats', 'taobao_ExportOrderDetailList201707111200.csv');
+
+let template: ResolvedTemplate;
+beforeAll(async () => {
+  template = await synthDeployedShape(settings);
+}, 240_000);
+
+const homes: AwsHome[] = [];
+afterAll(async () => {
+  await Promise.all(homes.map((h) => h.stop()));
+});
+
+async function start(t = template): Promise<AwsHome> {
+  const home = await AwsHome.start({ template: t, ssmParameters, logLevel: 'INFO' });
+  homes.push(home);
+  return home;
+}
+
+const topic = (home: AwsHome, prefix: string) =>
+  home.sns.published.filter((p) => p.topicId.startsWith(prefix));
+const orderLineFiles = async (home: AwsHome, source: string) =>
+  home.lake.list(`curated/order_lines/source=${source}/`);
+
+describe('drops in the AWS home', () => {
+  let home: AwsHome;
+  beforeAll(async () => {
+    home = await start();
+  });
+
+  it('ingests a file once whether its message comes twice, it is dropped twice or under another name', async () => {
+    await home.drop('raw/shopify/orders export 1.csv', await readFile(SHOPIFY));
+    expect((await home.deliver()).failedMessages).toBe(0);
+    const landed = await orderLineFiles(home, 'shopify');
+    expect(landed.length).toBeGreaterThan(0);
+    // SQS delivers at least once: the very same notification again.
+    const [queue] = home.dropQueues;
+    const bodies = home.sqs.sent.get(queue!)!;
+    home.sqs.enqueue(queue!, bodies.at(-1)!);
+    // The same export dropped again, and a copy under another name.
+    await home.drop('raw/shopify/orders export 1.csv', await readFile(SHOPIFY));
+    await home.drop('raw/shopify/copy of orders.csv', await readFile(SHOPIFY));
+    expect((await home.deliver()).failedMessages).toBe(0);
+    expect(await orderLineFiles(home, 'shopify')).toEqual(landed);
+    expect(await home.lake.list('_manifests/batches/')).toHaveLength(1);
+    expect(home.logs('IngestFunction').filter((l) => l.includes('already ingested'))).toHaveLength(3);
+  });
+
+  it('skips an object deleted before its message is read, without retrying it', async () => {
+    await home.drop('raw/generic/gone.csv', await readFile(fixture('formats', 'generic_orders.csv')));
+    await home.gateway.admin.send(
+      new DeleteObjectCommand({ Bucket: home.bucket, Key: 'raw/generic/gone.csv' }),
+    );
+    const d = await home.deliver();
+    expect(d).toMatchObject({ failedMessages: 0, deadLettered: 0 });
+    expect(await orderLineFiles(home, 'generic')).toEqual([]);
+    expect(home.logs('IngestFunction').some((l) => l.includes('object no longer exists'))).toBe(true);
+  });
+
+  it('retries a message it cannot read five times, then the dead-letter alarm notifies through the encrypted topic', async () => {
+    const [queue] = home.dropQueues;
+    home.sqs.enqueue(queue!, 'this is not an S3 notification');
+    const d = await home.deliver();
+    expect(d).toMatchObject({ failedMessages: 5, deadLettered: 1 });
+    const [alarm] = home.alarms.alarms;
+    expect(alarm!.state).toBe('ALARM');
+    expect(alarm!.failedActions).toEqual([]);
+    const notes = topic(home, 'AlertsPipelineFailure');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.publisher).toBe('cloudwatch.amazonaws.com');
+    expect(notes[0]!.subject).toMatch(/^ALARM: /);
+  });
+
+  it('lands every line of a Taobao order report and item report dropped at the same moment', async () => {
+    const expected = new LocalLake(`${await tempDir()}/lake`);
+    for (const f of [TAOBAO_ORDERS, TAOBAO_ITEMS])
+      await ingestFile(
+        { lake: expected, config: testConfig({ idKey: ID_KEY }), log: silentLog },
+        { path: f, exportedAt: Date.UTC(2017, 6, 11, 4) },
+      );
+    const want = await expected.list('curated/order_lines/source=taobao/');
+    expect(want.length).toBeGreaterThan(0);
+
+    const at = { 'exported-at': '2017-07-11T04:00:00Z' };
+    await home.drop('raw/taobao/ExportOrderList201707111200.csv', await readFile(TAOBAO_ORDERS), at);
+    await home.drop('raw/taobao/ExportOrderDetailList201707111200.csv', await readFile(TAOBAO_ITEMS), at);
+    const before = home.lambda.invocations.length;
+    // Two pollers, one message each: two invocations in two environments at once.
+    expect((await home.deliver(2)).failedMessages).toBe(0);
+    expect(home.lambda.invocations.length - before).toBe(2);
+    const rows = async (lake: { list(p: string): Promise<string[]> }) =>
+      (await lake.list('curated/order_lines/source=taobao/')).map((k) => k.replace(/[^/]+$/, ''));
+    expect(await rows(home.lake)).toEqual(await rows(expected));
+    // Dropped again, in the other order: nothing changes.
+    const keys = await home.lake.list('');
+    await home.drop('raw/taobao/again-items.csv', await readFile(TAOBAO_ITEMS), at);
+    await home.drop('raw/taobao/again-orders.csv', await readFile(TAOBAO_ORDERS), at);
+    expect((await home.deliver(2)).failedMessages).toBe(0);
+    expect((await home.lake.list('')).filter((k) => !k.startsWith('raw/'))).toEqual(
+      keys.filter((k) => !k.startsWith('raw/')),
+    );
+  });
+
+  it('fails the run when a stage fails, and the failure notification names the execution and the error', async () => {
+    // A CSV where Athena expects Parquet: the SQL stage fails as it would in AWS.
+    const stray = 'curated/order_lines/source=shopify/dt=2026-02-01/stray.csv';
+    await home.lake.put(stray, 'order_id,sku\n1,A\n');
+    const run = await home.run('2026-03-31', 'broken');
+    await home.lake.delete(stray);
+    expect(run).toMatchObject({ status: 'FAILED', error: 'DailyRunFailed' });
+    expect(run.tasks).toEqual(['PlanRun', 'AggregateCustomers', 'NotifyFailure']);
+    const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
+    expect(note.subject).toBe('storepulse daily run failed');
+    const message = JSON.parse(note.message) as {
+      error: { Error: string; Cause: string };
+      execution: string;
+    };
+    expect(message.execution).toMatch(/:execution:.*:broken$/);
+    expect(message.error.Cause).toContain('HIVE_BAD_DATA');
+    expect(message.error.Cause).toContain(stray);
+  }, 120_000);
+});
+
+describe('the deployed shape without a grant it needs', () => {
+  it('fails the daily run with AccessDenied when the models function may not read curated/', async () => {
+    // As the stack was before its fix: Athena reads S3 with the caller's role, and the models
+    // function had no read on curated/.
+    const broken = editTemplate(template, (resources) => {
+      const [id] = Object.entries(resources).find(
+        ([k, r]) =>
+          r.Type === 'AWS::IAM::Policy' && k.startsWith('DailyRunModelsFunctionServiceRoleDefaultPolicy'),
+      )!;
+      const doc = resources[id]!.Properties.PolicyDocument as { Statement: { Resource: unknown }[] };
+      for (const s of doc.Statement)
+        s.Resource = [s.Resource].flat().filter((r) => !String(r).endsWith('/curated/*'));
+    });
+    const home = await start(broken);
+    await home.drop('raw/shopify/orders.csv', await readFile(SHOPIFY));
+    await home.deliver();
+    const run = await home.run('2026-03-31', 'no-read');
+    expect(run.status).toBe('FAILED');
+    expect(run.tasks).toEqual(['PlanRun', 'AggregateCustomers', 'RunModels', 'NotifyFailure']);
+    const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
+    expect(note.message).toMatch(/Permission denied on S3 path: s3:\/\/[^ ]+\/curated\//);
+    expect(home.iam.decisions.some((d) => !d.decision.allowed && d.req.resource.includes('/curated/'))).toBe(
+      true,
+    );
+  }, 180_000);
+
+  it('cannot deliver the dead-letter alarm through a topic under the AWS-managed alias/aws/sns key', async () => {
+    // As the stack was before its fix: CloudWatch may not use the AWS-managed SNS key.
+    const managedKey = editTemplate(template, (resources) => {
+      for (const r of Object.values(resources))
+        if (r.Type === 'AWS::SNS::Topic')
+          r.Properties.KmsMasterKeyId = 'arn:aws:kms:us-east-1:123456789012:alias/aws/sns';
+    });
+    const home = await start(managedKey);
+    home.sqs.enqueue(home.dropQueues[0]!, 'not json');
+    await home.deliver();
+    const [alarm] = home.alarms.alarms;
+    expect(alarm!.state).toBe('ALARM');
+    expect(topic(home, 'AlertsPipelineFailure')).toEqual([]);
+    expect(alarm!.failedActions.join('\n')).toMatch(/kms:GenerateDataKey/);
+  }, 120_000);
+});
