@@ -77,3 +77,38 @@ export function rowDifferences(
   }
   return out;
 }
+
+/**
+ * Keys of objects whose content matches `pattern`: Parquet files are read by DuckDB (their pages
+ * may be compressed, so the bytes alone would hide a value), anything else as text.
+ */
+export async function keysMatching(lake: Lake, keys: readonly string[], pattern: RegExp): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'storepulse-scan-'));
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  const out: string[] = [];
+  try {
+    const parquet = new Map<string, string>();
+    for (const [i, key] of keys.entries()) {
+      const bytes = (await lake.get(key))!;
+      if (!key.endsWith('.parquet')) {
+        if (pattern.test(Buffer.from(bytes).toString('utf8'))) out.push(key);
+        continue;
+      }
+      const path = join(dir, `${i}.parquet`);
+      await writeFile(path, bytes);
+      parquet.set(path, key);
+    }
+    if (parquet.size) {
+      const list = [...parquet.keys()].map((f) => `'${f}'`).join(', ');
+      const reader = await db.runAndReadAll(
+        `select filename, to_json(t)::varchar as row from read_parquet([${list}], union_by_name = true, filename = true) t`,
+      );
+      for (const r of reader.getRowObjectsJson())
+        if (pattern.test(String(r.row))) out.push(parquet.get(String(r.filename))!);
+    }
+    return [...new Set(out)].sort();
+  } finally {
+    db.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -19,7 +19,13 @@ import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
 import { DEMO_AS_OF, type DemoFile, writeDemoExports } from '../../shared/synth/demo.ts';
 import { addDays } from '../../shared/time.ts';
 import { testConfig } from '../helpers.ts';
-import { FITTED_PARAMETER_TOLERANCE, FLOAT_TOLERANCE, partitionRows, rowDifferences } from './compare.ts';
+import {
+  FITTED_PARAMETER_TOLERANCE,
+  FLOAT_TOLERANCE,
+  keysMatching,
+  partitionRows,
+  rowDifferences,
+} from './compare.ts';
 import { AwsHome, type RunFigures } from './home.ts';
 
 const ID_KEY = 'aws-home-test-key-0123456789';
@@ -177,6 +183,21 @@ describe('the AWS home, deployed shape', () => {
     const report = Buffer.from((await home.lake.get(reportKey(DAY_2)))!).toString('utf8');
     expect(report).toContain(DAY_2);
   }, 600_000);
+
+  it('keeps contact details under restricted/: nothing an analyst or another stage reads holds one', async () => {
+    const contactish = /@example\.com|\+1 555 \d{3} \d{4}/;
+    const open = (await home.lake.list('')).filter((k) => !/^(raw|restricted|quarantine|staging)\//.test(k));
+    expect(open.length).toBeGreaterThan(100);
+    expect(await keysMatching(home.lake, open, contactish)).toEqual([]);
+    // The scan does find them where they belong.
+    expect(
+      (await keysMatching(home.lake, await home.lake.list('restricted/contacts/'), contactish)).length,
+    ).toBeGreaterThan(0);
+    // The recall list itself does carry them, under restricted/.
+    expect(Buffer.from((await home.lake.get(recallListKey(DEMO_AS_OF)))!).toString('utf8')).toMatch(
+      contactish,
+    );
+  });
 
   it('re-runs the first date with the same outputs (a new run id, a new UNLOAD prefix)', async () => {
     const run = await home.run(DEMO_AS_OF, 'demo-day-again');

@@ -30,8 +30,9 @@ export interface AwsHomeOptions {
 
 /** What one daily run (or delivery) cost, as the harness counted it. */
 export interface RunFigures {
-  /** S3 requests per caller (function role logical id, the state machine's role, 'operator'). */
+  /** S3 requests each role made itself (function and state machine roles, by logical id). */
   s3: Record<string, S3Counts>;
+  /** All S3 requests of the run: the roles' own and those Athena made on their behalf. */
   s3Total: S3Counts;
   athena: {
     queries: number;
@@ -213,12 +214,23 @@ export class AwsHome {
     this.athena.resetStats();
   }
 
+  /**
+   * What the run asked of S3 and Athena: per caller role, and in total what the account pays for
+   * (the roles' own requests plus those Athena makes on their behalf). The operator's requests and
+   * the harness's own transfers for the stand-in (it fetches each object version once) are left out.
+   */
   figures(): RunFigures {
-    const s3 = Object.fromEntries(this.gateway.s3Counts);
+    const s3 = Object.fromEntries(
+      [...this.gateway.s3Counts].filter(([who]) => who !== 'athena' && who !== 'operator'),
+    );
     const s3Total = emptyCounts();
     for (const c of Object.values(s3))
       for (const k of Object.keys(s3Total) as (keyof S3Counts)[]) s3Total[k] += c[k];
     const a = this.athena.stats;
+    s3Total.get += a.getRequests;
+    s3Total.list += a.listRequests;
+    s3Total.put += a.objectsWritten;
+    s3Total.bytesOut += a.bytesRead;
     return {
       s3,
       s3Total,
@@ -229,7 +241,7 @@ export class AwsHome {
         listRequests: a.listRequests,
         getRequests: a.getRequests,
       },
-      objectsWritten: s3Total.put - (s3.operator?.put ?? 0) + a.objectsWritten,
+      objectsWritten: s3Total.put,
     };
   }
 
