@@ -18,6 +18,23 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** An SDK client for s3rver on loopback; a session token, when given, names who is calling. */
+export function loopbackS3Client(endpoint: string, sessionToken?: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      ...(sessionToken ? { sessionToken } : {}),
+    },
+    // s3rver predates the SDK's default CRC32 trailers on uploads.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 export async function startS3(bucket = 'storepulse-lake'): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'storepulse-s3rver-'));
   const server = new S3rver({
@@ -34,15 +51,7 @@ export async function startS3(bucket = 'storepulse-lake'): Promise<LocalS3> {
   );
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    // s3rver predates the SDK's default CRC32 trailers on uploads.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = loopbackS3Client(endpoint);
   return {
     client,
     endpoint,

@@ -15,8 +15,9 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { loopbackS3Client } from '../s3rver.ts';
 import type { Principal } from './iam.ts';
 
 /** The parts of Koa's context (s3rver is a Koa app) the gateway uses; Koa ships no types here. */
@@ -293,32 +294,14 @@ export class Gateway {
     (server as unknown as { middleware: unknown[] }).middleware.unshift(front);
     const address = (await server.run()) as AddressInfo;
     const endpoint = `http://127.0.0.1:${address.port}`;
-    const admin = new S3Client({
-      endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const admin = loopbackS3Client(endpoint);
     gateway = new Gateway(endpoint, admin, server, directory);
     return gateway;
   }
 
   /** An S3 client for a harness service (counted under its name, not checked: it checks its callers). */
   serviceClient(name: string): S3Client {
-    return new S3Client({
-      endpoint: this.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: 'S3RVER',
-        secretAccessKey: 'S3RVER',
-        sessionToken: `${SERVICE_TOKEN}${name}`,
-      },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    return loopbackS3Client(this.endpoint, `${SERVICE_TOKEN}${name}`);
   }
 
   private get store(): S3rverStore {

@@ -9,7 +9,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { StorepulseSettings } from '../../infra/stack.ts';
 import { S3Lake } from '../../shared/lake/s3.ts';
-import { AthenaStandIn } from './athena.ts';
+import { AthenaStandIn, type AthenaStats } from './athena.ts';
 import { ACCOUNT, REGION, type ResolvedTemplate, synthDeployedShape, TemplateError } from './cfn.ts';
 import { emptyCounts, Gateway, type S3Counts, ServiceError, type ServiceHandler } from './gateway.ts';
 import { IamModel, type Principal } from './iam.ts';

@@ -28,6 +28,14 @@ export type Principal =
   | { role: string; session?: string }
   | { service: string; sourceArn?: string; sourceAccount?: string };
 
+/** How the harness's services ask whether a principal may do something (throws AccessDenied). */
+export type Authorize = (
+  principal: Principal,
+  action: string,
+  resource: string,
+  context?: Record<string, string | string[]>,
+) => Promise<void>;
+
 export interface AccessRequest {
   principal: Principal;
   action: string;

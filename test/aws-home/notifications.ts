@@ -8,15 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { ACCOUNT, REGION, type ResolvedTemplate, TemplateError } from './cfn.ts';
 import { ServiceError } from './gateway.ts';
-import type { Principal } from './iam.ts';
+import type { Authorize, Principal } from './iam.ts';
 import { kmsArn, type Sqs } from './queues.ts';
-
-type Authorize = (
-  principal: Principal,
-  action: string,
-  resource: string,
-  context?: Record<string, string | string[]>,
-) => Promise<void>;
 
 export interface Publication {
   topic: string;

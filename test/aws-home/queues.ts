@@ -8,15 +8,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ACCOUNT, REGION, type ResolvedTemplate, TemplateError } from './cfn.ts';
-import type { Principal } from './iam.ts';
+import type { Authorize, Principal } from './iam.ts';
 import type { InvokeResult } from './lambda.ts';
-
-type Authorize = (
-  principal: Principal,
-  action: string,
-  resource: string,
-  context?: Record<string, string | string[]>,
-) => Promise<void>;
 
 interface Message {
   messageId: string;

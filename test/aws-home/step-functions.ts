@@ -7,7 +7,7 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { ACCOUNT, REGION, type ResolvedTemplate, TemplateError } from './cfn.ts';
-import type { Principal } from './iam.ts';
+import type { Authorize, Principal } from './iam.ts';
 import type { LambdaService } from './lambda.ts';
 import type { Sns } from './notifications.ts';
 
@@ -25,13 +25,6 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
     },
   });
 }
-
-type Authorize = (
-  principal: Principal,
-  action: string,
-  resource: string,
-  context?: Record<string, string | string[]>,
-) => Promise<void>;
 
 /** What a task state's service needs from the harness. */
 export interface TaskServices {
