@@ -34,13 +34,7 @@ export interface RunFigures {
   s3: Record<string, S3Counts>;
   /** All S3 requests of the run: the roles' own and those Athena made on their behalf. */
   s3Total: S3Counts;
-  athena: {
-    queries: number;
-    objectsRead: number;
-    bytesRead: number;
-    listRequests: number;
-    getRequests: number;
-  };
+  athena: Pick<AthenaStats, 'queries' | 'objectsRead' | 'bytesRead' | 'listRequests' | 'getRequests'>;
   objectsWritten: number;
 }
 

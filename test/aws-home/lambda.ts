@@ -76,7 +76,7 @@ class Environment {
   constructor(
     readonly fn: FunctionSpec,
     readonly worker: Worker,
-    private readonly log: (line: string) => void,
+    log: (line: string) => void,
   ) {
     for (const stream of [worker.stdout, worker.stderr]) {
       stream.setEncoding('utf8');
