@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, StorepulseError, UsageError } from '../shared/errors.ts';
 import type { Command } from './command.ts';
 import { basketCommand } from './commands/basket.ts';
+import { batchesCommand } from './commands/batches.ts';
 import { demoCommand } from './commands/demo.ts';
+import { forgetCommand } from './commands/forget.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
 import { reportCommand } from './commands/report.ts';
@@ -13,6 +15,8 @@ import { type CliIo, processIo } from './io.ts';
 
 const COMMANDS: readonly Command[] = [
   ingestCommand,
+  batchesCommand,
+  forgetCommand,
   runCommand,
   queryCommand,
   basketCommand,
