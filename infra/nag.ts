@@ -32,6 +32,7 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     dailyRun.models,
     dailyRun.report,
     dailyRun.churnRecall,
+    stack.forget.function,
   ];
   for (const f of functions)
     ack(f.fn, 'IAM5[Resource::*]', "X-Ray trace segments accept only '*' resources (AWS design).");

@@ -11,6 +11,7 @@ import { functionEnvironment } from '../shared/settings.ts';
 import { Alerts } from './constructs/alerts.ts';
 import { Catalog } from './constructs/catalog.ts';
 import { DailyRun } from './constructs/daily-run.ts';
+import { Forget } from './constructs/forget.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Storage } from './constructs/storage.ts';
 
@@ -51,6 +52,7 @@ export class StorepulseStack extends Stack {
   readonly alerts: Alerts;
   readonly ingest: Ingest;
   readonly dailyRun: DailyRun;
+  readonly forget: Forget;
 
   constructor(scope: Construct, id: string, settings: StorepulseSettings, props?: StackProps) {
     super(scope, id, props);
@@ -109,6 +111,11 @@ export class StorepulseStack extends Stack {
       timeZone: settings.timeZone,
       hour: settings.dailyRunHour,
       minute: settings.dailyRunMinute,
+    });
+    this.forget = new Forget(this, 'Forget', {
+      bucket,
+      environment,
+      logRetention: settings.logRetentionDays,
     });
   }
 }

@@ -77,6 +77,26 @@ describe('drops in the AWS home', () => {
     expect(home.logs('IngestFunction').some((l) => l.includes('object no longer exists'))).toBe(true);
   });
 
+  it('takes a batch back with the forget function (its IAM simulated), and the same file lands again when dropped again', async () => {
+    const manifests = await home.lake.list('_manifests/batches/');
+    expect(manifests).toHaveLength(1);
+    const batchId = manifests[0]!.replace(/^.*\/|\.json$/g, '');
+    const forget = home.lambda.functions.find(
+      (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'storepulse-forget',
+    )!;
+    // An operator's `aws lambda invoke --payload '{"batchId": "<prefix>"}'`.
+    const r = await home.lambda.invoke(forget.arn, { batchId: batchId.slice(0, 10) });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(await orderLineFiles(home, 'shopify')).toEqual([]);
+    expect(await home.lake.list('_manifests/batches/')).toEqual([]);
+    expect(await home.lake.list('restricted/contacts/source=shopify/')).toEqual([]);
+    expect(home.gateway.denied).toEqual([]);
+    // The raw drop is kept; dropped again, the export lands again.
+    await home.drop('raw/shopify/orders export 1.csv', await readFile(SHOPIFY));
+    expect((await home.deliver()).failedMessages).toBe(0);
+    expect((await orderLineFiles(home, 'shopify')).length).toBeGreaterThan(0);
+  });
+
   it('retries a message it cannot read five times, then the dead-letter alarm notifies through the encrypted topic', async () => {
     const [queue] = home.dropQueues;
     home.sqs.enqueue(queue!, 'this is not an S3 notification');

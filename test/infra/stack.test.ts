@@ -96,7 +96,7 @@ describe('functions', () => {
     const fns = resources('AWS::Lambda::Function').filter((f) =>
       String((f.Properties.Description as string) ?? '').startsWith('storepulse'),
     );
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(6);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

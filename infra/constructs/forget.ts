@@ -1,0 +1,45 @@
+/**
+ * Taking a batch back: a function an operator invokes with a batch id. It deletes what one ingest
+ * wrote (commit record first, so readers stop counting the batch at once), which is why it is a
+ * function of its own: the ingest role never deletes.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { grantLake } from './lake-access.ts';
+import { PipelineFunction } from './pipeline-function.ts';
+
+export interface ForgetProps {
+  bucket: Bucket;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+}
+
+/** Where a batch leaves files: its commit and manifest, rows, contacts, rejects, staging, warnings. */
+const BATCH_PREFIXES = [
+  '_manifests',
+  'curated',
+  'restricted/contacts',
+  'quarantine',
+  'staging',
+  'alerts/stockout',
+  'lists/stockout',
+  'raw',
+] as const;
+
+export class Forget extends Construct {
+  readonly function: PipelineFunction;
+
+  constructor(scope: Construct, id: string, props: ForgetProps) {
+    super(scope, id);
+    this.function = new PipelineFunction(this, 'Forget', {
+      handler: 'forget',
+      description: 'storepulse forget: take one batch (an ingested export) back out of the lake',
+      environment: props.environment,
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(5),
+    });
+    grantLake(props.bucket, this.function.fn, { read: BATCH_PREFIXES, remove: BATCH_PREFIXES });
+  }
+}
