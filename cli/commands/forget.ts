@@ -13,7 +13,8 @@ Removes one batch from the lake, so a wrong file can be taken back and a correct
 the same file ingested again): its manifest first (from then on no reader counts the batch, and
 ingesting the file again is no longer skipped), then its rows in every curated table, its contacts,
 its quarantined rows or file, its staged half of a Taobao pair and the stockout warnings its stock
-count raised. The raw copy under raw/ is kept unless --raw is given. Prints every key it removed.
+count raised. The raw copy under raw/ is kept unless --raw is given. Prints what it removed (data
+files counted per table, anything else by key).
 Models and alerts already computed keep their values until the next "storepulse run".
 
 BATCH is a batch id as "storepulse batches" lists it, or the start of one when no other id starts so.
@@ -41,7 +42,26 @@ ${LAKE_HELP}
       ? `${b.file}${b.source ? `, ${b.source} -> ${b.table}` : ''}${b.rowsLanded !== null ? `, ${b.rowsLanded.toLocaleString('en-US')} rows` : ''}`
       : 'stray files only';
     const lines = [`forgot batch ${batchId} (${what}): removed ${r.removed.length} object(s)`];
-    for (const key of r.removed) lines.push(`  removed ${key}`);
+    // Data files are many (one per partition and flush): counted per table, where the table's first
+    // one was removed; anything else by key.
+    const tables = new Map<string, { at: number; files: number; partitions: Set<string> }>();
+    for (const key of r.removed) {
+      const table = /^((?:curated|restricted)\/[^/]+\/)(.*\/)?[^/]+\.parquet$/.exec(key);
+      if (!table || key.startsWith('curated/batch_commits/')) {
+        lines.push(`  removed ${key}`);
+        continue;
+      }
+      let t = tables.get(table[1]!);
+      if (!t) {
+        t = { at: lines.push('') - 1, files: 0, partitions: new Set<string>() };
+        tables.set(table[1]!, t);
+      }
+      t.files++;
+      t.partitions.add(table[2] ?? '');
+    }
+    for (const [prefix, t] of tables) {
+      lines[t.at] = `  removed ${prefix}: ${t.files} file(s) in ${t.partitions.size} partition(s)`;
+    }
     for (const key of r.rawKept) lines.push(`  kept ${key} (--raw removes it)`);
     for (const note of r.notes) lines.push(`  note: ${note}`);
     if (b?.rowsLanded) lines.push('  models and alerts keep their values until the next "storepulse run"');

@@ -83,8 +83,9 @@ describe('storepulse batches and forget', () => {
       new RegExp(`^forgot batch ${batchId} \\(orders\\.csv, generic -> order_lines, 3 rows\\)`),
     );
     expect(forgot.out).toContain(`removed ${batchManifestKey(batchId)}`);
-    expect(forgot.out).toMatch(/removed restricted\/contacts\/source=generic\//);
-    expect(forgot.out).toMatch(/removed quarantine\/order_lines\/source=generic\//);
+    expect(forgot.out).toContain('removed curated/order_lines/: 3 file(s) in 3 partition(s)');
+    expect(forgot.out).toMatch(/removed restricted\/contacts\/: 1 file\(s\)/);
+    expect(forgot.out).toContain(`removed quarantine/order_lines/source=generic/${batchId}.csv`);
     expect(forgot.out).toMatch(new RegExp(`kept raw/${batchId}/orders\\.csv \\(--raw removes it\\)`));
     expect(await counts(lake)).toEqual({ orders: 0, units: 0 });
     // Nothing of it is left but the raw copy, which `batches` shows as such.
@@ -99,7 +100,10 @@ describe('storepulse batches and forget', () => {
 
     const table = await cli(['batches', '--lake', lake]);
     expect(table.out).toMatch(/^batch +file +source +table +rows +quarantined +state +when\n/);
-    expect(table.out).toMatch(/orders-fixed\.csv +generic +order_lines +2 +0 +committed/);
+    // Newest first: the corrected file, then what is left of the wrong one.
+    const rows = table.out.split('\n').slice(2, 4);
+    expect(rows[0]).toMatch(/^[0-9a-f]{12} +orders-fixed\.csv +generic +order_lines +2 +0 +committed +2026-/);
+    expect(rows[1]).toMatch(new RegExp(`^${batchId.slice(0, 12)} +orders\\.csv +raw-only`));
   });
 
   it('forgets a file and ingests the same file again (no longer "already ingested")', async () => {
