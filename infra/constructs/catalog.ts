@@ -11,9 +11,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SOURCES } from '../../shared/formats/registry.ts';
 import type { TableSpec } from '../../shared/schemas/table.ts';
-import { ALL_TABLES, orderLines, storedTableName } from '../../shared/schemas/tables.ts';
-import { columnList } from '../../shared/sql/columns.ts';
-import { loadSql, raw, renderSql } from '../../shared/sql/render.ts';
+import { ALL_TABLES, COMMITTED_TABLES, storedTableName } from '../../shared/schemas/tables.ts';
+import { committedOrderLinesView, committedRelation } from '../../shared/sql/athena.ts';
 import { glueColumn, projectionParameters } from './glue-columns.ts';
 
 export interface CatalogProps {
@@ -59,15 +58,19 @@ export class Catalog extends Construct {
       },
     });
 
-    const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
-      columns: raw(columnList(orderLines)),
-    });
+    // Analysts see committed batches only, as the product's queries do (shared/sql/athena.ts): the
+    // order_lines view and one `<table>_committed` view per curated table.
     const named: [string, string, string][] = [
       [
         'CreateOrderLinesView',
         'Create the order_lines view (run once)',
-        `CREATE OR REPLACE VIEW order_lines AS\n${latest}`,
+        `CREATE OR REPLACE VIEW order_lines AS\n${committedOrderLinesView({ database: this.databaseName })}`,
       ],
+      ...COMMITTED_TABLES.filter((t) => t.zone === 'curated').map((t): [string, string, string] => [
+        `CreateCommittedView${t.name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,
+        `Create the ${storedTableName(t)}_committed view (run once)`,
+        `CREATE OR REPLACE VIEW ${storedTableName(t)}_committed AS\n${committedRelation(t, this.databaseName)}`,
+      ]),
       [
         'WhoToRecallToday',
         'Who to recall today',

@@ -119,8 +119,9 @@ export class DailyRun extends Construct {
       remove: ['alerts/churn_recall', 'alerts/stockout'],
     });
     // The recall list joins contact details: its queries' output stays under restricted/.
+    // Contacts are read for committed batches only: the query joins batch_commits.
     grantLake(bucket, this.churnRecall.fn, {
-      read: ['restricted', 'models', 'alerts', 'reports'],
+      read: ['restricted', 'models', 'alerts', 'reports', 'curated/batch_commits'],
       write: ['restricted/recall_lists', 'restricted/athena', 'athena/results'],
     });
     grantLake(bucket, this.report.fn, { read: ['models', 'alerts'], write: ['reports'] });

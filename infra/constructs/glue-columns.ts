@@ -25,6 +25,8 @@ export function projectionParameters(
   bucket: string,
   sources: readonly string[],
 ): Record<string, string> {
+  // An unpartitioned table (batch_commits) has nothing to project: its files sit at its location.
+  if (spec.partitionKeys.length === 0) return {};
   const params: Record<string, string> = { 'projection.enabled': 'true' };
   for (const k of spec.partitionKeys) {
     if (k.name === 'dt') {

@@ -72,6 +72,8 @@ export class Ingest extends Construct {
         '_manifests',
         '_config',
         'curated/fx_rates',
+        // Which batches are committed: rates and products of uncommitted batches are not used.
+        'curated/batch_commits',
         'staging',
         'models/demand_forecast',
         'models/abc',

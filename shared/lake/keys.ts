@@ -4,7 +4,7 @@
  * Under a table's location (`<zone>/<table>/`) there is nothing but its Parquet files.
  */
 import type { TableSpec } from '../schemas/table.ts';
-import { churnRecall, stockout } from '../schemas/tables.ts';
+import { batchCommits, churnRecall, stockout } from '../schemas/tables.ts';
 
 const SAFE_VALUE = /^[A-Za-z0-9._-]+$/;
 
@@ -100,7 +100,21 @@ export const quarantineFileKey = (batchId: string, fileName: string): string =>
   `quarantine/files/${batchId}/${safeName(fileName)}`;
 export const quarantineFileReasonKey = (batchId: string): string => `quarantine/files/${batchId}/reason.txt`;
 
-/** Written last by ingest: a batch with a manifest is complete, and is skipped when it arrives again. */
+/**
+ * The commit record of a batch: one row of `batch_commits`, written by ingest after every other file
+ * of the batch. Readers see a batch's curated and contacts rows only while this object exists, so it
+ * is the first thing to delete when a batch is taken back, and the last thing ingest writes but the
+ * manifest.
+ */
+export const batchCommitKey = (batchId: string): string =>
+  dataFileKey(batchCommits, {}, safeValue('batch id', batchId));
+
+/** The batch id (32 hex digits) a data file is named after (`<batch>.parquet`, `<batch>-<part>.parquet`). */
+export function batchIdOfDataFile(key: string): string | undefined {
+  return /\/([0-9a-f]{32})(?:-[^/]*)?\.parquet$/.exec(key)?.[1];
+}
+
+/** Written last by ingest (after the commit record): a batch with a manifest is complete, and is skipped when it arrives again. */
 export const batchManifestKey = (batchId: string): string => `_manifests/batches/${batchId}.json`;
 
 /** Per-lake secret for pseudonymous ids when none is configured. */

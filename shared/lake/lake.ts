@@ -5,6 +5,8 @@
 export interface Lake {
   /** Human-readable location, for messages (`./lake`, `s3://bucket/prefix`). */
   readonly location: string;
+  /** The folder of a local lake (a worker thread opens its own lake there); undefined for S3. */
+  readonly localRoot?: string;
   /** Writes an object atomically, replacing any object at the key. */
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Writes an object only when none exists at the key; true when this call created it. */
@@ -16,6 +18,8 @@ export interface Lake {
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /** When an object was last written (epoch ms); optional: used to sweep leftovers by age. */
+  modifiedAt?(key: string): Promise<number>;
   /** Removes an object; no error when it is absent. */
   delete(key: string): Promise<void>;
   /** A location the SQL engine can read (local path or s3:// URI), for a key or glob pattern. */

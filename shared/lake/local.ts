@@ -14,6 +14,10 @@ export class LocalLake implements Lake {
   readonly root: string;
   readonly location: string;
 
+  get localRoot(): string {
+    return this.root;
+  }
+
   constructor(root: string) {
     this.root = resolve(root);
     this.location = root;
@@ -143,5 +147,41 @@ export class LocalLake implements Lake {
 
   uri(keyOrPattern: string): string {
     return join(this.root, ...keyOrPattern.split('/'));
+  }
+
+  async modifiedAt(key: string): Promise<number> {
+    return (await stat(this.path(key))).mtimeMs;
+  }
+
+  /**
+   * Removes temporary files last written before `before` (epoch ms): what a writer that died
+   * mid-write left (a live write keeps its file's time fresh; see commits.ts for the age).
+   */
+  async sweepTemp(before: number): Promise<number> {
+    const dir = join(this.root, TMP_DIR);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile() || info.mtimeMs >= before) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Removes this process's own temporary files (after an interrupted write): none is in use then. */
+  async removeOwnTemp(): Promise<number> {
+    const dir = join(this.root, TMP_DIR);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const own = names.filter((n) => n.startsWith(`${process.pid}-`));
+    for (const n of own) await rm(join(dir, n), { force: true });
+    return own.length;
   }
 }

@@ -108,6 +108,13 @@ export class S3Lake implements Lake {
     }
   }
 
+  async modifiedAt(key: string): Promise<number> {
+    const r = await this.call(key, 'check', () =>
+      this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) })),
+    );
+    return r.LastModified?.getTime() ?? Date.now();
+  }
+
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;

@@ -3,16 +3,20 @@
  * RateBook of each part (see fx.ts). Apart from fx.ts because reading Parquet loads a decoder that
  * the ingest worker thread does not need.
  */
+
+import { readCommittedRows } from '../lake/commits.ts';
 import { tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { readParquetRows } from '../lake/parquet-read.ts';
 import { fxRates } from '../schemas/tables.ts';
 import { dateValue } from '../time.ts';
 import type { RateRows } from './fx.ts';
 
-/** Every rate into the reporting currency; where files disagree on a day, the latest export wins. */
+/**
+ * Every committed rate into the reporting currency; where files disagree on a day, the latest
+ * export wins.
+ */
 export async function loadRates(lake: Lake, reportingCurrency: string): Promise<RateRows> {
-  const rows = await readParquetRows(lake, tablePrefix(fxRates));
+  const rows = await readCommittedRows(lake, tablePrefix(fxRates));
   const best = new Map<string, { rate: number; at: number }>();
   for (const r of rows) {
     if (r.reporting_currency !== reportingCurrency) continue;

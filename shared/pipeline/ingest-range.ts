@@ -23,6 +23,7 @@ import { contacts as contactsSpec, orderLines } from '../schemas/tables.ts';
 import { readByteLines } from './byte-lines.ts';
 import { collectGarbage } from './collect-garbage.ts';
 import { CuratedWriter } from './curated-writer.ts';
+import { holdAt } from './hold.ts';
 import { IdSet } from './id-set.ts';
 import { OrderLineLander } from './order-line-lander.ts';
 import { QuarantineLog, type ReasonCount, unterminated } from './quarantine-log.ts';
@@ -71,6 +72,8 @@ export interface RangeResult {
   contactKeys: Int32Array;
   partitions: string[];
   files: string[];
+  /** Keys of the contacts files this range wrote. */
+  contactFiles: string[];
 }
 
 export async function ingestRange(
@@ -99,6 +102,7 @@ export async function ingestRange(
     ingestedAt,
   });
   let contactFlushes = 0;
+  const contactFiles: string[] = [];
   const contacted = new IdSet();
   const quarantine = new QuarantineLog(file);
   const warnings: string[] = [];
@@ -135,6 +139,7 @@ export async function ingestRange(
     // Uncompressed: its columns are near-unique ids, e-mails and phones, which gzip halves at about
     // 60 MB/s, some 0.2 s per 100,000 customers at the end of each part, on the critical path.
     await lake.put(key, await encodeTable(contactsSpec, rowsToColumns(contactsSpec, rows), 'UNCOMPRESSED'));
+    contactFiles.push(key);
     for (const r of rows) contacted.add(r.customer_id as string);
   };
 
@@ -158,11 +163,17 @@ export async function ingestRange(
       mapper.row(rec.fields, rec.line, sink);
     }
   };
+  let held = false;
   const flushIfFull = async () => {
+    if (!held && rowsRead > 0) {
+      held = true;
+      await holdAt('parse');
+    }
     if (writer.full) {
       await writer.flush();
       await flushContacts();
       collectGarbage();
+      await holdAt('write');
     }
   };
   const onBytes = (bytes: number) => onProgress?.(bytes, rowsRead);
@@ -229,5 +240,6 @@ export async function ingestRange(
     contactKeys: contacted.keys(),
     partitions: [...writer.partitionsTouched],
     files: writer.written,
+    contactFiles,
   };
 }

@@ -103,5 +103,6 @@ export async function ingestTableFile(
     contactKeys: new Int32Array(0),
     partitions: files.map((f) => f.slice(0, f.lastIndexOf('/'))),
     files,
+    contactFiles: [],
   };
 }

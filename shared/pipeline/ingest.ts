@@ -13,17 +13,21 @@ import { UnreadableFileError } from '../errors.ts';
 import type { ExportFormat } from '../formats/format.ts';
 import { checkFormat, detectFormat, formatNamed } from '../formats/registry.ts';
 import { resolveIdKey } from '../identity.ts';
+import { removeBatchFiles, writeCommit } from '../lake/commits.ts';
 import {
+  batchCommitKey,
   batchManifestKey,
   quarantineFileKey,
   quarantineFileReasonKey,
   quarantineRowsKey,
   rawKey,
+  tablePrefix,
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { LocalLake } from '../lake/local.ts';
+import { contacts } from '../schemas/tables.ts';
 import type { RateGap } from './fx.ts';
 import { loadRates } from './fx-rates.ts';
+import { holdAt } from './hold.ts';
 import { IdSet } from './id-set.ts';
 import { ingestRange, type RangeJob, type RangeResult, type ReasonCount } from './ingest-range.ts';
 import { ingestTableFile } from './ingest-table.ts';
@@ -64,6 +68,10 @@ export interface IngestDeps {
   log: Log;
   now?: () => number;
   onProgress?: (p: IngestProgress) => void;
+  /** Given a way to stop the work in other threads (the CLI, on an interrupt). */
+  registerStop?: (stop: () => Promise<void>) => void;
+  /** Told the batch id as soon as it is known (the CLI cleans up after an interrupt with it). */
+  onBatch?: (batchId: string, file: string) => void;
   /** Told of stockout warnings raised when an inventory snapshot arrives (SNS in AWS). */
   onStockout?: (date: string, alerts: readonly StockoutAlert[], csvKey: string) => Promise<void>;
 }
@@ -90,6 +98,11 @@ export interface IngestReport {
   warnings: string[];
   quarantineKey: string | null;
   rawKey: string;
+  /**
+   * The batch's commit record (`batch_commits`), written before this manifest. Absent in manifests
+   * of an earlier version, which had none (the next ingest or run writes one for them).
+   */
+  commitKey?: string;
   /** Inventory snapshots: stockout warnings raised on arrival. */
   stockoutWarnings?: number;
   /** ... and the CSV of them (lists/stockout/). */
@@ -104,10 +117,13 @@ export async function ingestFile(deps: IngestDeps, req: IngestRequest): Promise<
   const started = (deps.now ?? Date.now)();
   const size = (await stat(req.path)).size;
   // A file large enough to be read on two threads gets its worker now: it boots during the scan.
+  const root = lake.localRoot;
   const worker =
-    config.ingestWorkers > 1 && size >= config.ingestParallelMinBytes && lake instanceof LocalLake
-      ? new RangeWorker(lake.root)
+    config.ingestWorkers > 1 && size >= config.ingestParallelMinBytes && root !== undefined
+      ? new RangeWorker(root)
       : undefined;
+  // An interrupted command stops the worker thread before it cleans up.
+  if (worker) deps.registerStop?.(() => worker.close());
   try {
     return await ingestWith(deps, req, started, firstPartShare(size), worker);
   } finally {
@@ -128,6 +144,7 @@ async function ingestWith(
   const scan = await scanFile(req.path, firstShare);
   const { batchId } = scan;
   const raw = req.rawKey ?? rawKey(batchId, file);
+  deps.onBatch?.(batchId, file);
 
   const manifest = await lake.get(batchManifestKey(batchId));
   if (manifest) {
@@ -386,9 +403,29 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
     warnings,
     quarantineKey,
     rawKey: raw,
+    commitKey: batchCommitKey(batchId),
     seconds: (now() - started) / 1000,
   };
-  // The manifest goes last: its presence means every file of the batch is in place.
+  // Files of this batch this attempt did not write are an interrupted earlier attempt's (e.g. with
+  // another flush size): removed before the commit would make them visible. Only the partitions
+  // this attempt touched can hold them (the same rows land in the same partitions).
+  const written = new Set(results.flatMap((r) => [...r.files, ...r.contactFiles]));
+  const touched = new Set(results.flatMap((r) => r.files.map((f) => f.slice(0, f.lastIndexOf('/') + 1))));
+  if (results.some((r) => r.contactFiles.length)) touched.add(`${tablePrefix(contacts)}source=${source}/`);
+  const stale = await removeBatchFiles(lake, batchId, { keep: written, under: [...touched] });
+  if (stale.length) log.info(`${file}: removed ${stale.length} file(s) an interrupted ingest of it left`);
+  await holdAt('commit');
+  // The commit record makes every row of the batch visible at once; the manifest (skip this file
+  // when it comes again) follows it.
+  await writeCommit(lake, {
+    batch_id: batchId,
+    source,
+    table_name: b.table,
+    file,
+    rows_landed: report.rowsLanded,
+    rows_quarantined: report.rowsQuarantined,
+    committed_at: Math.floor(now()),
+  });
   await lake.put(batchManifestKey(batchId), JSON.stringify(report, null, 2));
   return report;
 }

@@ -8,6 +8,7 @@
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import type { TableRow } from '../formats/format.ts';
+import { readCommittedRows } from '../lake/commits.ts';
 import { dataFileKey, partitionPrefix, stockoutDropListKey, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, latestPartitionDate, rowsToColumns } from '../lake/parquet.ts';
@@ -89,7 +90,7 @@ export async function evaluateStockOnArrival(
       : [],
   );
   const latestProduct = new Map<string, { at: number; lead: number | null; shelf: number | null }>();
-  for (const p of await readParquetRows(lake, tablePrefix(products))) {
+  for (const p of await readCommittedRows(lake, tablePrefix(products))) {
     const seen = latestProduct.get(String(p.sku));
     const at = Number(p.exported_at);
     if (!seen || at >= seen.at) {

@@ -100,6 +100,27 @@ export const contacts: TableSpec = {
   partitionKeys: [source],
 };
 
+/**
+ * One row per committed batch, written last by ingest (before its manifest): a curated or contacts
+ * row is visible to readers only once its batch has a row here. One tiny file per batch,
+ * `curated/batch_commits/<batch>.parquet` (key built in lake/keys.ts, batchCommitKey).
+ */
+export const batchCommits: TableSpec = {
+  name: 'batch_commits',
+  zone: 'curated',
+  doc: 'Committed batches: the rows of a batch are visible once its row is here, all at once.',
+  columns: [
+    required('batch_id', 'string', 'Content hash of the export file.'),
+    required('source', 'string', 'Marketplace or format of the file.'),
+    required('table_name', 'string', 'The table the rows of the file land in.'),
+    required('file', 'string', 'Name of the export file.'),
+    required('rows_landed', 'int32', 'Rows written to the table.'),
+    required('rows_quarantined', 'int32', 'Rows rejected to quarantine/.'),
+    required('committed_at', 'timestamp', 'When the batch was committed.'),
+  ],
+  partitionKeys: [],
+};
+
 export const products: TableSpec = {
   name: 'products',
   zone: 'curated',
@@ -447,6 +468,7 @@ export const funnel: TableSpec = {
 
 /** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
 export const QUERYABLE_TABLES: readonly TableSpec[] = [
+  batchCommits,
   orderLines,
   products,
   inventory,
@@ -474,3 +496,11 @@ export const ALL_TABLES: readonly TableSpec[] = [...QUERYABLE_TABLES, contacts];
  */
 export const storedTableName = (spec: TableSpec): string =>
   spec === orderLines ? 'order_lines_versions' : spec.name;
+
+/**
+ * Tables whose rows belong to an ingest batch (a `batch_id` column): readers see a row only when its
+ * batch has a commit row in `batch_commits`. Every curated table but the commit table, and contacts.
+ */
+export const COMMITTED_TABLES: readonly TableSpec[] = ALL_TABLES.filter(
+  (t) => (t.zone === 'curated' || t === contacts) && t !== batchCommits,
+);

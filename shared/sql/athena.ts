@@ -13,7 +13,7 @@ import {
 import { QueryError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
-import { orderLines } from '../schemas/tables.ts';
+import { batchCommits, COMMITTED_TABLES, orderLines, storedTableName } from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, raw, renderSql, type SqlParam } from './render.ts';
@@ -32,19 +32,76 @@ export interface AthenaEngineOptions {
   newId?: () => string;
 }
 
+/** The Glue database of the lake's tables (infra/constructs/catalog.ts). */
+export const GLUE_DATABASE = 'storepulse';
+
+/** The tables a statement reads, by the names it uses (after FROM, JOIN or a comma). */
+const reads = (body: string, name: string): boolean =>
+  new RegExp(`(?:\\bfrom|\\bjoin|,)\\s*${name}\\b`, 'i').test(body);
+
 /**
- * The Glue catalogue holds every export version as `order_lines_versions`; the `order_lines` the .sql
- * files read is the same latest-version view DuckDB has, prepended as a WITH clause.
+ * The committed rows of a batch table, as a WITH element named as the Glue table: its rows whose
+ * batch has a commit record. The Glue table inside is qualified with its database, so it never
+ * resolves to the WITH element itself, on Trino or on DuckDB (the AWS harness's stand-in).
  */
-export function withOrderLinesView(sql: string): string {
-  const body = withoutComments(sql);
-  if (!/\border_lines\b/.test(body)) return body;
-  const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
-    columns: raw(columnList(orderLines)),
-  });
-  const view = `order_lines as (${withoutComments(latest)})`;
-  return /^\s*with\s/i.test(body) ? body.replace(/^\s*with\s/i, `with ${view},\n`) : `with ${view}\n${body}`;
+export function committedRelation(spec: (typeof COMMITTED_TABLES)[number], database: string): string {
+  return (
+    `select * from ${database}.${storedTableName(spec)} ` +
+    `where batch_id in (select batch_id from ${database}.${storedTableName(batchCommits)})`
+  );
 }
+
+/**
+ * The views DuckDB has, for Athena: each batch table the statement reads (`order_lines_versions`,
+ * `fx_rates`, ..., `contacts`), directly or through the `order_lines` view, becomes a WITH element
+ * of its committed rows, and `order_lines` the latest-version view over them, prepended (merged
+ * with the statement's own WITH clause). Filters on the partition keys still prune: the commit
+ * filter is a semi-join on batch_id.
+ */
+export function withCommittedViews(
+  sql: string,
+  opts: { reportingCurrency?: string; database?: string } = {},
+): string {
+  const body = withoutComments(sql);
+  const latest = reads(body, 'order_lines')
+    ? withoutComments(
+        renderSql('order_lines_latest', loadSql('order_lines_latest'), {
+          columns: raw(columnList(orderLines)),
+        }),
+      )
+    : undefined;
+  const views: string[] = [];
+  for (const spec of COMMITTED_TABLES) {
+    const name = storedTableName(spec);
+    if (reads(body, name) || (latest !== undefined && reads(latest, name)))
+      views.push(`${name} as (${committedRelation(spec, opts.database ?? GLUE_DATABASE)})`);
+  }
+  if (latest !== undefined) views.push(`order_lines as (${latest})`);
+  if (views.length === 0) return body;
+  const list = views.join(',\n');
+  return /^\s*with\s/i.test(body) ? body.replace(/^\s*with\s/i, `with ${list},\n`) : `with ${list}\n${body}`;
+}
+
+/**
+ * The body of an `order_lines` view for analysts (Athena's console): the latest version of each
+ * committed line, with the committed rows of each table it reads as WITH elements.
+ */
+export function committedOrderLinesView(
+  opts: { reportingCurrency?: string; database?: string } = {},
+): string {
+  const merged = withCommittedViews('select * from order_lines', opts);
+  // `with <tables>,\norder_lines as (<view>)\nselect * from order_lines` -> `with <tables>\n<view>`
+  const at = merged.lastIndexOf(',\norder_lines as (');
+  const view = merged.slice(
+    at + ',\norder_lines as ('.length,
+    merged.lastIndexOf(')\nselect * from order_lines'),
+  );
+  return `${merged.slice(0, at)}\n${view}`;
+}
+
+/** The same with the default database (the SQL stage's statement, planned apart from any engine). */
+export const withOrderLinesView = (sql: string, reportingCurrency?: string): string =>
+  withCommittedViews(sql, reportingCurrency === undefined ? {} : { reportingCurrency });
 
 /** Drops whole-line `--` comments and trailing blank space, so the SQL can be wrapped in parentheses. */
 const withoutComments = (sql: string): string =>
@@ -56,6 +113,10 @@ const withoutComments = (sql: string): string =>
 
 export class AthenaEngine implements SqlEngine {
   constructor(private readonly o: AthenaEngineOptions) {}
+
+  private views(): { database: string } {
+    return { database: this.o.database };
+  }
 
   private async execute(name: string, sql: string): Promise<string> {
     const { athena, workGroup, database } = this.o;
@@ -96,7 +157,7 @@ export class AthenaEngine implements SqlEngine {
   }
 
   async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
-    const sql = withOrderLinesView(renderSql(name, loadSql(name), params));
+    const sql = withCommittedViews(renderSql(name, loadSql(name), params), this.views());
     const prefix = `${this.o.unloadPrefix}${name}/${(this.o.newId ?? randomUUID)()}/`;
     await this.execute(
       `${name}.sql`,
@@ -106,7 +167,7 @@ export class AthenaEngine implements SqlEngine {
   }
 
   async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-    const queryId = await this.execute('statement', withOrderLinesView(sql));
+    const queryId = await this.execute('statement', withCommittedViews(sql, this.views()));
     const rows: Row[] = [];
     let columns: string[] = [];
     let token: string | undefined;

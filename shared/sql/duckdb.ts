@@ -14,7 +14,13 @@ import { QueryError } from '../errors.ts';
 import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts';
-import { orderLines, QUERYABLE_TABLES, storedTableName } from '../schemas/tables.ts';
+import {
+  batchCommits,
+  COMMITTED_TABLES,
+  orderLines,
+  QUERYABLE_TABLES,
+  storedTableName,
+} from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, quoteIdent, raw, renderSql, type SqlParam } from './render.ts';
@@ -91,11 +97,22 @@ export class DuckDbEngine implements SqlEngine {
     return engine;
   }
 
-  /** (Re)creates the views, e.g. after a stage has written new files. */
+  /**
+   * (Re)creates the views, e.g. after a stage has written new files. A batch table's view (the
+   * curated tables, contacts) keeps the rows whose batch has a commit record: `batch_commits`,
+   * whose view comes first with it.
+   */
   async createViews(lake: Lake, tables: readonly TableSpec[]): Promise<void> {
-    for (const spec of tables) {
+    const ordered = tables.some((t) => COMMITTED_TABLES.includes(t))
+      ? [batchCommits, ...tables.filter((t) => t !== batchCommits)]
+      : tables;
+    for (const spec of ordered) {
       const files = (await lake.list(tablePrefix(spec))).filter((k) => k.endsWith('.parquet'));
-      const source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
+      let source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
+      if (COMMITTED_TABLES.includes(spec)) {
+        // A semi-join on batch_id: filters on dt and source still prune the files read.
+        source = `select * from (${source}) where batch_id in (select batch_id from ${storedTableName(batchCommits)})`;
+      }
       if (spec === orderLines) {
         await this.exec(`create or replace view ${storedTableName(spec)} as ${source}`);
         const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {

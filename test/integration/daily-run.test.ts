@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../shared/csv/parser.ts';
 import { Pseudonymiser } from '../../shared/identity.ts';
+import { writeCommit } from '../../shared/lake/commits.ts';
 import { dataFileKey } from '../../shared/lake/keys.ts';
 import type { LocalLake } from '../../shared/lake/local.ts';
 import { encodeTable, rowsToColumns } from '../../shared/lake/parquet.ts';
@@ -168,6 +169,27 @@ describe('recall list at scale', () => {
     await lake.put(
       dataFileKey(contacts, { source: 'generic' }, 'b-new-0000'),
       await encodeTable(contacts, rowsToColumns(contacts, newer), 'UNCOMPRESSED'),
+    );
+    for (const batch of ['b-old', 'b-new'])
+      await writeCommit(lake, {
+        batch_id: batch,
+        source: 'generic',
+        table_name: 'order_lines',
+        file: `${batch}.csv`,
+        rows_landed: 1,
+        rows_quarantined: 0,
+        committed_at: Date.UTC(2026, 10, 21),
+      });
+    // A later batch that never committed (an interrupted ingest): its details are not read.
+    await lake.put(
+      dataFileKey(contacts, { source: 'generic' }, 'b-torn-0000'),
+      await encodeTable(
+        contacts,
+        rowsToColumns(contacts, [
+          { ...rows[0]!, email: 'torn@example.com', exported_at: Date.UTC(2026, 10, 22), batch_id: 'b-torn' },
+        ]),
+        'UNCOMPRESSED',
+      ),
     );
     return lake;
   }

@@ -1,0 +1,160 @@
+/**
+ * Batch commits: a batch's curated and contacts rows count only once its commit record
+ * (`curated/batch_commits/<batch>.parquet`, one row of `batch_commits`) exists. Ingest writes it
+ * after every other file of the batch; readers keep rows whose `batch_id` has one (the SQL views,
+ * the CTEs the Athena engine prepends, and the few direct Parquet readers below). S3 has no rename,
+ * so a batch cannot appear by moving a folder into place: one small object decides instead.
+ *
+ * Also here: what is left behind by a writer that died (an interrupted ingest, a Lambda timeout)
+ * is swept once it is old enough that no live writer can own it.
+ */
+import { batchCommits, COMMITTED_TABLES } from '../schemas/tables.ts';
+import { batchCommitKey, batchIdOfDataFile, batchManifestKey, tablePrefix } from './keys.ts';
+import type { Lake } from './lake.ts';
+import { LocalLake } from './local.ts';
+import { encodeTable, rowsToColumns } from './parquet.ts';
+import { readParquetRows } from './parquet-read.ts';
+
+export interface CommitRow {
+  batch_id: string;
+  source: string;
+  table_name: string;
+  file: string;
+  rows_landed: number;
+  rows_quarantined: number;
+  /** Epoch ms. */
+  committed_at: number;
+}
+
+/** Writes a batch's commit record: from this moment its rows are visible to every reader. */
+export async function writeCommit(lake: Lake, row: CommitRow): Promise<void> {
+  await lake.put(
+    batchCommitKey(row.batch_id),
+    await encodeTable(batchCommits, rowsToColumns(batchCommits, [{ ...row }]), 'UNCOMPRESSED'),
+  );
+}
+
+/** Ids of the committed batches (from the commit records' keys; nothing is read). */
+export async function committedBatches(lake: Lake): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const key of await lake.list(tablePrefix(batchCommits))) {
+    const id = /([^/]+)\.parquet$/.exec(key)?.[1];
+    if (id) ids.add(id);
+  }
+  return ids;
+}
+
+/** The rows of a batch table under `prefix` whose batch is committed: for readers outside SQL. */
+export async function readCommittedRows(lake: Lake, prefix: string): Promise<Record<string, unknown>[]> {
+  const [rows, committed] = await Promise.all([readParquetRows(lake, prefix), committedBatches(lake)]);
+  return rows.filter((r) => committed.has(String(r.batch_id)));
+}
+
+/** Prefixes under which a batch writes rows that wait for its commit. */
+export const batchDataPrefixes = (): string[] => COMMITTED_TABLES.map(tablePrefix);
+
+/**
+ * Removes the data files of an uncommitted batch (curated and contacts), except `keep`. `under`
+ * narrows the listing (the partitions a writer touched); default every batch table.
+ */
+export async function removeBatchFiles(
+  lake: Lake,
+  batchId: string,
+  opts: { keep?: ReadonlySet<string>; under?: readonly string[] } = {},
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const prefix of opts.under ?? batchDataPrefixes()) {
+    for (const key of await lake.list(prefix)) {
+      if (batchIdOfDataFile(key) !== batchId || opts.keep?.has(key)) continue;
+      await lake.delete(key);
+      removed.push(key);
+    }
+  }
+  return removed;
+}
+
+/**
+ * Leftovers are swept only when older than this. A live writer's files are younger: an ingest
+ * Lambda is stopped by AWS at 15 minutes, and a local ingest of a 2 GB export takes about a
+ * minute (README "Performance"); an hour leaves a wide margin, and what waits is invisible anyway.
+ */
+export const SWEEP_MIN_AGE_MS = 60 * 60 * 1000;
+
+export interface SweepReport {
+  /** Temporary files of dead writers removed from `.tmp/` (local lake). */
+  tempFiles: number;
+  /** Data files of batches with no commit record, removed. */
+  uncommittedFiles: number;
+  /** Batches with no commit record whose files were removed. */
+  batches: string[];
+  /** Batches of an earlier version (a manifest, no commit record) given their commit record. */
+  legacyCommitted: number;
+}
+
+/**
+ * Puts a lake right after writers that died: batches completed by an earlier version (manifest but
+ * no commit record) are committed, and leftovers older than `minAgeMs` are removed — temporary
+ * files and the files of batches that never committed. Never a younger file: it may be a live
+ * writer's.
+ */
+export async function sweepLake(
+  lake: Lake,
+  opts: { now?: number; minAgeMs?: number } = {},
+): Promise<SweepReport> {
+  const now = opts.now ?? Date.now();
+  const minAge = opts.minAgeMs ?? SWEEP_MIN_AGE_MS;
+  const report: SweepReport = { tempFiles: 0, uncommittedFiles: 0, batches: [], legacyCommitted: 0 };
+  const committed = await committedBatches(lake);
+
+  // A manifest without a commit record: a batch an earlier version completed (it wrote the manifest
+  // last). Its commit record is written from the manifest, so its rows stay visible.
+  for (const key of await lake.list('_manifests/batches/')) {
+    const id = /([A-Za-z0-9._-]+)\.json$/.exec(key)?.[1];
+    if (!id || committed.has(id)) continue;
+    const bytes = await lake.get(batchManifestKey(id));
+    if (!bytes) continue;
+    const m = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
+    // A manifest of this version names its commit record: a batch being forgotten (its commit
+    // record deleted first) is not committed again.
+    if (m.commitKey !== undefined) continue;
+    await writeCommit(lake, {
+      batch_id: id,
+      source: String(m.source ?? ''),
+      table_name: String(m.table ?? ''),
+      file: String(m.file ?? ''),
+      rows_landed: Number(m.rowsLanded ?? 0),
+      rows_quarantined: Number(m.rowsQuarantined ?? 0),
+      committed_at: now,
+    });
+    committed.add(id);
+    report.legacyCommitted++;
+  }
+
+  if (lake instanceof LocalLake) report.tempFiles = await lake.sweepTemp(now - minAge);
+
+  const old = async (key: string): Promise<boolean> => {
+    if (!lake.modifiedAt) return false;
+    try {
+      return (await lake.modifiedAt(key)) < now - minAge;
+    } catch {
+      return false; // gone since the listing
+    }
+  };
+  const batches = new Set<string>();
+  for (const prefix of batchDataPrefixes()) {
+    for (const key of await lake.list(prefix)) {
+      const id = batchIdOfDataFile(key);
+      if (!id || committed.has(id) || !(await old(key))) continue;
+      // Checked again just before the delete: a writer may have committed since the listing.
+      if (await lake.exists(batchCommitKey(id))) {
+        committed.add(id);
+        continue;
+      }
+      await lake.delete(key);
+      report.uncommittedFiles++;
+      batches.add(id);
+    }
+  }
+  report.batches = [...batches];
+  return report;
+}
