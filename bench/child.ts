@@ -49,7 +49,11 @@ switch (stage) {
         lake,
         config,
         log: silentLog,
-        openEngine: (tables) => DuckDbEngine.open(lake, tables ? { tables } : {}),
+        openEngine: (tables) =>
+          DuckDbEngine.open(lake, {
+            reportingCurrency: config.reportingCurrency,
+            ...(tables ? { tables } : {}),
+          }),
       },
       b!,
     );

@@ -19,5 +19,10 @@ export function lakeContext(values: Values): LakeContext {
     reportingCurrency: str(values.currency)?.toUpperCase(),
   });
   const lake = new LocalLake(str(values.lake) ?? './lake');
-  return { config, lake, openEngine: (tables) => DuckDbEngine.open(lake, tables ? { tables } : {}) };
+  return {
+    config,
+    lake,
+    openEngine: (tables) =>
+      DuckDbEngine.open(lake, { reportingCurrency: config.reportingCurrency, ...(tables ? { tables } : {}) }),
+  };
 }

@@ -38,6 +38,7 @@ export function athenaEngine(
       database: env.glueDatabase,
       lake,
       unloadPrefix,
+      reportingCurrency: env.config.reportingCurrency,
     });
 }
 

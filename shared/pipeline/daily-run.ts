@@ -63,6 +63,11 @@ export interface ModelsSummary {
   asOf: string;
   customers: number;
   customersWithoutRate: number;
+  /**
+   * Purchase lines ingest could not convert (no rate for their dates then) that the order_lines view
+   * converted at read time, with rates ingested since.
+   */
+  linesConvertedLate: number;
   /** Purchases from exports without a buyer id, per source: left out of the customer models. */
   withoutBuyer: { source: string; orders: number; lines: number }[];
   segments: Record<Segment, number>;
@@ -130,6 +135,27 @@ export async function runModels(
       rows = (await engine.runNamed('rfm_customer_aggregates', { as_of: asOf })) as unknown as Aggregate[];
     }
     const sorted = [...rows].sort(byCustomerId);
+    // The order_lines view converts at read time (order_lines_latest.sql): rates ingested after the
+    // orders apply now, with no re-ingest. Say so, and what still has no rate.
+    // Most runs have none to look for: a scan of three columns says so without reading the view.
+    const [unconverted] = await engine.runNamed('lines_unconverted_at_ingest', { as_of: asOf });
+    const late = Number(unconverted?.lines ?? 0)
+      ? (await engine.runNamed('lines_converted_late', { as_of: asOf })).map((r) => ({
+          currency: String(r.currency),
+          lines: Number(r.lines),
+        }))
+      : [];
+    const linesConvertedLate = late.reduce((n, r) => n + r.lines, 0);
+    if (linesConvertedLate) {
+      const named = late
+        .map((r) => `${r.lines} ${r.currency}`)
+        .sort()
+        .join(', ');
+      log.info(
+        `run ${asOf}: ${linesConvertedLate} line(s) converted to ${config.reportingCurrency} with rates that arrived ` +
+          `after their export was ingested (${named})`,
+      );
+    }
     const customersWithoutRate = sorted.filter((a) => a.lines_without_rate > 0).length;
     if (customersWithoutRate) {
       const gaps = await engine.runNamed('lines_without_rate', { as_of: asOf });
@@ -139,7 +165,8 @@ export async function runModels(
         .join(', ');
       log.warn(
         `${customersWithoutRate} customer(s) have purchases without an exchange rate to ${config.reportingCurrency} ` +
-          `(${named}); their monetary value leaves those purchases out. Ingest the rates, then re-ingest those exports.`,
+          `(${named}) on their dates or up to 7 days before; their monetary value leaves those purchases out ` +
+          'for now. Once rates for those dates are ingested, the next run converts them (no re-ingest needed).',
       );
     }
     const withoutBuyer = (
@@ -248,6 +275,7 @@ export async function runModels(
       asOf,
       customers: result.rows.length,
       customersWithoutRate,
+      linesConvertedLate,
       withoutBuyer,
       segments,
       means: result.means,

@@ -19,6 +19,7 @@ export function planRun(
   req: RunRequest & { runId: string },
   timeZone: string,
   lakeUri: (key: string) => string,
+  reportingCurrency?: string,
 ): RunPlan {
   const asOf = resolveAsOf(req, timeZone);
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(req.runId))
@@ -26,6 +27,7 @@ export function planRun(
   const aggregatesPrefix = `${athenaUnloadPrefix}daily/${asOf}/${req.runId}/`;
   const sql = withOrderLinesView(
     renderSql('rfm_customer_aggregates', loadSql('rfm_customer_aggregates'), { as_of: asOf }),
+    reportingCurrency,
   );
   return {
     asOf,

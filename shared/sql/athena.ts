@@ -10,13 +10,14 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { DEFAULT_CONFIG } from '../config.ts';
 import { QueryError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
-import { batchCommits, COMMITTED_TABLES, orderLines, storedTableName } from '../schemas/tables.ts';
-import { columnList } from './columns.ts';
+import { batchCommits, COMMITTED_TABLES, storedTableName } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { loadSql, type QueryName, raw, renderSql, type SqlParam } from './render.ts';
+import { orderLinesViewSql } from './order-lines-view.ts';
+import { loadSql, type QueryName, renderSql, type SqlParam } from './render.ts';
 
 export interface AthenaEngineOptions {
   athena: AthenaClient;
@@ -26,6 +27,8 @@ export interface AthenaEngineOptions {
   lake: Lake;
   /** Lake prefix for UNLOAD output, e.g. `athena/unload/`. */
   unloadPrefix: string;
+  /** Currency the order_lines view converts net_amount_rc into; default the setting's default. */
+  reportingCurrency?: string;
   /** Give up after this long (ms). */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -64,11 +67,7 @@ export function withCommittedViews(
 ): string {
   const body = withoutComments(sql);
   const latest = reads(body, 'order_lines')
-    ? withoutComments(
-        renderSql('order_lines_latest', loadSql('order_lines_latest'), {
-          columns: raw(columnList(orderLines)),
-        }),
-      )
+    ? withoutComments(orderLinesViewSql(opts.reportingCurrency ?? DEFAULT_CONFIG.reportingCurrency))
     : undefined;
   const views: string[] = [];
   for (const spec of COMMITTED_TABLES) {
@@ -114,8 +113,11 @@ const withoutComments = (sql: string): string =>
 export class AthenaEngine implements SqlEngine {
   constructor(private readonly o: AthenaEngineOptions) {}
 
-  private views(): { database: string } {
-    return { database: this.o.database };
+  private views(): { reportingCurrency?: string; database: string } {
+    return {
+      database: this.o.database,
+      ...(this.o.reportingCurrency === undefined ? {} : { reportingCurrency: this.o.reportingCurrency }),
+    };
   }
 
   private async execute(name: string, sql: string): Promise<string> {

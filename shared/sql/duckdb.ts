@@ -10,6 +10,7 @@ import {
   type DuckDBResultReader,
   DuckDBTypeId,
 } from '@duckdb/node-api';
+import { DEFAULT_CONFIG } from '../config.ts';
 import { QueryError } from '../errors.ts';
 import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
@@ -17,13 +18,14 @@ import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts
 import {
   batchCommits,
   COMMITTED_TABLES,
+  fxRates,
   orderLines,
   QUERYABLE_TABLES,
   storedTableName,
 } from '../schemas/tables.ts';
-import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { loadSql, type QueryName, quoteIdent, raw, renderSql, type SqlParam } from './render.ts';
+import { orderLinesViewSql } from './order-lines-view.ts';
+import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam } from './render.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
@@ -77,12 +79,15 @@ export interface DuckDbOptions {
   tables?: readonly TableSpec[];
   /** DuckDB's memory budget (default 2GB); it spills to temporary files beyond it. */
   memoryLimit?: string;
+  /** Currency the order_lines view converts net_amount_rc into; default the setting's default. */
+  reportingCurrency?: string;
 }
 
 export class DuckDbEngine implements SqlEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    private readonly reportingCurrency: string,
   ) {}
 
   static async open(lake: Lake, options: DuckDbOptions = {}): Promise<DuckDbEngine> {
@@ -91,7 +96,11 @@ export class DuckDbEngine implements SqlEngine {
       options.threads ? { threads: String(options.threads) } : {},
     );
     const connection = await instance.connect();
-    const engine = new DuckDbEngine(instance, connection);
+    const engine = new DuckDbEngine(
+      instance,
+      connection,
+      options.reportingCurrency ?? DEFAULT_CONFIG.reportingCurrency,
+    );
     await engine.exec("set TimeZone = 'UTC'");
     await engine.createViews(lake, options.tables ?? QUERYABLE_TABLES);
     return engine;
@@ -103,9 +112,10 @@ export class DuckDbEngine implements SqlEngine {
    * whose view comes first with it.
    */
   async createViews(lake: Lake, tables: readonly TableSpec[]): Promise<void> {
-    const ordered = tables.some((t) => COMMITTED_TABLES.includes(t))
-      ? [batchCommits, ...tables.filter((t) => t !== batchCommits)]
-      : tables;
+    // order_lines converts with fx_rates (order_lines_latest.sql): its view exists first.
+    let ordered = tables.includes(orderLines) ? [fxRates, ...tables.filter((t) => t !== fxRates)] : tables;
+    if (ordered.some((t) => COMMITTED_TABLES.includes(t)))
+      ordered = [batchCommits, ...ordered.filter((t) => t !== batchCommits)];
     for (const spec of ordered) {
       const files = (await lake.list(tablePrefix(spec))).filter((k) => k.endsWith('.parquet'));
       let source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
@@ -115,10 +125,7 @@ export class DuckDbEngine implements SqlEngine {
       }
       if (spec === orderLines) {
         await this.exec(`create or replace view ${storedTableName(spec)} as ${source}`);
-        const latest = renderSql('order_lines_latest', loadSql('order_lines_latest'), {
-          columns: raw(columnList(spec)),
-        });
-        await this.exec(`create or replace view order_lines as ${latest}`);
+        await this.exec(`create or replace view order_lines as ${orderLinesViewSql(this.reportingCurrency)}`);
       } else {
         await this.exec(`create or replace view ${quoteIdent(spec.name)} as ${source}`);
       }

@@ -29,6 +29,8 @@ export type QueryName =
   | 'funnel_traffic'
   | 'funnel_orders'
   | 'lines_without_rate'
+  | 'lines_converted_late'
+  | 'lines_unconverted_at_ingest'
   | 'sku_daily_sales'
   | 'sku_warehouse_daily_units'
   | 'channel_orders'
