@@ -1,11 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { UnreadableFileError, UsageError } from '../../shared/errors.ts';
 import { FORMATS } from '../../shared/formats/registry.ts';
+import { sweepLake } from '../../shared/lake/commits.ts';
 import { type IngestProgress, type IngestReport, ingestFile } from '../../shared/pipeline/ingest.ts';
 import { parseIsoDate } from '../../shared/time.ts';
 import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
+import { cleanUpInterrupted, type InterruptState, StoppableLake } from '../interrupt.ts';
 import { type CliIo, stderrLog } from '../io.ts';
+import { describeSweep } from '../sweep.ts';
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
@@ -81,32 +84,93 @@ ${LAKE_HELP}
     if (reportDate !== undefined && parseIsoDate(reportDate) === undefined) {
       throw new UsageError(`--date "${reportDate}" is not a date (YYYY-MM-DD)`);
     }
-    const { lake, config } = lakeContext(values);
+    const context = lakeContext(values);
+    const { config } = context;
     const log = stderrLog(io);
-    let failed = 0;
-    for (const path of files) {
-      try {
-        const info = await stat(path).catch((cause) => {
-          throw new UnreadableFileError(path, 'cannot open the file', { cause });
-        });
-        if (!info.isFile()) throw new UnreadableFileError(path, 'not a file');
-        const report = await ingestFile(
-          { lake, config, log, onProgress: progressPrinter(io) },
-          {
-            path,
-            ...(source ? { source } : {}),
-            ...(reportDate ? { reportDate } : {}),
-            exportedAt: Math.floor(exportedAtGiven ?? info.mtimeMs),
-          },
-        );
-        if (io.interactive) io.err('\r\u001b[K');
-        io.out(describeReport(report));
-      } catch (err) {
-        if (!(err instanceof UnreadableFileError)) throw err;
-        failed++;
-        io.err(`error: ${err.message}\n`);
-      }
+    // Leftovers of writers that died (an interrupted ingest) are swept first, once old enough.
+    const swept = describeSweep(await sweepLake(context.lake));
+    if (swept) io.err(swept);
+
+    // Ctrl-C or SIGTERM: no more writes, the interrupted file's files taken back, a word, exit 130/143.
+    const lake = new StoppableLake(context.lake);
+    const state: InterruptState = { done: [], stops: [] };
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      if (io.interactive) io.err('\r\u001b[K');
+      void cleanUpInterrupted(lake, state, signal)
+        .then((message) => io.err(message))
+        .catch((err: unknown) =>
+          io.err(`storepulse ingest: interrupted (${signal}); clean-up failed: ${String(err)}\n`),
+        )
+        .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await ingestAll(files, { lake, config, log, io, state, source, reportDate, exportedAtGiven });
+    } catch (err) {
+      // After a signal, the failures of stopped work (refused writes, a terminated worker) are
+      // expected: the clean-up reports and exits.
+      if (stopping) return new Promise<number>(() => {});
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
-    return failed ? 1 : 0;
   },
 };
+
+async function ingestAll(
+  files: readonly string[],
+  o: {
+    lake: StoppableLake;
+    config: ReturnType<typeof lakeContext>['config'];
+    log: ReturnType<typeof stderrLog>;
+    io: CliIo;
+    state: InterruptState;
+    source: string | undefined;
+    reportDate: string | undefined;
+    exportedAtGiven: number | undefined;
+  },
+): Promise<number> {
+  const { lake, config, log, io, state, source, reportDate, exportedAtGiven } = o;
+  let failed = 0;
+  for (const path of files) {
+    state.current = { file: path };
+    try {
+      const info = await stat(path).catch((cause) => {
+        throw new UnreadableFileError(path, 'cannot open the file', { cause });
+      });
+      if (!info.isFile()) throw new UnreadableFileError(path, 'not a file');
+      const report = await ingestFile(
+        {
+          lake,
+          config,
+          log,
+          onProgress: progressPrinter(io),
+          onBatch: (batchId) => {
+            state.current = { file: path, batchId };
+          },
+          registerStop: (stop) => state.stops.push(stop),
+        },
+        {
+          path,
+          ...(source ? { source } : {}),
+          ...(reportDate ? { reportDate } : {}),
+          exportedAt: Math.floor(exportedAtGiven ?? info.mtimeMs),
+        },
+      );
+      if (io.interactive) io.err('\r\u001b[K');
+      io.out(describeReport(report));
+      state.done.push(path);
+    } catch (err) {
+      if (!(err instanceof UnreadableFileError)) throw err;
+      failed++;
+      io.err(`error: ${err.message}\n`);
+    }
+    state.current = undefined;
+  }
+  return failed ? 1 : 0;
+}

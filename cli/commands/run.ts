@@ -1,4 +1,5 @@
 import { UsageError } from '../../shared/errors.ts';
+import { sweepLake } from '../../shared/lake/commits.ts';
 import { SEGMENT_INFO } from '../../shared/models/rfm.ts';
 import { type DailyRunSummary, runDaily } from '../../shared/pipeline/daily-run.ts';
 import { DATE_RE, parseIsoDate, today } from '../../shared/time.ts';
@@ -6,6 +7,7 @@ import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
 import { stderrLog } from '../io.ts';
 import { formatTable } from '../output.ts';
+import { describeSweep } from '../sweep.ts';
 
 function describeFits(metrics: DailyRunSummary['diagnostics']): string {
   const m = new Map(metrics.map((d) => [d.metric, d.value]));
@@ -122,6 +124,9 @@ ${LAKE_HELP}
     if (!DATE_RE.test(date) || parseIsoDate(date) === undefined) {
       throw new UsageError(`--date must be a calendar date YYYY-MM-DD, got "${date}"`);
     }
+    // Leftovers of writers that died (an interrupted ingest) are swept first, once old enough.
+    const swept = describeSweep(await sweepLake(ctx.lake));
+    if (swept) io.err(swept);
     const summary = await runDaily({ ...ctx, log: stderrLog(io) }, date);
     io.out(describeRun(summary));
     return 0;
