@@ -1,21 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { UsageError } from '../../shared/errors.ts';
-import type { Lake } from '../../shared/lake/lake.ts';
-import { type BatchDeps, listBatches } from '../../shared/pipeline/batches.ts';
+import { listBatches } from '../../shared/pipeline/batches.ts';
 import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../output.ts';
-
-/** Times of a local lake's objects: the files' modification times. */
-export const localTimes = (lake: Lake): BatchDeps => ({
-  modifiedAt: async (key) => {
-    try {
-      return (await stat(lake.uri(key))).mtimeMs;
-    } catch {
-      return undefined;
-    }
-  },
-});
 
 const COLUMNS = ['batch', 'file', 'source', 'table', 'rows', 'quarantined', 'state', 'when'];
 
@@ -45,7 +32,7 @@ ${LAKE_HELP}
       throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
     }
     const { lake } = lakeContext(values);
-    const batches = await listBatches(lake, localTimes(lake));
+    const batches = await listBatches(lake);
     const rows = batches.map((b) => ({
       batch: format === 'table' ? b.batchId.slice(0, 12) : b.batchId,
       file: b.file,

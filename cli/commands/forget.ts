@@ -2,7 +2,6 @@ import { UsageError } from '../../shared/errors.ts';
 import { forgetBatch, resolveBatchId, UnknownBatchError } from '../../shared/pipeline/batches.ts';
 import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
-import { localTimes } from './batches.ts';
 
 export const forgetCommand: Command = {
   name: 'forget',
@@ -36,7 +35,7 @@ ${LAKE_HELP}
       if (!(err instanceof UnknownBatchError)) throw err;
       throw new UsageError(`${err.message}; "storepulse batches --lake ${lakeFlag}" lists the batch ids`);
     }
-    const r = await forgetBatch(lake, batchId, { raw: values.raw === true, ...localTimes(lake) });
+    const r = await forgetBatch(lake, batchId, { raw: values.raw === true });
     const b = r.batch;
     const what = b?.file
       ? `${b.file}${b.source ? `, ${b.source} -> ${b.table}` : ''}${b.rowsLanded !== null ? `, ${b.rowsLanded.toLocaleString('en-US')} rows` : ''}`

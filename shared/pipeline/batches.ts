@@ -3,7 +3,8 @@
  * its bytes); ingest names everything it writes for it by that id: curated and contacts files
  * `<batch>.parquet` / `<batch>-NNNN.parquet` / `<batch>-pN-NNNN.parquet`, its quarantine CSV, its
  * staged Taobao half, the stockout warnings its snapshot raised, `raw/<batch>/`, and last its
- * commit record (where the lake has them) and manifest. Pure over the Lake interface, so the local home and the AWS home (S3Lake) share it.
+ * commit record and manifest. Pure over the Lake interface, so the local home and the AWS home
+ * (S3Lake; functions/forget) share it.
  *
  * Forgetting a batch deletes the commit record that makes it visible first (readers stop counting
  * it at once), then its manifest and files; raw/ is kept unless asked. An interrupted forget leaves
@@ -12,15 +13,15 @@
 import { createHash } from 'node:crypto';
 import { StorepulseError } from '../errors.ts';
 import {
+  batchCommitKey,
+  batchIdOfDataFile,
   batchManifestKey,
-  dataFileKey,
   quarantineFileKey,
   stagingPrefix,
   tablePrefix,
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import type { TableSpec } from '../schemas/table.ts';
-import { ALL_TABLES, stockout } from '../schemas/tables.ts';
+import { batchCommits, COMMITTED_TABLES, stockout } from '../schemas/tables.ts';
 
 /** A batch id: the first 32 hex digits of the SHA-256 of the file's bytes (csv/file-source.ts). */
 const BATCH_ID = /^[0-9a-f]{32}$/;
@@ -30,32 +31,20 @@ const STAGING = stagingPrefix('x').slice(0, -'x/'.length);
 const JOINS = `${STAGING}joins/`;
 
 /**
- * The commit records' table (`batch_commits`, one file per batch, `<zone>/batch_commits/<batch>.parquet`,
- * written by ingest after every other file of the batch but the manifest): readers count a batch's
- * rows only while its record exists. Looked up by name so this module also serves a lake layout
- * without it, where the manifest is the only mark of a complete batch.
+ * The tables ingest writes batch files into (every curated table but the commit records, and the
+ * restricted contacts): a row there counts only while its batch's commit record exists.
  */
-const COMMITS: TableSpec | undefined = ALL_TABLES.find((t) => t.name === 'batch_commits');
-const commitKey = (batchId: string): string | undefined =>
-  COMMITS ? dataFileKey(COMMITS, {}, batchId) : undefined;
-
-/** The tables ingest writes batch files into: every curated table and the restricted contacts. */
-const INGESTED_TABLES = ALL_TABLES.filter(
-  (t) => (t.zone === 'curated' || t.name === 'contacts') && t !== COMMITS,
-);
+const INGESTED_TABLES = COMMITTED_TABLES;
 
 const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 
-/** The batch a data file was written by, from its name, or undefined for any other file. */
-function batchOfDataFile(key: string): string | undefined {
-  const m = /^([0-9a-f]{32})(?:-[0-9a-z-]+)?\.parquet$/.exec(baseName(key));
-  return m?.[1];
-}
-
 export type BatchState =
-  /** Ingest finished: its commit record (in a lake without them, its manifest) exists; readers count it. */
+  /** Ingest finished: its commit record exists, and every reader counts its rows. */
   | 'committed'
-  /** Files or a manifest of the batch but no commit: an ingest (or a forget) that stopped part-way. */
+  /**
+   * Files or a manifest of the batch but no commit record: an ingest (or a forget) that stopped
+   * part-way, or a batch of an earlier version not yet given its record. Counted by no reader.
+   */
   | 'uncommitted'
   /** The file could not be read at all: kept under quarantine/files/<batch>/ with its reason. */
   | 'unreadable'
@@ -82,17 +71,16 @@ export interface BatchInfo {
 
 export interface BatchDeps {
   /**
-   * When an object was last written (epoch ms), or undefined; the Lake interface has no times, so a
-   * home supplies them (file mtime locally, LastModified in S3). Without it `when` is null.
+   * When an object was last written (epoch ms), or undefined; default the lake's own
+   * `modifiedAt` (file time locally, LastModified in S3). With neither, `when` is null.
    */
   modifiedAt?: (key: string) => Promise<number | undefined>;
 }
 
-/** The caller's times, else the lake's own (a Lake may tell when an object was written), else none. */
+/** The caller's times, else the lake's own (`Lake.modifiedAt`, where it has them), else none. */
 function timesOf(lake: Lake, deps: BatchDeps): ((key: string) => Promise<number | undefined>) | undefined {
   if (deps.modifiedAt) return deps.modifiedAt;
-  const own = (lake as { modifiedAt?: (key: string) => Promise<number> }).modifiedAt;
-  return own ? (key) => own.call(lake, key) : undefined;
+  return lake.modifiedAt ? (key) => lake.modifiedAt!(key) : undefined;
 }
 
 interface Manifest {
@@ -138,11 +126,9 @@ async function survey(lake: Lake): Promise<Map<string, Found>> {
     const id = baseName(key).replace(/\.json$/, '');
     if (BATCH_ID.test(id)) at(id).manifest = true;
   }
-  if (COMMITS) {
-    for (const key of await lake.list(tablePrefix(COMMITS))) {
-      const id = batchOfDataFile(key);
-      if (id) at(id).commit = true;
-    }
+  for (const key of await lake.list(tablePrefix(batchCommits))) {
+    const id = batchIdOfDataFile(key);
+    if (id) at(id).commit = true;
   }
   for (const key of await lake.list('raw/')) {
     const id = key.split('/')[1] ?? '';
@@ -154,7 +140,7 @@ async function survey(lake: Lake): Promise<Map<string, Found>> {
   }
   for (const spec of INGESTED_TABLES) {
     for (const key of await lake.list(tablePrefix(spec))) {
-      const id = batchOfDataFile(key);
+      const id = batchIdOfDataFile(key);
       if (id) at(id).files.push(key);
     }
   }
@@ -176,10 +162,10 @@ async function describeBatch(
   modifiedAt: ((key: string) => Promise<number | undefined>) | undefined,
 ): Promise<BatchInfo> {
   const manifest = f.manifest ? await readManifest(lake, batchId) : undefined;
-  // With commit records, a batch is committed while its record exists (a manifest alone is an
-  // ingest stopped just before it, a forget stopped just after, or a batch of an earlier version,
-  // which the next sweep commits); without them, the manifest marks it.
-  const committed = COMMITS ? f.commit : Boolean(manifest);
+  // A batch is committed while its commit record exists. A manifest alone is a forget stopped just
+  // after deleting the record, or a batch of an earlier version, which had none (the next ingest or
+  // run writes it): readers count neither.
+  const committed = f.commit;
   const state: BatchState = committed
     ? 'committed'
     : f.unreadable.length
@@ -195,9 +181,8 @@ async function describeBatch(
     (unreadableFile ? baseName(unreadableFile) : null);
   let when: number | null = null;
   if (modifiedAt) {
-    const commit = committed && commitKey(batchId);
-    const keys = commit
-      ? [commit]
+    const keys = committed
+      ? [batchCommitKey(batchId)]
       : manifest
         ? [batchManifestKey(batchId)]
         : [...f.unreadable, ...f.files, ...f.raw];
@@ -279,14 +264,14 @@ export async function forgetBatch(
 
   // 1. What makes the batch visible: its commit record, first, so every reader stops counting its
   // rows at once; then its manifest, so ingesting the same file again is no longer skipped.
-  const commit = commitKey(batchId);
-  if (commit && (await lake.exists(commit))) await remove(commit);
+  const commit = batchCommitKey(batchId);
+  if (await lake.exists(commit)) await remove(commit);
   if (manifest) await remove(batchManifestKey(batchId));
 
   // 2. Its rows in every table (curated, restricted contacts).
   for (const spec of INGESTED_TABLES) {
     for (const key of await lake.list(tablePrefix(spec))) {
-      if (batchOfDataFile(key) === batchId) await remove(key);
+      if (batchIdOfDataFile(key) === batchId) await remove(key);
     }
   }
 
