@@ -129,6 +129,13 @@ beforeAll(async () => {
   athena = new AthenaStandIn({ template, s3: s3.client, authorize, now: () => NOW });
   goodBytes = await parquet(typed);
   await put(GOOD, goodBytes);
+  // The lines' batch is committed: the product's order_lines view keeps committed batches only.
+  await put(
+    'curated/batch_commits/b1.parquet',
+    await parquet(
+      "select 'b1' as batch_id, 'shopify' as source, 'order_lines' as table_name, 'orders.csv' as file, 3::int as rows_landed, 0::int as rows_quarantined, timestamp '2026-11-21 00:05:00' as committed_at",
+    ),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -484,9 +491,13 @@ describe('Athena stand-in: SELECT and GetQueryResults', () => {
       .replace(/\) TO '[^']*' WITH \(format = 'PARQUET'\)$/, '');
     const out = await run(`${select}`);
     expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
-    // order_lines is a CTE: only order_lines_versions is looked up in Glue.
+    // order_lines is a CTE: only the tables it reads are looked up in Glue (the line versions, the
+    // commit records that make a batch visible, the exchange rates converted at read time).
     const tables = calls.filter((c) => c.action === 'glue:GetTable' && c.resource.includes(':table/'));
-    expect(tables.map((c) => c.resource.split('/').pop())).toEqual(['order_lines_versions']);
+    expect(tables.map((c) => c.resource.split('/').pop()).sort()).toEqual(
+      ['batch_commits', 'fx_rates', 'order_lines_versions'].sort(),
+    );
+    expect(tables.map((c) => c.resource.split('/').pop())).not.toContain('order_lines');
   });
 });
 
