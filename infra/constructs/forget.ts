@@ -1,7 +1,8 @@
 /**
  * Taking a batch back: a function an operator invokes with a batch id. It deletes what one ingest
  * wrote (commit record first, so readers stop counting the batch at once), which is why it is a
- * function of its own: the ingest role never deletes.
+ * function of its own: the ingest role never deletes. With `{"sweep": true}` it removes what dead
+ * writers left (a timed-out ingest) and commits batches an earlier version wrote.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -40,6 +41,11 @@ export class Forget extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.minutes(5),
     });
-    grantLake(props.bucket, this.function.fn, { read: BATCH_PREFIXES, remove: BATCH_PREFIXES });
+    // A sweep writes the commit records of batches an earlier version completed.
+    grantLake(props.bucket, this.function.fn, {
+      read: BATCH_PREFIXES,
+      remove: BATCH_PREFIXES,
+      write: ['curated/batch_commits'],
+    });
   }
 }

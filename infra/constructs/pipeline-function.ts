@@ -64,6 +64,9 @@ export class PipelineFunction extends Construct {
         target: 'node24',
         sourceMap: true,
         minify: true,
+        // Error names are what Step Functions matches and what the failure notification and the
+        // logs show: minified, a QueryError would arrive as "Ap".
+        keepNames: true,
         mainFields: ['module', 'main'],
         // CommonJS dependencies bundled into ESM need require, __filename and __dirname.
         banner:

@@ -97,6 +97,25 @@ describe('drops in the AWS home', () => {
     expect((await orderLineFiles(home, 'shopify')).length).toBeGreaterThan(0);
   });
 
+  it('sweeps with the forget function: a batch an earlier version completed gets its commit record, and counts again', async () => {
+    // What an earlier version left: a manifest (its last write) and no commit record.
+    const manifests = await home.lake.list('_manifests/batches/');
+    const batchId = manifests[0]!.replace(/^.*\/|\.json$/g, '');
+    const commit = `curated/batch_commits/${batchId}.parquet`;
+    const manifest = JSON.parse(Buffer.from((await home.lake.get(manifests[0]!))!).toString('utf8'));
+    delete manifest.commitKey;
+    await home.lake.put(manifests[0]!, JSON.stringify(manifest));
+    await home.lake.delete(commit);
+    const forget = home.lambda.functions.find(
+      (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'storepulse-forget',
+    )!;
+    const r = await home.lambda.invoke(forget.arn, { sweep: true });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(r.ok && r.payload).toMatchObject({ legacyCommitted: 1 });
+    expect(await home.lake.exists(commit)).toBe(true);
+    expect(home.gateway.denied).toEqual([]);
+  });
+
   it('retries a message it cannot read five times, then the dead-letter alarm notifies through the encrypted topic', async () => {
     const [queue] = home.dropQueues;
     home.sqs.enqueue(queue!, 'this is not an S3 notification');
@@ -182,6 +201,9 @@ describe('the deployed shape without a grant it needs', () => {
     expect(run.tasks).toEqual(['PlanRun', 'AggregateCustomers', 'RunModels', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
     expect(note.message).toMatch(/Permission denied on S3 path: s3:\/\/[^ ]+\/curated\//);
+    // The error keeps its name through the bundle (minified, it read "Ap"): Step Functions and the
+    // operator see what failed.
+    expect((JSON.parse(note.message) as { error: { Error: string } }).error.Error).toBe('QueryError');
     expect(home.iam.decisions.some((d) => !d.decision.allowed && d.req.resource.includes('/curated/'))).toBe(
       true,
     );
