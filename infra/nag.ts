@@ -55,6 +55,13 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
       "Publishing to the encrypted topics: CDK's grant on the topics' own key, and only that key.",
     );
   }
+  // The scheduler's role (one per stack, made by the target) may invoke the forget function's
+  // versions: the finding names that one function, so it is acknowledged by its exact id.
+  ack(
+    stack,
+    `IAM5[Resource::<${logicalId(stack.forget.function.fn)}.Arn>:*]`,
+    'The daily sweep schedule may invoke any version of the forget function.',
+  );
   for (const f of [dailyRun.plan, dailyRun.models, dailyRun.report, dailyRun.churnRecall]) {
     ack(
       dailyRun.stateMachine,

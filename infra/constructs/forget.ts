@@ -7,6 +7,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { grantLake } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
@@ -31,6 +33,8 @@ const BATCH_PREFIXES = [
 
 export class Forget extends Construct {
   readonly function: PipelineFunction;
+  /** Sweeps the lake every day: leftovers of timed-out ingests, batches of an earlier version. */
+  readonly sweepSchedule: Schedule;
 
   constructor(scope: Construct, id: string, props: ForgetProps) {
     super(scope, id);
@@ -46,6 +50,16 @@ export class Forget extends Construct {
       read: BATCH_PREFIXES,
       remove: BATCH_PREFIXES,
       write: ['curated/batch_commits'],
+    });
+    // Locally every ingest and run sweeps first; in AWS nothing else would, so a schedule does.
+    this.sweepSchedule = new Schedule(this, 'DailySweep', {
+      description:
+        "storepulse: sweep the lake (never-committed batches over an hour old; older versions' batches)",
+      schedule: ScheduleExpression.rate(Duration.days(1)),
+      target: new LambdaInvoke(this.function.fn, {
+        input: ScheduleTargetInput.fromObject({ sweep: true }),
+        retryAttempts: 3,
+      }),
     });
   }
 }

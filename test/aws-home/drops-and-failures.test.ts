@@ -97,7 +97,7 @@ describe('drops in the AWS home', () => {
     expect((await orderLineFiles(home, 'shopify')).length).toBeGreaterThan(0);
   });
 
-  it('sweeps with the forget function: a batch an earlier version completed gets its commit record, and counts again', async () => {
+  it('sweeps on the forget function daily schedule: a batch an earlier version completed gets its commit record, and counts again', async () => {
     // What an earlier version left: a manifest (its last write) and no commit record.
     const manifests = await home.lake.list('_manifests/batches/');
     const batchId = manifests[0]!.replace(/^.*\/|\.json$/g, '');
@@ -109,7 +109,8 @@ describe('drops in the AWS home', () => {
     const forget = home.lambda.functions.find(
       (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'storepulse-forget',
     )!;
-    const r = await home.lambda.invoke(forget.arn, { sweep: true });
+    // The daily sweep schedule, with its own role and input from the template.
+    const r = await home.scheduledInvoke(forget.arn);
     expect(r.ok, JSON.stringify(r)).toBe(true);
     expect(r.ok && r.payload).toMatchObject({ legacyCommitted: 1 });
     expect(await home.lake.exists(commit)).toBe(true);

@@ -13,7 +13,7 @@ import { AthenaStandIn, type AthenaStats } from './athena.ts';
 import { ACCOUNT, REGION, type ResolvedTemplate, synthDeployedShape, TemplateError } from './cfn.ts';
 import { emptyCounts, Gateway, type S3Counts, ServiceError, type ServiceHandler } from './gateway.ts';
 import { IamModel, type Principal } from './iam.ts';
-import { functionSpecs, LambdaService } from './lambda.ts';
+import { functionSpecs, type InvokeResult, LambdaService } from './lambda.ts';
 import { Alarms, Sns } from './notifications.ts';
 import { bucketNotifications, eventSourceMappings, S3Notifier, Sqs, SqsPoller } from './queues.ts';
 import { type ExecutionResult, StepFunctions } from './step-functions.ts';
@@ -181,13 +181,7 @@ export class AwsHome {
 
   /** The scheduler's start of the daily run at `scheduledTime` (its role and input from the template). */
   async scheduledRun(scheduledTime: string, name?: string): Promise<ExecutionResult> {
-    const id = this.template.ofType('AWS::Scheduler::Schedule')[0];
-    if (!id) throw new TemplateError('no schedule in the template');
-    const target = (
-      this.template.resources[id]!.Properties as { Target: { Arn: string; RoleArn: string; Input: string } }
-    ).Target;
-    if (target.Arn !== this.stateMachine.arn)
-      throw new TemplateError('the schedule does not start the state machine');
+    const { id, target } = this.schedule(this.stateMachine.arn);
     await this.iam.authorize({
       principal: { role: this.iam.roleOf(id) },
       action: 'states:StartExecution',
@@ -195,6 +189,28 @@ export class AwsHome {
     });
     const input = JSON.parse(target.Input.replaceAll('<aws.scheduler.scheduled-time>', scheduledTime));
     return this.stateMachine.run(input, name);
+  }
+
+  /** The schedule whose target is `arn` (the state machine, a function). */
+  private schedule(arn: string): { id: string; target: { Arn: string; RoleArn: string; Input: string } } {
+    for (const id of this.template.ofType('AWS::Scheduler::Schedule')) {
+      const target = (
+        this.template.resources[id]!.Properties as { Target: { Arn: string; RoleArn: string; Input: string } }
+      ).Target;
+      if (target.Arn === arn) return { id, target };
+    }
+    throw new TemplateError(`no schedule targets ${arn}`);
+  }
+
+  /** The scheduler invoking a function on its schedule, with the input and role the template gives. */
+  async scheduledInvoke(functionArn: string): Promise<InvokeResult> {
+    const { id, target } = this.schedule(functionArn);
+    await this.iam.authorize({
+      principal: { role: this.iam.roleOf(id) },
+      action: 'lambda:InvokeFunction',
+      resource: functionArn,
+    });
+    return this.lambda.invoke(functionArn, JSON.parse(target.Input));
   }
 
   /** An operator's StartExecution with an explicit as-of date (a re-run). */
