@@ -84,6 +84,13 @@ describe('drops in the AWS home', () => {
     const forget = home.lambda.functions.find(
       (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'storepulse-forget',
     )!;
+    // A payload that names no batch is refused with what to send, and removes nothing.
+    const bad = await home.lambda.invoke(forget.arn, { batch: batchId });
+    expect(bad.ok || bad.error).toMatchObject({
+      errorType: 'UsageError',
+      errorMessage: expect.stringContaining('batchId'),
+    });
+    expect(await home.lake.list('_manifests/batches/')).toHaveLength(1);
     // An operator's `aws lambda invoke --payload '{"batchId": "<prefix>"}'`.
     const r = await home.lambda.invoke(forget.arn, { batchId: batchId.slice(0, 10) });
     expect(r.ok, JSON.stringify(r)).toBe(true);
