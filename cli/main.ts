@@ -1,6 +1,7 @@
 /** The storepulse command: parses flags, calls the pipeline, prints. */
 import { parseArgs } from 'node:util';
 import { ConfigError, StorepulseError, UsageError } from '../shared/errors.ts';
+import { SETTING_LIST } from '../shared/settings.ts';
 import type { Command } from './command.ts';
 import { basketCommand } from './commands/basket.ts';
 import { batchesCommand } from './commands/batches.ts';
@@ -25,6 +26,18 @@ const COMMANDS: readonly Command[] = [
   synthCommand,
 ];
 
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join('\n');
+}
+
 const MAIN_HELP = `storepulse: e-commerce exports -> canonical Parquet -> operating models and alerts
 
 Usage: storepulse <command> [options]
@@ -33,8 +46,8 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 
 Run "storepulse <command> --help" for a command's options.
-Configuration (environment): STOREPULSE_TIME_ZONE, STOREPULSE_REPORTING_CURRENCY, STOREPULSE_ID_KEY,
-STOREPULSE_COOLDOWN_DAYS.
+Configuration (environment; the README's "Configuration" table says what each one does):
+${wrap(SETTING_LIST.map((s) => s.env).join(', '), 100)}
 `;
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../shared/csv/parser.ts';
+import { SETTING_LIST } from '../../shared/settings.ts';
 import { cli, fixture, tempDir } from '../helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/storepulse.js', import.meta.url));
@@ -13,6 +14,8 @@ describe('storepulse CLI', () => {
     const main = await cli(['--help']);
     expect(main.code).toBe(0);
     expect(main.out).toMatch(/Commands:\n {2}ingest/);
+    // Every setting's variable, from the one declaration (it listed four of them by hand before).
+    for (const s of SETTING_LIST) expect(main.out).toContain(s.env);
     for (const cmd of ['ingest', 'run', 'query', 'demo']) {
       const r = await cli([cmd, '--help']);
       expect(r.code).toBe(0);
