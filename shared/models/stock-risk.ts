@@ -7,10 +7,12 @@
  *   what is available;  suggested order = ROP + d·L − (available + inbound), when positive.
  * Perishables: expected waste = available − d × shelf life, when positive. C-class stock that covers
  * more than 90 days gets a promotion suggestion. A warning fires when the stock position (available
- * + inbound) is at or below the reorder point, or the expected stockout falls inside the lead time.
+ * + inbound) is at or below the reorder point, or the expected stockout falls inside the lead time;
+ * but not for a slow mover whose stock covers more than `slowMoverLeadTimes` lead times (its
+ * reorder point is nearly all safety stock of a noisy, near-zero demand: no one needs to act).
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import { addDays } from '../time.ts';
+import { addDays, daysBetween } from '../time.ts';
 
 export type AbcClass = 'A' | 'B' | 'C';
 
@@ -34,9 +36,55 @@ export interface StockPolicy {
   serviceLevel: Record<AbcClass, number>;
   /** C-class stock covering more days than this is overstock. */
   overstockDays: number;
+  /** No below-reorder-point warning when the stock covers more than this many lead times. */
+  slowMoverLeadTimes: number;
 }
 
-export const DEFAULT_POLICY: StockPolicy = { serviceLevel: { A: 0.98, B: 0.95, C: 0.9 }, overstockDays: 90 };
+export const DEFAULT_POLICY: StockPolicy = {
+  serviceLevel: { A: 0.98, B: 0.95, C: 0.9 },
+  overstockDays: 90,
+  slowMoverLeadTimes: 3,
+};
+
+/** What a stock risk row says about acting: the fields its warning is decided from. */
+export interface StockPosition {
+  abc_class: AbcClass;
+  snapshot_date: string;
+  available: number;
+  inbound: number;
+  daily_demand: number;
+  reorder_point: number;
+  days_of_cover: number | null;
+  expected_stockout_date: string | null;
+  lead_time_days: number;
+}
+
+/**
+ * Whether a stock position warns, how severe and why. Decided from stored fields only, so a reader
+ * of the stock_risk table (the report, for items still open after their alert) gets the same answer.
+ */
+export function stockWarning(
+  s: StockPosition,
+  policy: Pick<StockPolicy, 'slowMoverLeadTimes'> = DEFAULT_POLICY,
+): { warning: boolean; severity: StockRiskRow['severity']; reason: string | null } {
+  const L = s.lead_time_days;
+  const position = s.available + s.inbound;
+  const stockoutIn =
+    s.expected_stockout_date === null ? null : daysBetween(s.snapshot_date, s.expected_stockout_date);
+  const slowMover = s.days_of_cover !== null && s.days_of_cover > policy.slowMoverLeadTimes * L;
+  const belowRop = position <= s.reorder_point && s.daily_demand > 0 && !slowMover;
+  const soon = stockoutIn !== null && stockoutIn <= L;
+  const warning = belowRop || soon;
+  const reasons: string[] = [];
+  if (belowRop)
+    reasons.push(`stock position ${round(position)} at or below reorder point ${round(s.reorder_point)}`);
+  if (soon) reasons.push(`expected to run out in ${stockoutIn} day(s), inside the ${L}-day lead time`);
+  return {
+    warning,
+    severity: warning ? SEVERITY[s.abc_class][soon ? 0 : 1] : null,
+    reason: warning ? reasons.join('; ') : null,
+  };
+}
 
 export interface StockRiskRow {
   snapshot_date: string;
@@ -103,12 +151,21 @@ export function stockRisk(s: StockInput, policy: StockPolicy = DEFAULT_POLICY): 
   const order = Math.max(0, Math.ceil(rop + d * L - position));
   const waste = s.shelfLifeDays !== null && d >= 0 ? Math.max(0, available - d * s.shelfLifeDays) : null;
   const overstock = s.abcClass === 'C' && (cover === null ? available > 0 : cover > policy.overstockDays);
-  const belowRop = position <= rop && d > 0;
-  const soon = stockoutIn !== null && stockoutIn <= L;
-  const warning = belowRop || soon;
-  const reasons: string[] = [];
-  if (belowRop) reasons.push(`stock position ${round(position)} at or below reorder point ${round(rop)}`);
-  if (soon) reasons.push(`expected to run out in ${stockoutIn} day(s), inside the ${L}-day lead time`);
+  const expectedStockout = stockoutIn === null ? null : addDays(s.snapshotDate, stockoutIn);
+  const { warning, severity, reason } = stockWarning(
+    {
+      abc_class: s.abcClass,
+      snapshot_date: s.snapshotDate,
+      available,
+      inbound: s.inbound,
+      daily_demand: d,
+      reorder_point: rop,
+      days_of_cover: cover,
+      expected_stockout_date: expectedStockout,
+      lead_time_days: L,
+    },
+    policy,
+  );
   return {
     snapshot_date: s.snapshotDate,
     sku: s.sku,
@@ -126,15 +183,15 @@ export function stockRisk(s: StockInput, policy: StockPolicy = DEFAULT_POLICY): 
     safety_stock: ss,
     reorder_point: rop,
     days_of_cover: cover,
-    expected_stockout_date: stockoutIn === null ? null : addDays(s.snapshotDate, stockoutIn),
+    expected_stockout_date: expectedStockout,
     suggested_order_qty: order,
     expected_waste: waste,
     promotion: overstock
       ? `C-class overstock (${cover === null ? 'no demand' : `${Math.round(cover)} days of cover`}): promote or bundle to clear`
       : null,
     warning,
-    severity: warning ? SEVERITY[s.abcClass][soon ? 0 : 1] : null,
-    reason: warning ? reasons.join('; ') : null,
+    severity,
+    reason,
   };
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../models/assortment.ts';
 import { type ChannelMixRow, type ChannelOrder, channelMix } from '../models/channel-mix.ts';
 import { forecastSeries, type SeriesForecast } from '../models/forecast.ts';
-import { type AbcClass, type StockRiskRow, stockRisk } from '../models/stock-risk.ts';
+import { type AbcClass, DEFAULT_POLICY, type StockRiskRow, stockRisk } from '../models/stock-risk.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import { addDays, dateValue as day, daysBetween } from '../time.ts';
 import type { Log } from './log.ts';
@@ -248,7 +248,7 @@ export function stockRows(
           leadTimeSource: lead === null ? 'default' : 'product',
           shelfLifeDays: product?.shelf ?? null,
         },
-        { serviceLevel: config.serviceLevels, overstockDays: 90 },
+        { ...DEFAULT_POLICY, serviceLevel: config.serviceLevels },
       );
     })
     .sort((a, b) => a.sku.localeCompare(b.sku) || a.warehouse.localeCompare(b.warehouse));

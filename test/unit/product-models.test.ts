@@ -10,7 +10,7 @@ import {
   ses,
   tsb,
 } from '../../shared/models/forecast.ts';
-import { safetyStock, stockRisk } from '../../shared/models/stock-risk.ts';
+import { safetyStock, stockRisk, stockWarning } from '../../shared/models/stock-risk.ts';
 
 describe('ABC-XYZ by hand', () => {
   it('classes by the share before each SKU (80 % / 95 %) and by weekly cv (0.5 / 1.0)', () => {
@@ -187,5 +187,34 @@ describe('safety stock and stock risk', () => {
     });
     expect([r.warning, r.days_of_cover]).toEqual([false, 500]);
     expect(r.promotion).toMatch(/C-class overstock \(500 days of cover\)/);
+  });
+  it('a slow mover below its reorder point but with cover far beyond its lead time does not warn', () => {
+    // The demo's SP-65-002: 0.015 units a day, forecast error 0.653, 14-day lead time, 4 available.
+    // SS = 1.6449 x 0.653 x sqrt(14) = 4.02, ROP = 0.21 + 4.02 = 4.23 > 4: below the reorder point,
+    // yet 4 units last 267 days, more than three lead times (42 days).
+    const slow = {
+      sku: 'S',
+      warehouse: 'W',
+      snapshotDate: '2026-11-23',
+      onHand: 4,
+      inbound: 0,
+      reserved: 0,
+      abcClass: 'B' as const,
+      forecast: Array(28).fill(0.015),
+      demandSd: 0.653,
+      leadTimeDays: 14,
+      leadTimeSource: 'product' as const,
+      shelfLifeDays: null,
+    };
+    const r = stockRisk(slow);
+    expect(r.available + r.inbound).toBeLessThanOrEqual(r.reorder_point);
+    expect(r.days_of_cover).toBeCloseTo(266.7, 1);
+    expect([r.warning, r.severity, r.reason]).toEqual([false, null, null]);
+    // The same item with a 100-day lead time (cover under three lead times) warns.
+    const far = stockRisk({ ...slow, leadTimeDays: 100 });
+    expect([far.warning, far.severity]).toEqual([true, 'medium']);
+    // stockWarning decides from the stored row alone, as the report does for items still open.
+    expect(stockWarning(r)).toEqual({ warning: false, severity: null, reason: null });
+    expect(stockWarning(far)).toEqual({ warning: true, severity: 'medium', reason: far.reason });
   });
 });
