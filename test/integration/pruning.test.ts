@@ -46,15 +46,22 @@ describe('pruning through the order_lines view', () => {
     const dir = await tempDir();
     const first = join(dir, 'first.csv');
     const again = join(dir, 'again.csv');
-    await writeFile(first, exportOf(10, () => 'completed'));
+    await writeFile(
+      first,
+      exportOf(10, () => 'completed'),
+    );
     // The re-export a day later: day 4's order of customer 2 was refunded.
-    await writeFile(again, exportOf(10, (d, n) => (d === 4 && n === 2 ? 'refunded' : 'completed')));
+    await writeFile(
+      again,
+      exportOf(10, (d, n) => (d === 4 && n === 2 ? 'refunded' : 'completed')),
+    );
     await ingest(lake, first, { exportedAt: Date.UTC(2026, 10, 11) });
     await ingest(lake, again, { exportedAt: Date.UTC(2026, 10, 12) });
 
     const engine = await DuckDbEngine.open(lake);
     try {
-      const day = "select status, count(*) as n from order_lines where dt = '2026-11-04' group by 1 order by 1";
+      const day =
+        "select status, count(*) as n from order_lines where dt = '2026-11-04' group by 1 order by 1";
       expect((await engine.query(day)).rows).toEqual([
         { status: 'completed', n: 4 },
         { status: 'refunded', n: 2 },
