@@ -23,6 +23,13 @@ export class UnreadableFileError extends StorepulseError {
   }
 }
 
+/**
+ * A mapped order line that cannot be stored (a non-finite amount, a missing required value) reached
+ * the lander: a mapper's bug, since mappers reject such rows. Ingest fails the file cleanly on it
+ * (kept whole in quarantine, nothing of it landed) instead of writing it.
+ */
+export class InvalidLineError extends StorepulseError {}
+
 /** A lake read or write failed. */
 export class LakeError extends StorepulseError {
   constructor(

@@ -3,14 +3,17 @@
  * the streaming parser) but into memory, so a test can compare canonical rows without a lake.
  */
 import { readCsvFile, readHead, scanFile } from '../shared/csv/file-source.ts';
+import { UnreadableFileError } from '../shared/errors.ts';
 import {
   type FormatContext,
+  feedRecord,
   type MappedOrderLine,
+  type RecordEnd,
   type RowRejection,
   type TableRow,
   waitingForPartner,
 } from '../shared/formats/format.ts';
-import { detectFormat } from '../shared/formats/registry.ts';
+import { detectFormat, missingNeededColumns } from '../shared/formats/registry.ts';
 
 /** One order's rows staged by one half of a paired export (Taobao). */
 export interface StagedOrder {
@@ -37,6 +40,8 @@ export async function mapFile(
   const found = await readHead(path, scan.encoding);
   if (!found) throw new Error('no header');
   const format = detectFormat(path, found.header.fields);
+  const missing = missingNeededColumns(format, found.header.fields);
+  if (missing.length) throw new UnreadableFileError(path, `lacks the column(s) ${missing.join(', ')}`);
   const out: Mapped = {
     format: format.name,
     encoding: scan.encoding,
@@ -63,7 +68,11 @@ export async function mapFile(
       out.staged.set(id, { exportedAt: ctx.exportedAt, rows }),
   };
   // Both mapper kinds take the same sink shape; the union needs one call site per kind.
-  const mapper =
+  const mapper: {
+    row(fields: readonly string[], line: number, s: typeof sink, end?: RecordEnd): void;
+    finish(s: typeof sink): void;
+    readonly groupsRows?: boolean;
+  } =
     format.table === 'order_lines'
       ? format.open(found.header.fields, ctx, sink)
       : format.open(found.header.fields, ctx, sink);
@@ -73,7 +82,7 @@ export async function mapFile(
     (records) => {
       for (const r of records) {
         if (r.line <= found.header.line) continue;
-        mapper.row(r.fields, r.line, sink);
+        feedRecord(mapper, r, sink);
       }
     },
   );

@@ -9,6 +9,11 @@ export interface CsvRecord {
   line: number;
   /** Set when the file ended inside a quoted field. */
   unterminated?: true;
+  /**
+   * Set when the input ended in this record, with no line break after it: its last field may be
+   * cut short (a truncated file). Most files end so, complete; the flag only says it cannot be told.
+   */
+  unfinished?: true;
 }
 
 const QUOTE = 34;
@@ -85,7 +90,11 @@ export class CsvParser {
           }
           lineEnd = end - 1;
         }
-        if (lineEnd > i) out.push({ fields: text.slice(i, lineEnd).split(delimChar), line });
+        if (lineEnd > i) {
+          const rec: CsvRecord = { fields: text.slice(i, lineEnd).split(delimChar), line };
+          if (nl < 0) rec.unfinished = true;
+          out.push(rec);
+        }
         line++;
         i = nl < 0 ? n : nl + 1;
         continue;
@@ -121,13 +130,14 @@ export class CsvParser {
     const fields: string[] = [];
     let complete = false;
     let unterminated = false;
+    let unfinished = false;
     // One record.
     for (;;) {
       if (i >= n) {
         // Input ended right after a delimiter: a trailing empty field.
         if (atEof) {
           fields.push('');
-          complete = true;
+          complete = unfinished = true;
         }
         break;
       }
@@ -179,7 +189,7 @@ export class CsvParser {
         i = k;
       }
       if (i >= n) {
-        if (atEof) complete = true;
+        if (atEof) complete = unfinished = true;
         break;
       }
       c = text.charCodeAt(i);
@@ -207,6 +217,7 @@ export class CsvParser {
     if (fields.length === 1 && fields[0] === '' && !unterminated) return line; // blank line
     const rec: CsvRecord = { fields, line: recordLine };
     if (unterminated) rec.unterminated = true;
+    if (unfinished) rec.unfinished = true;
     out.push(rec);
     return line;
   }

@@ -4,6 +4,7 @@
  * never the lake: they push rows and rejections into a sink.
  */
 import type { OrderStatus } from '../schemas/tables.ts';
+import { AMOUNT_LIMIT, COUNT_LIMIT } from './values.ts';
 
 /** An order line as a format maps it, before identity and amounts are settled by ingest. */
 export interface MappedOrderLine {
@@ -87,11 +88,52 @@ export interface FormatContext {
   readonly reportDate?: string;
 }
 
+/** How a record ended, as the parser saw it (CsvRecord has these flags). */
+export interface RecordEnd {
+  /** The file ended inside a quoted field: the record swallowed the rest of the file. */
+  readonly unterminated?: true;
+  /** The file ended in this record with no line break: its last field may be cut short. */
+  readonly unfinished?: true;
+}
+
 export interface OrderRowMapper {
-  /** Maps one record (its fields in header order). */
-  row(fields: readonly string[], line: number, sink: OrderLineSink): void;
+  /**
+   * Maps one record (its fields in header order). `end`: how the record ended; only a mapper that
+   * groups rows (`groupsRows`) is handed unterminated records, to reject their whole order.
+   */
+  row(fields: readonly string[], line: number, sink: OrderLineSink, end?: RecordEnd): void;
   /** Called at end of file, for formats that group rows into orders. */
   finish(sink: OrderLineSink): void;
+  /** True for the grouped-order rule (grouped-orders.ts): it takes damaged records itself. */
+  readonly groupsRows?: boolean;
+}
+
+/** A record the file ended inside of: rejected whole, never mapped. */
+export const unterminatedProblem = (fields: readonly string[], line: number): RowRejection => ({
+  line,
+  column: '*',
+  reason: 'file ends inside a quoted field',
+  record: fields,
+});
+
+/**
+ * Hands one parsed record to a mapper, as every reader does (ingest, its worker, the test harness):
+ * a record the file ended inside of is rejected alone unless the mapper groups rows into orders, in
+ * which case it takes its order down with it.
+ */
+export function feedRecord<S extends { reject(r: RowRejection): void }>(
+  mapper: {
+    row(fields: readonly string[], line: number, sink: S, end?: RecordEnd): void;
+    readonly groupsRows?: boolean;
+  },
+  rec: { fields: string[]; line: number } & RecordEnd,
+  sink: S,
+): void {
+  if (rec.unterminated && !mapper.groupsRows) {
+    sink.reject(unterminatedProblem(rec.fields, rec.line));
+    return;
+  }
+  mapper.row(rec.fields, rec.line, sink, rec);
 }
 
 interface FormatBase {
@@ -116,6 +158,12 @@ interface FormatBase {
   readonly minKnownShare?: number;
   /** Time zone of offset-less timestamps when config names none for this source (China: Asia/Shanghai). */
   readonly defaultTimeZone?: string;
+  /**
+   * Columns the format cannot read its rows without that detection does not ask for, each by its
+   * accepted names (WooCommerce's quantity is `Quantity` or `Quantity (- Refund)`). A file without
+   * one is refused whole, naming it, instead of every row going to quarantine.
+   */
+  readonly neededColumns?: readonly (readonly string[])[];
 }
 
 export interface OrdersFormat extends FormatBase {
@@ -137,7 +185,7 @@ export interface TableRowSink {
 }
 
 export interface TableRowMapper {
-  row(fields: readonly string[], line: number, sink: TableRowSink): void;
+  row(fields: readonly string[], line: number, sink: TableRowSink, end?: RecordEnd): void;
   finish(sink: TableRowSink): void;
 }
 
@@ -166,4 +214,36 @@ export function widthProblem(fields: readonly string[], width: number, line: num
     reason: `row has ${fields.length} fields, the header has ${width}`,
     record: fields,
   };
+}
+
+/**
+ * Why a mapped line cannot be stored, or undefined: the values every order line must have before it
+ * reaches a buffer (finite, in range, the required text present). Mappers check their lines with it
+ * (a line that fails rejects its order); the lander asserts it, so a mapper bug fails the file
+ * cleanly instead of writing Infinity or a null into a required column.
+ */
+export function unlandable(m: MappedOrderLine): RowProblemOf | undefined {
+  if (!m.order_id) return { column: 'order id', reason: 'empty' };
+  if (!m.line_id) return { column: 'line id', reason: 'empty' };
+  if (!Number.isFinite(m.order_ts)) return { column: 'order time', reason: 'not a time' };
+  if (m.paid_ts !== null && !Number.isFinite(m.paid_ts)) return { column: 'paid time', reason: 'not a time' };
+  if (!Number.isInteger(m.quantity) || m.quantity < 0 || m.quantity > COUNT_LIMIT)
+    return { column: 'quantity', reason: `not a whole number of units in range: ${m.quantity}` };
+  for (const [column, v] of [
+    ['unit price', m.unit_price],
+    ['discount', m.discount],
+    ['refund', m.refund_amount],
+  ] as const) {
+    if (!Number.isFinite(v) || v < 0 || v > AMOUNT_LIMIT)
+      return { column, reason: `not an amount from 0 to ${AMOUNT_LIMIT.toExponential()}: ${v}` };
+  }
+  if (!/^[A-Z]{3}$/.test(m.currency))
+    return { column: 'currency', reason: `not a currency code: ${m.currency}` };
+  return undefined;
+}
+
+/** A column and a reason, as rejections name them. */
+export interface RowProblemOf {
+  column: string;
+  reason: string;
 }

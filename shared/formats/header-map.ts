@@ -27,6 +27,11 @@ export class HeaderMap<K extends string> {
     this.width = header.length;
   }
 
+  /** The key's column index, -1 when absent. */
+  column(key: K): number {
+    return this.index[key];
+  }
+
   has(key: K): boolean {
     return this.index[key] >= 0;
   }

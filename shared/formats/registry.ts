@@ -17,6 +17,7 @@ import { taobaoItemReport, taobaoOrderReport } from './platforms/taobao.ts';
 import { tiktokOrders } from './platforms/tiktok-orders.ts';
 import { woocommerceOrders } from './platforms/woocommerce-orders.ts';
 import { shopifyOrders } from './shopify-orders.ts';
+import { cleanCell } from './values.ts';
 
 export const FORMATS: readonly ExportFormat[] = [
   shopifyOrders,
@@ -111,4 +112,15 @@ export function checkFormat(file: string, header: readonly string[], format: Exp
       `not a ${format.title}: missing column(s) ${missing.map((m) => `"${m}"`).join(', ')}`,
     );
   }
+}
+
+/**
+ * Columns a format needs that the header lacks, each named by its accepted names (`"Quantity" or
+ * "Quantity (- Refund)"`): the file cannot be read row by row without them.
+ */
+export function missingNeededColumns(format: ExportFormat, header: readonly string[]): string[] {
+  const have = new Set(header.map((h) => normaliseHeader(cleanCell(h))));
+  return (format.neededColumns ?? [])
+    .filter((names) => !names.some((n) => have.has(normaliseHeader(n))))
+    .map((names) => names.map((n) => `"${n}"`).join(' or '));
 }

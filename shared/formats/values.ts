@@ -28,6 +28,13 @@ const two = (s: string, i: number): number => {
  */
 const notIso = (s: string): Bad => bad(`not an ISO-8601 date or date-time: "${clip(s)}"`);
 
+/**
+ * Years before this are typos or damage (`0024-03-01`), and Date.UTC would read years 0-99 as
+ * 1900-1999: a bad value, never a date a century off.
+ */
+export const YEAR_MIN = 1900;
+const yearOutOfRange = (s: string): Bad => bad(`year before ${YEAR_MIN}: "${clip(s)}"`);
+
 export function parseTimestamp(s: string, tz: string): number | Bad {
   const n = s.length;
   if (n < 10 || s[4] !== '-' || s[7] !== '-') return notIso(s);
@@ -89,6 +96,7 @@ export function parseTimestamp(s: string, tz: string): number | Bad {
     if (i !== n) return notIso(s);
   }
   if (!validDate(y, mo, d)) return bad(`no such date: "${clip(s)}"`);
+  if (y < YEAR_MIN) return yearOutOfRange(s);
   if (h > 23 || mi > 59 || sec > 59) return bad(`no such time: "${clip(s)}"`);
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
   return offsetMin === undefined ? wallTimeToUtc(wall, tz) : wall - offsetMin * 60_000;
@@ -97,10 +105,27 @@ export function parseTimestamp(s: string, tz: string): number | Bad {
 const DECIMAL_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const INTEGER_RE = /^[+-]?\d+$/;
 
+/**
+ * The largest amount, price or rate a cell may hold (10^13 in the file's currency). A double holds
+ * every cent up to about 9 * 10^13; past that a value is a typo or damage (a 400-digit price reads as
+ * Infinity), and it must be a bad value with a reason before it reaches a buffer, never a number
+ * that makes every sum it enters meaningless.
+ */
+export const AMOUNT_LIMIT = 1e13;
+/** The largest count (units, sessions): what a signed 32-bit integer holds. */
+export const COUNT_LIMIT = 2_147_483_647;
+
+/** A number read from digits, checked for size: finite and within the limit. */
+function sized(v: number, raw: string, what: string): number | Bad {
+  return Number.isFinite(v) && Math.abs(v) <= AMOUNT_LIMIT
+    ? v
+    : bad(`${what} is too large (over ${AMOUNT_LIMIT.toExponential()}): "${clip(raw)}"`);
+}
+
 /** A plain decimal number (no exponent, no thousands separators, no currency). */
 export function parseDecimal(s: string, what = 'number'): number | Bad {
   if (!DECIMAL_RE.test(s)) return bad(`not a ${what}: "${clip(s)}"`);
-  return Number(s);
+  return sized(Number(s), s, what);
 }
 
 export function parseNonNegative(s: string, what = 'amount'): number | Bad {
@@ -113,7 +138,7 @@ export function parseCount(s: string, what = 'whole number'): number | Bad {
   if (!INTEGER_RE.test(s)) return bad(`not a ${what}: "${clip(s)}"`);
   const v = Number(s);
   if (v < 0) return bad(`${what} is negative: "${clip(s)}"`);
-  if (v > 2_147_483_647) return bad(`${what} is too large: "${clip(s)}"`);
+  if (v > COUNT_LIMIT) return bad(`${what} is too large: "${clip(s)}"`);
   return v;
 }
 
@@ -168,7 +193,7 @@ export function parseMoney(raw: string, what = 'amount'): number | Bad {
   }
   if (THOUSANDS_RE.test(s)) s = s.replace(/,/g, '');
   if (!DECIMAL_RE.test(s)) return bad(`not a ${what}: "${clip(raw)}"`);
-  return Number(sign + s);
+  return sized(Number(sign + s), raw, what);
 }
 
 export function parseMoneyNonNegative(raw: string, what = 'amount'): number | Bad {
@@ -231,6 +256,7 @@ export function parseDateTime(raw: string, tz: string, order: DayOrder = 'mdy'):
     h = (h % 12) + (ampm === 'p' ? 12 : 0);
   }
   if (!validDate(y, mo, d)) return bad(`no such date: "${clip(raw)}"`);
+  if (y < YEAR_MIN) return yearOutOfRange(raw);
   if (h > 23 || mi > 59 || sec > 59) return bad(`no such time: "${clip(raw)}"`);
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
   const off = parts[8];

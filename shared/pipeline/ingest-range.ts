@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { type ByteRange, type CsvLayout, readCsvFile } from '../csv/file-source.ts';
 import type { CsvRecord } from '../csv/parser.ts';
 import {
+  feedRecord,
   type MappedOrderLine,
   type OrderLineSink,
   type OrdersFormat,
@@ -26,7 +27,7 @@ import { CuratedWriter } from './curated-writer.ts';
 import { holdAt } from './hold.ts';
 import { IdSet } from './id-set.ts';
 import { OrderLineLander } from './order-line-lander.ts';
-import { QuarantineLog, type ReasonCount, unterminated } from './quarantine-log.ts';
+import { QuarantineLog, type ReasonCount } from './quarantine-log.ts';
 
 export type { ReasonCount } from './quarantine-log.ts';
 
@@ -156,11 +157,7 @@ export async function ingestRange(
       if (rec.line <= skipThrough) continue;
       rowsRead++;
       line = rec.line;
-      if (rec.unterminated) {
-        sink.reject(unterminated(rec));
-        continue;
-      }
-      mapper.row(rec.fields, rec.line, sink);
+      feedRecord(mapper, rec, sink);
     }
   };
   let held = false;

@@ -4,7 +4,13 @@
  * rows are gathered in memory and written once.
  */
 import { type CsvLayout, readCsvFile } from '../csv/file-source.ts';
-import type { FormatContext, TableFormat, TableRow, TableRowSink } from '../formats/format.ts';
+import {
+  type FormatContext,
+  feedRecord,
+  type TableFormat,
+  type TableRow,
+  type TableRowSink,
+} from '../formats/format.ts';
 import { dataFileKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
@@ -12,7 +18,7 @@ import type { TableSpec } from '../schemas/table.ts';
 import { fxRates, inventory, products, traffic } from '../schemas/tables.ts';
 import { localDate } from '../time.ts';
 import type { RangeResult } from './ingest-range.ts';
-import { QuarantineLog, unterminated } from './quarantine-log.ts';
+import { QuarantineLog } from './quarantine-log.ts';
 
 export interface TableJob {
   path: string;
@@ -77,11 +83,7 @@ export async function ingestTableFile(
     for (const rec of records) {
       if (rec.line <= job.headerLine) continue;
       rowsRead++;
-      if (rec.unterminated) {
-        sink.reject(unterminated(rec));
-        continue;
-      }
-      mapper.row(rec.fields, rec.line, sink);
+      feedRecord(mapper, rec, sink);
     }
   });
   mapper.finish(sink);

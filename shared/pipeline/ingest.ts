@@ -9,9 +9,9 @@ import type { StockoutAlert } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import { readHead, scanFile } from '../csv/file-source.ts';
 import { csvLine } from '../csv/writer.ts';
-import { UnreadableFileError } from '../errors.ts';
+import { InvalidLineError, StorepulseError, UnreadableFileError } from '../errors.ts';
 import type { ExportFormat } from '../formats/format.ts';
-import { checkFormat, detectFormat, formatNamed } from '../formats/registry.ts';
+import { checkFormat, detectFormat, formatNamed, missingNeededColumns } from '../formats/registry.ts';
 import { resolveIdKey } from '../identity.ts';
 import { removeBatchFiles, writeCommit } from '../lake/commits.ts';
 import {
@@ -25,6 +25,7 @@ import {
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { contacts } from '../schemas/tables.ts';
+import { forgetBatch } from './batches.ts';
 import type { RateGap } from './fx.ts';
 import { loadRates } from './fx-rates.ts';
 import { holdAt } from './hold.ts';
@@ -185,6 +186,12 @@ async function ingestWith(
     const reason = err instanceof UnreadableFileError ? err.message.slice(file.length + 2) : String(err);
     return rejectFile(reason);
   }
+  const needed = missingNeededColumns(format, header.fields);
+  if (needed.length) {
+    return rejectFile(
+      `read as a ${format.title} (--source ${format.name}), it lacks the column(s) ${needed.join(', ')}, which its rows cannot be read without`,
+    );
+  }
   const source = format.source;
   log.info(`${file}: ${format.title} (${encoding}), batch ${batchId}`);
   const timeZone = config.sourceTimeZones[source] ?? format.defaultTimeZone ?? config.timeZone;
@@ -192,6 +199,20 @@ async function ingestWith(
   const ingestedAt = Math.floor(now());
   // The delimiter the header line uses: Excel's "Unicode text" saves any export tab-separated.
   const layout = { encoding, delimiter: head.delimiter, quoting: format.quoting };
+
+  // A failure while the rows are read and written that is not the lake's (a bug: a value no mapper
+  // should have let through, a writer that refuses its input) fails this file cleanly: what it wrote
+  // is taken back and the file is kept whole in quarantine, so nothing is half landed.
+  const readFailed = async (err: unknown): Promise<never> => {
+    if (err instanceof StorepulseError && !(err instanceof InvalidLineError)) throw err;
+    log.warn(
+      `${file}: reading failed (${err instanceof Error ? err.message : String(err)}); taking back what it wrote`,
+    );
+    await forgetBatch(lake, batchId);
+    return rejectFile(
+      `could not be read: ${err instanceof Error ? err.message : String(err)} (a storepulse bug: please report it with the file)`,
+    );
+  };
 
   if (format.table !== 'order_lines') {
     const result = await ingestTableFile(lake, format, {
@@ -211,7 +232,7 @@ async function ingestWith(
         exportedAt,
         ...(req.reportDate ? { reportDate: req.reportDate } : {}),
       },
-    });
+    }).catch(readFailed);
     const report = await finishBatch(deps, {
       file,
       batchId,
@@ -281,7 +302,8 @@ async function ingestWith(
     // one go per part (a file per partition and part).
     const flushRows = (share: number) => Math.ceil(config.ingestFlushRows * share * 1.05);
     // This thread reads the first part while the worker thread, booted during the scan, reads the rest.
-    results = await Promise.all([
+    // Both are let finish before a failure of either is handled (its clean-up must not race a write).
+    results = await settleAll([
       ingestRange(
         {
           ...base,
@@ -303,17 +325,25 @@ async function ingestWith(
         },
         progress(1),
       ),
-    ]);
+    ]).catch(readFailed);
   } else {
     results = [
       await ingestRange(
         { ...base, range: { start: 0, end: undefined, firstLine: 1 }, skipHeader: true, fileStem: batchId },
         lake,
         progress(0),
-      ),
+      ).catch(readFailed),
     ];
   }
   return finishBatch(deps, { file, batchId, source, raw, started, table: 'order_lines', results, rawCopy });
+}
+
+/** Promise.all that waits for every promise before it rejects with the first failure. */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 interface BatchResults {

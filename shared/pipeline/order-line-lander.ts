@@ -5,9 +5,10 @@
  * for a line the generic byte reader took (its text values go to the buffer as bytes, no strings).
  */
 
-import type { MappedOrderLine } from '../formats/format.ts';
+import { InvalidLineError } from '../errors.ts';
+import { type MappedOrderLine, unlandable } from '../formats/format.ts';
 import { BYTE_FIELDS, type GenericByteRows } from '../formats/generic-bytes.ts';
-import { roundMoney } from '../formats/values.ts';
+import { clip, roundMoney } from '../formats/values.ts';
 import type { Pseudonymiser } from '../identity.ts';
 import { ByteDictionary } from '../parquet/byte-dictionary.ts';
 import type { ColumnarBuffer, StringMemo } from '../parquet/columnar-buffer.ts';
@@ -114,6 +115,14 @@ export class OrderLineLander {
    * format hands an order over at the next order's first line). It only has to grow through the file.
    */
   accept(m: MappedOrderLine, line: number): void {
+    // Mappers reject lines that cannot be stored; one that gets here is a bug, and fails the file
+    // cleanly (ingest.ts) rather than putting Infinity or a null into a required column.
+    const problem = unlandable(m);
+    if (problem) {
+      throw new InvalidLineError(
+        `line ${line}: order ${clip(m.order_id)}: ${problem.column}: ${problem.reason} (a mapper let it through)`,
+      );
+    }
     const customerId = m.customer_ref ? this.ids.id(this.source, m.customer_ref) : null;
     // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
     // Taobao buyer is reached (in-app messages), and it is personal data, so restricted too.

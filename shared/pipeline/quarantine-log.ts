@@ -2,7 +2,6 @@
  * The rejected rows of one ingest range: quarantine CSV lines (file, line, column, reason, record)
  * in file order, and counts per column and kind of reason for the summary.
  */
-import type { CsvRecord } from '../csv/parser.ts';
 import { csvLine } from '../csv/writer.ts';
 import type { RowRejection } from '../formats/format.ts';
 
@@ -34,11 +33,3 @@ export class QuarantineLog {
     return [...this.counts.values()];
   }
 }
-
-/** A record the file ended inside of: rejected whole, never mapped. */
-export const unterminated = (rec: CsvRecord): RowRejection => ({
-  line: rec.line,
-  column: '*',
-  reason: 'file ends inside a quoted field',
-  record: rec.fields,
-});

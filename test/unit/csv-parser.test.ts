@@ -33,7 +33,15 @@ describe('CSV parser', () => {
 
   it('flags a file that ends inside a quoted field', () => {
     const recs = parseCsv('a,b\n"open,1\n2');
-    expect(recs[1]).toEqual({ fields: ['open,1\n2'], line: 2, unterminated: true });
+    expect(recs[1]).toEqual({ fields: ['open,1\n2'], line: 2, unterminated: true, unfinished: true });
+  });
+
+  it('flags a last record with no line break after it: a truncated file may have cut it', () => {
+    expect(parseCsv('a,b\n1,2').at(-1)).toEqual({ fields: ['1', '2'], line: 2, unfinished: true });
+    expect(parseCsv('a,b\n1,"x"').at(-1)).toEqual({ fields: ['1', 'x'], line: 2, unfinished: true });
+    expect(parseCsv('a,b\n1,').at(-1)).toEqual({ fields: ['1', ''], line: 2, unfinished: true });
+    expect(parseCsv('a,b\n1,2\n').at(-1)).toEqual({ fields: ['1', '2'], line: 2 });
+    expect(parseCsv('a,b\n1,"2"\r\n').at(-1)).toEqual({ fields: ['1', '2'], line: 2 });
   });
 
   it('gives the same records however the input is split into chunks', () => {

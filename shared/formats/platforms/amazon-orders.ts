@@ -7,7 +7,7 @@
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import { type Bad, clip, must, parseCount, parseCurrency, parseDateTime, parseMoney } from '../values.ts';
 
@@ -51,51 +51,52 @@ export const amazonOrders: OrdersFormat = {
   splittable: () => false,
   open(header, ctx) {
     const h = new HeaderMap(header, COLUMNS);
-    return groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const statusRaw = h.get(fields, 'orderStatus');
-      const status = orderStatus(statusRaw);
-      if (!status)
-        return { orderId, column: 'order-status', reason: `unknown order status "${clip(statusRaw)}"` };
-      const itemCancelled = h.get(fields, 'itemStatus').toLowerCase() === 'cancelled';
-      const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), 'quantity');
-      // Empty money cells are common on pending and cancelled rows.
-      const price = Math.abs(m(parseMoney(h.get(fields, 'itemPrice') || '0', 'price'), 'item-price'));
-      const discount = Math.abs(
-        m(parseMoney(h.get(fields, 'itemDiscount') || '0', 'amount'), 'item-promotion-discount'),
-      );
-      const lineStatus: OrderStatus = itemCancelled ? 'cancelled' : status;
-      return {
-        orderId,
-        head: {
-          customerRef: null,
-          email: null,
-          phone: null,
-          status,
-          paidTs: null,
-          currency: m(parseCurrency(h.get(fields, 'currency') || ctx.currency), 'currency'),
-          orderDiscount: 0,
-          orderRefund: 0,
-          channel: h.get(fields, 'salesChannel') || null,
-          country: h.get(fields, 'country') || null,
-          warehouse: h.get(fields, 'fulfillment') || null,
-          referralId: null,
-        },
-        line: {
-          orderTs: m(parseDateTime(h.get(fields, 'purchaseDate'), ctx.timeZone), 'purchase-date'),
-          lineId: null,
-          sku: h.get(fields, 'sku') || null,
-          productName: h.get(fields, 'productName') || null,
-          category: null,
-          quantity,
-          unitPrice: quantity > 0 ? price / quantity : price,
-          discount,
-          // A returned or lost item is refunded in full (refund amounts live in Amazon's returns report).
-          refund: lineStatus === 'refunded' ? Math.max(0, price - discount) : 0,
-          status: lineStatus,
-        },
-      };
-    }, h.width);
+    return groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const statusRaw = h.get(fields, 'orderStatus');
+        const status = orderStatus(statusRaw);
+        if (!status) return { column: 'order-status', reason: `unknown order status "${clip(statusRaw)}"` };
+        const itemCancelled = h.get(fields, 'itemStatus').toLowerCase() === 'cancelled';
+        const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), 'quantity');
+        // Empty money cells are common on pending and cancelled rows.
+        const price = Math.abs(m(parseMoney(h.get(fields, 'itemPrice') || '0', 'price'), 'item-price'));
+        const discount = Math.abs(
+          m(parseMoney(h.get(fields, 'itemDiscount') || '0', 'amount'), 'item-promotion-discount'),
+        );
+        const lineStatus: OrderStatus = itemCancelled ? 'cancelled' : status;
+        return {
+          head: {
+            customerRef: null,
+            email: null,
+            phone: null,
+            status,
+            paidTs: null,
+            currency: m(parseCurrency(h.get(fields, 'currency') || ctx.currency), 'currency'),
+            orderDiscount: 0,
+            orderRefund: 0,
+            channel: h.get(fields, 'salesChannel') || null,
+            country: h.get(fields, 'country') || null,
+            warehouse: h.get(fields, 'fulfillment') || null,
+            referralId: null,
+          },
+          line: {
+            orderTs: m(parseDateTime(h.get(fields, 'purchaseDate'), ctx.timeZone), 'purchase-date'),
+            lineId: null,
+            sku: h.get(fields, 'sku') || null,
+            productName: h.get(fields, 'productName') || null,
+            category: null,
+            quantity,
+            unitPrice: quantity > 0 ? price / quantity : price,
+            discount,
+            // A returned or lost item is refunded in full (refund amounts live in Amazon's returns report).
+            refund: lineStatus === 'refunded' ? Math.max(0, price - discount) : 0,
+            status: lineStatus,
+          },
+        };
+      },
+      headerLayout(h, 'orderId'),
+    );
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import {
   type Bad,
@@ -61,53 +61,55 @@ export const douyinOrders: OrdersFormat = {
   splittable: () => false,
   open(header, ctx) {
     const h = new HeaderMap(header, COLUMNS, ['-']);
-    return groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const statusRaw = h.get(fields, 'status');
-      const orderStatus = STATUS[statusRaw];
-      if (!orderStatus) return { orderId, column: '订单状态', reason: `unknown status "${clip(statusRaw)}"` };
-      // A closed sub-order whose after-sale ended in a refund was paid, then refunded.
-      const refunded = h.get(fields, 'afterSale') === '退款成功';
-      const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), '商品数量');
-      const unitPrice = m(parseMoneyNonNegative(h.get(fields, 'unitPrice'), 'price'), '商品单价');
-      const discount =
-        m(
-          optional(h.get(fields, 'shopDiscount'), (s) => parseMoneyNonNegative(s)),
-          '商家优惠',
-        ) ?? 0;
-      return {
-        orderId,
-        head: {
-          customerRef: null,
-          email: null,
-          phone: null,
-          status: orderStatus,
-          paidTs: m(
-            optional(h.get(fields, 'paidTs'), (s) => parseDateTime(s, ctx.timeZone)),
-            '支付完成时间',
-          ),
-          currency: 'CNY',
-          orderDiscount: 0,
-          orderRefund: 0,
-          channel: h.get(fields, 'trafficSource') || h.get(fields, 'appChannel') || null,
-          country: 'CN',
-          warehouse: h.get(fields, 'warehouse') || null,
-          referralId: h.get(fields, 'creatorId') || null,
-        },
-        line: {
-          orderTs: m(parseDateTime(h.get(fields, 'orderTs'), ctx.timeZone), '订单提交时间'),
-          lineId: h.get(fields, 'lineId') || null,
-          sku: h.get(fields, 'skuCode') || h.get(fields, 'productId') || null,
-          productName: h.get(fields, 'product') || null,
-          category: null,
-          quantity,
-          unitPrice,
-          discount,
-          refund: refunded ? Math.max(0, quantity * unitPrice - discount) : 0,
-          status: refunded ? 'refunded' : null,
-        },
-      };
-    }, h.width);
+    return groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const statusRaw = h.get(fields, 'status');
+        const orderStatus = STATUS[statusRaw];
+        if (!orderStatus) return { column: '订单状态', reason: `unknown status "${clip(statusRaw)}"` };
+        // A closed sub-order whose after-sale ended in a refund was paid, then refunded.
+        const refunded = h.get(fields, 'afterSale') === '退款成功';
+        const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), '商品数量');
+        const unitPrice = m(parseMoneyNonNegative(h.get(fields, 'unitPrice'), 'price'), '商品单价');
+        const discount =
+          m(
+            optional(h.get(fields, 'shopDiscount'), (s) => parseMoneyNonNegative(s)),
+            '商家优惠',
+          ) ?? 0;
+        return {
+          head: {
+            customerRef: null,
+            email: null,
+            phone: null,
+            status: orderStatus,
+            paidTs: m(
+              optional(h.get(fields, 'paidTs'), (s) => parseDateTime(s, ctx.timeZone)),
+              '支付完成时间',
+            ),
+            currency: 'CNY',
+            orderDiscount: 0,
+            orderRefund: 0,
+            channel: h.get(fields, 'trafficSource') || h.get(fields, 'appChannel') || null,
+            country: 'CN',
+            warehouse: h.get(fields, 'warehouse') || null,
+            referralId: h.get(fields, 'creatorId') || null,
+          },
+          line: {
+            orderTs: m(parseDateTime(h.get(fields, 'orderTs'), ctx.timeZone), '订单提交时间'),
+            lineId: h.get(fields, 'lineId') || null,
+            sku: h.get(fields, 'skuCode') || h.get(fields, 'productId') || null,
+            productName: h.get(fields, 'product') || null,
+            category: null,
+            quantity,
+            unitPrice,
+            discount,
+            refund: refunded ? Math.max(0, quantity * unitPrice - discount) : 0,
+            status: refunded ? 'refunded' : null,
+          },
+        };
+      },
+      headerLayout(h, 'orderId'),
+    );
   },
 };

@@ -7,7 +7,7 @@
  * Layout: ../shared/marketplace-layouts.md §9 (multi-item cart rows not confirmed from a real file).
  */
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import { type Bad, must, optional, parseCount, parseDateTime, parseMoneyNonNegative } from '../values.ts';
 
@@ -60,45 +60,50 @@ export const ebayOrders: OrdersFormat = {
   open(header, ctx, sink) {
     const h = new HeaderMap(header, COLUMNS);
     const time = (s: string) => parseDateTime(s, ctx.timeZone, 'mdy');
-    const mapper = groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId') || h.get(fields, 'record');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const soldRaw = h.get(fields, 'soldFor');
-      const currency = SYMBOLS.find(([re]) => re.test(soldRaw))?.[1] ?? ctx.currency;
-      const paidTs = m(optional(h.get(fields, 'paidDate'), time), 'Paid On Date');
-      const shipped = h.get(fields, 'shippedDate') !== '';
-      const buyer = h.get(fields, 'buyer');
-      const email = h.get(fields, 'email').toLowerCase();
-      return {
-        orderId,
-        head: {
-          customerRef: buyer || null,
-          email: email || null,
-          phone: h.get(fields, 'phone') || null,
-          status: shipped ? 'shipped' : paidTs !== null ? 'paid' : 'pending',
-          paidTs,
-          currency,
-          orderDiscount: 0,
-          orderRefund: 0,
-          channel: 'ebay',
-          country: h.get(fields, 'country') || null,
-          warehouse: null,
-          referralId: null,
-        },
-        line: {
-          orderTs: m(time(h.get(fields, 'saleDate')), 'Sale Date'),
-          lineId: h.get(fields, 'transactionId') || null,
-          sku: h.get(fields, 'label') || h.get(fields, 'itemNumber') || null,
-          productName: h.get(fields, 'title') || null,
-          category: null,
-          quantity: m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), 'Quantity'),
-          unitPrice: m(parseMoneyNonNegative(soldRaw.replace(/^(US|C|AU|EUR)\s*/, ''), 'price'), 'Sold For'),
-          discount: 0,
-          refund: 0,
-          status: null,
-        },
-      };
-    }, h.width);
+    const mapper = groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId') || h.get(fields, 'record');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const soldRaw = h.get(fields, 'soldFor');
+        const currency = SYMBOLS.find(([re]) => re.test(soldRaw))?.[1] ?? ctx.currency;
+        const paidTs = m(optional(h.get(fields, 'paidDate'), time), 'Paid On Date');
+        const shipped = h.get(fields, 'shippedDate') !== '';
+        const buyer = h.get(fields, 'buyer');
+        const email = h.get(fields, 'email').toLowerCase();
+        return {
+          head: {
+            customerRef: buyer || null,
+            email: email || null,
+            phone: h.get(fields, 'phone') || null,
+            status: shipped ? 'shipped' : paidTs !== null ? 'paid' : 'pending',
+            paidTs,
+            currency,
+            orderDiscount: 0,
+            orderRefund: 0,
+            channel: 'ebay',
+            country: h.get(fields, 'country') || null,
+            warehouse: null,
+            referralId: null,
+          },
+          line: {
+            orderTs: m(time(h.get(fields, 'saleDate')), 'Sale Date'),
+            lineId: h.get(fields, 'transactionId') || null,
+            sku: h.get(fields, 'label') || h.get(fields, 'itemNumber') || null,
+            productName: h.get(fields, 'title') || null,
+            category: null,
+            quantity: m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), 'Quantity'),
+            unitPrice: m(
+              parseMoneyNonNegative(soldRaw.replace(/^(US|C|AU|EUR)\s*/, ''), 'price'),
+              'Sold For',
+            ),
+            discount: 0,
+            refund: 0,
+            status: null,
+          },
+        };
+      },
+      headerLayout(h, 'orderId', { orderId: (f) => h.get(f, 'orderId') || h.get(f, 'record') }),
+    );
     let footer = 0;
     return {
       row(fields, line, out) {

@@ -7,7 +7,7 @@
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import {
   type Bad,
@@ -16,7 +16,6 @@ import {
   optional,
   parseCount,
   parseDateTime,
-  parseMoney,
   parseMoneyNonNegative,
 } from '../values.ts';
 
@@ -68,56 +67,58 @@ export const jdOrders: OrdersFormat = {
   splittable: () => false,
   open(header, ctx) {
     const h = new HeaderMap(header, COLUMNS);
-    return groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const statusRaw = h.get(fields, 'status');
-      const deleted = statusRaw.startsWith('(删除)') || statusRaw.startsWith('（删除）');
-      const status = deleted ? 'cancelled' : STATUS[statusRaw];
-      if (!status) return { orderId, column: '订单状态', reason: `unknown status "${clip(statusRaw)}"` };
-      const money = (k: keyof typeof COLUMNS, c: string) =>
-        m(
-          optional(h.get(fields, k), (s) => parseMoneyNonNegative(s)),
-          c,
-        );
-      const orderAmount = money('orderAmount', '订单金额');
-      const payable = money('payable', '应付金额');
-      const balance = money('balance', '余额支付') ?? 0;
-      const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), '订购数量');
-      const account = h.get(fields, 'account');
-      return {
-        orderId,
-        head: {
-          customerRef: account || null,
-          email: null,
-          phone: h.get(fields, 'phone') || null,
-          status,
-          paidTs: m(
-            optional(h.get(fields, 'paidTs'), (s) => parseDateTime(s, ctx.timeZone)),
-            '付款确认时间',
-          ),
-          currency: 'CNY',
-          orderDiscount:
-            orderAmount !== null && payable !== null ? Math.max(0, orderAmount - payable - balance) : 0,
-          orderRefund: 0,
-          channel: h.get(fields, 'channel') || h.get(fields, 'source') || null,
-          country: 'CN',
-          warehouse: h.get(fields, 'warehouse') || null,
-          referralId: null,
-        },
-        line: {
-          orderTs: m(parseDateTime(h.get(fields, 'orderTs'), ctx.timeZone), '下单时间'),
-          lineId: null,
-          sku: h.get(fields, 'itemNo') || h.get(fields, 'skuId') || null,
-          productName: h.get(fields, 'productName') || null,
-          category: null,
-          quantity,
-          unitPrice: m(parseMoney(h.get(fields, 'unitPrice'), 'price'), '京东价'),
-          discount: 0,
-          refund: 0,
-          status: null,
-        },
-      };
-    }, h.width);
+    return groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const statusRaw = h.get(fields, 'status');
+        const deleted = statusRaw.startsWith('(删除)') || statusRaw.startsWith('（删除）');
+        const status = deleted ? 'cancelled' : STATUS[statusRaw];
+        if (!status) return { column: '订单状态', reason: `unknown status "${clip(statusRaw)}"` };
+        const money = (k: keyof typeof COLUMNS, c: string) =>
+          m(
+            optional(h.get(fields, k), (s) => parseMoneyNonNegative(s)),
+            c,
+          );
+        const orderAmount = money('orderAmount', '订单金额');
+        const payable = money('payable', '应付金额');
+        const balance = money('balance', '余额支付') ?? 0;
+        const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), '订购数量');
+        const account = h.get(fields, 'account');
+        return {
+          head: {
+            customerRef: account || null,
+            email: null,
+            phone: h.get(fields, 'phone') || null,
+            status,
+            paidTs: m(
+              optional(h.get(fields, 'paidTs'), (s) => parseDateTime(s, ctx.timeZone)),
+              '付款确认时间',
+            ),
+            currency: 'CNY',
+            orderDiscount:
+              orderAmount !== null && payable !== null ? Math.max(0, orderAmount - payable - balance) : 0,
+            orderRefund: 0,
+            channel: h.get(fields, 'channel') || h.get(fields, 'source') || null,
+            country: 'CN',
+            warehouse: h.get(fields, 'warehouse') || null,
+            referralId: null,
+          },
+          line: {
+            orderTs: m(parseDateTime(h.get(fields, 'orderTs'), ctx.timeZone), '下单时间'),
+            lineId: null,
+            sku: h.get(fields, 'itemNo') || h.get(fields, 'skuId') || null,
+            productName: h.get(fields, 'productName') || null,
+            category: null,
+            quantity,
+            unitPrice: m(parseMoneyNonNegative(h.get(fields, 'unitPrice'), 'price'), '京东价'),
+            discount: 0,
+            refund: 0,
+            status: null,
+          },
+        };
+      },
+      headerLayout(h, 'orderId'),
+    );
   },
 };

@@ -8,7 +8,7 @@
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import {
   type Bad,
@@ -66,66 +66,70 @@ export const pddOrders: OrdersFormat = {
   quoting: true,
   defaultTimeZone: 'Asia/Shanghai',
   requiredColumns: ['商品', '订单号', '订单状态', '商品总价(元)'],
+  // An order time: 订单成交时间 (or its older names), else 支付时间.
+  neededColumns: [[...COLUMNS.orderTs, ...COLUMNS.paidTs]],
   splittable: () => false,
   open(header, ctx) {
     const h = new HeaderMap(header, COLUMNS);
-    return groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const statusRaw = h.get(fields, 'status');
-      let status = STATUS[statusKey(statusRaw)];
-      if (!status) return { orderId, column: '订单状态', reason: `unknown status "${clip(statusRaw)}"` };
-      if (h.get(fields, 'afterSale') === '退款成功') status = 'refunded';
-      const quantity = m(
-        parseCount(h.get(fields, 'quantity') || '1', 'whole number of units'),
-        '商品数量(件)',
-      );
-      const total = m(parseMoneyNonNegative(h.get(fields, 'total'), 'amount'), '商品总价(元)');
-      const paidTs = m(
-        optional(h.get(fields, 'paidTs'), (s) => parseDateTime(s, ctx.timeZone)),
-        '支付时间',
-      );
-      const orderTs =
-        m(
-          optional(h.get(fields, 'orderTs'), (s) => parseDateTime(s, ctx.timeZone)),
-          '订单成交时间',
-        ) ?? paidTs;
-      if (orderTs === null)
-        return { orderId, column: '订单成交时间', reason: 'no order time (订单成交时间 or 支付时间)' };
-      const discount =
-        m(
-          optional(h.get(fields, 'shopDiscount'), (s) => parseMoneyNonNegative(s)),
-          '店铺优惠折扣(元)',
-        ) ?? 0;
-      return {
-        orderId,
-        head: {
-          customerRef: null,
-          email: null,
-          phone: null,
-          status,
-          paidTs,
-          currency: 'CNY',
-          orderDiscount: 0,
-          orderRefund: 0,
-          channel: h.get(fields, 'source') || null,
-          country: 'CN',
-          warehouse: h.get(fields, 'warehouse') || null,
-          referralId: h.get(fields, 'groupId') || null,
-        },
-        line: {
-          orderTs,
-          lineId: null,
-          sku: h.get(fields, 'skuCode') || h.get(fields, 'goodsCode') || h.get(fields, 'styleId') || null,
-          productName: h.get(fields, 'product') || null,
-          category: h.get(fields, 'category') || null,
-          quantity,
-          unitPrice: quantity > 0 ? total / quantity : total,
-          discount,
-          refund: status === 'refunded' ? Math.max(0, total - discount) : 0,
-          status: null,
-        },
-      };
-    }, h.width);
+    return groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const statusRaw = h.get(fields, 'status');
+        let status = STATUS[statusKey(statusRaw)];
+        if (!status) return { column: '订单状态', reason: `unknown status "${clip(statusRaw)}"` };
+        if (h.get(fields, 'afterSale') === '退款成功') status = 'refunded';
+        const quantity = m(
+          parseCount(h.get(fields, 'quantity') || '1', 'whole number of units'),
+          '商品数量(件)',
+        );
+        const total = m(parseMoneyNonNegative(h.get(fields, 'total'), 'amount'), '商品总价(元)');
+        const paidTs = m(
+          optional(h.get(fields, 'paidTs'), (s) => parseDateTime(s, ctx.timeZone)),
+          '支付时间',
+        );
+        const orderTs =
+          m(
+            optional(h.get(fields, 'orderTs'), (s) => parseDateTime(s, ctx.timeZone)),
+            '订单成交时间',
+          ) ?? paidTs;
+        if (orderTs === null)
+          return { column: '订单成交时间', reason: 'no order time (订单成交时间 or 支付时间)' };
+        const discount =
+          m(
+            optional(h.get(fields, 'shopDiscount'), (s) => parseMoneyNonNegative(s)),
+            '店铺优惠折扣(元)',
+          ) ?? 0;
+        return {
+          head: {
+            customerRef: null,
+            email: null,
+            phone: null,
+            status,
+            paidTs,
+            currency: 'CNY',
+            orderDiscount: 0,
+            orderRefund: 0,
+            channel: h.get(fields, 'source') || null,
+            country: 'CN',
+            warehouse: h.get(fields, 'warehouse') || null,
+            referralId: h.get(fields, 'groupId') || null,
+          },
+          line: {
+            orderTs,
+            lineId: null,
+            sku: h.get(fields, 'skuCode') || h.get(fields, 'goodsCode') || h.get(fields, 'styleId') || null,
+            productName: h.get(fields, 'product') || null,
+            category: h.get(fields, 'category') || null,
+            quantity,
+            unitPrice: quantity > 0 ? total / quantity : total,
+            discount,
+            refund: status === 'refunded' ? Math.max(0, total - discount) : 0,
+            status: null,
+          },
+        };
+      },
+      headerLayout(h, 'orderId'),
+    );
   },
 };

@@ -9,9 +9,9 @@
  * Layout: ../shared/marketplace-layouts.md §3.
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
-import type { FormatContext, OrderLineSink, OrdersFormat } from '../format.ts';
-import { widthProblem } from '../format.ts';
-import { allocate, rejectOrder } from '../grouped-orders.ts';
+import type { FormatContext, MappedOrderLine, OrderLineSink, OrdersFormat } from '../format.ts';
+import { unlandable } from '../format.ts';
+import { allocate, headerLayout, orderGrouper } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import { clip, isBad, parseCount, parseDateTime, parseMoneyNonNegative, roundMoney } from '../values.ts';
 
@@ -73,8 +73,8 @@ function checkOrder(o: Record<OrderKey, string>, tz: string): { column: string; 
     ['goodsPayable', '买家应付货款'],
     ['refund', '退款金额'],
   ] as const) {
-    if (o[k] && isBad(parseMoneyNonNegative(o[k])))
-      return { column: c, reason: `not an amount: "${clip(o[k])}"` };
+    const v = o[k] ? parseMoneyNonNegative(o[k]) : 0;
+    if (isBad(v)) return { column: c, reason: v.reason };
   }
   return undefined;
 }
@@ -118,8 +118,8 @@ function emitLines(
     gross.map((g, k) => (anyClosed ? (lines[k]!.closed ? g : 0) : g)),
   );
   if (status === 'completed' && refund > 0 && !anyClosed) status = 'partially_refunded';
-  lines.forEach((l, k) => {
-    sink.accept({
+  const mapped = lines.map(
+    (l, k): MappedOrderLine => ({
       order_id: orderId,
       line_id: String(k + 1),
       customer_ref: o.buyer || null,
@@ -140,8 +140,24 @@ function emitLines(
       country: 'CN',
       warehouse: null,
       referral_id: null,
-    });
-  });
+    }),
+  );
+  // Both halves were checked row by row; what they make together is checked before any line lands.
+  for (const m of mapped) {
+    const p = unlandable(m);
+    if (p) {
+      for (const r of [o, ...items]) {
+        sink.reject({
+          line: 0,
+          column: p.column,
+          reason: `order ${clip(orderId)} rejected when joined with its other report: ${p.reason}`,
+          record: Object.values(r),
+        });
+      }
+      return;
+    }
+  }
+  for (const m of mapped) sink.accept(m);
 }
 
 const COMMON = {
@@ -168,18 +184,22 @@ export const taobaoOrderReport: OrdersFormat = {
   open(header, ctx) {
     const h = new HeaderMap(header, ORDER_COLUMNS);
     const keys = Object.keys(ORDER_COLUMNS) as OrderKey[];
-    return {
-      row(fields, line, sink) {
-        if (fields.length < h.width) return sink.reject(widthProblem(fields, h.width, line));
+    // One row per order, checked and staged (the grouped-order rule: a damaged row is rejected with
+    // any row it may belong with).
+    return orderGrouper(
+      headerLayout(h, 'orderId'),
+      (fields) => {
         const o = record(h, keys, fields);
-        const problem = !o.orderId
-          ? { column: '订单编号', reason: 'empty order number' }
-          : checkOrder(o, ctx.timeZone);
-        if (problem) return sink.reject({ line, ...problem, record: fields });
-        sink.stage?.(o.orderId, [o]);
+        return checkOrder(o, ctx.timeZone) ?? o;
       },
-      finish() {},
-    };
+      (id, rows, sink) => {
+        sink.stage?.(
+          id,
+          rows.map((r) => r.value),
+        );
+        return undefined;
+      },
+    );
   },
 };
 
@@ -198,40 +218,21 @@ export const taobaoItemReport: OrdersFormat = {
   open(header) {
     const h = new HeaderMap(header, ITEM_COLUMNS);
     const keys = Object.keys(ITEM_COLUMNS) as ItemKey[];
-    const orders = new Map<
-      string,
-      {
-        rows: Record<ItemKey, string>[];
-        records: { line: number; fields: readonly string[] }[];
-        problem?: { line: number; column: string; reason: string };
-      }
-    >();
-    return {
-      row(fields, line, sink) {
-        // Rows end with a comma the header lacks: an extra empty field is expected.
-        if (fields.length < h.width || fields.slice(h.width).some((f) => f.trim() !== '')) {
-          return sink.reject(widthProblem(fields, h.width, line));
-        }
+    // An order's item rows are staged together once the file is read; rows end with a comma the
+    // header lacks.
+    return orderGrouper(
+      headerLayout(h, 'orderId', { trailingEmptyField: true, keyed: true }),
+      (fields) => {
         const i = record(h, keys, fields);
-        if (!i.orderId)
-          return sink.reject({ line, column: '订单编号', reason: 'empty order number', record: fields });
-        let order = orders.get(i.orderId);
-        if (!order) {
-          order = { rows: [], records: [] };
-          orders.set(i.orderId, order);
-        }
-        order.records.push({ line, fields });
-        order.rows.push(i);
-        const problem = checkItem(i);
-        if (problem && !order.problem) order.problem = { line, ...problem };
+        return checkItem(i) ?? i;
       },
-      finish(sink) {
-        for (const [id, order] of orders) {
-          const p = order.problem;
-          if (p) rejectOrder(sink, id, p, order.records);
-          else sink.stage?.(id, order.rows);
-        }
+      (id, rows, sink) => {
+        sink.stage?.(
+          id,
+          rows.map((r) => r.value),
+        );
+        return undefined;
       },
-    };
+    );
   },
 };

@@ -8,7 +8,7 @@
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import {
   type Bad,
@@ -80,63 +80,67 @@ export const tiktokOrders: OrdersFormat = {
   open(header, ctx) {
     const h = new HeaderMap(header, COLUMNS);
     const time = (s: string) => parseDateTime(s, ctx.timeZone, dayOrder(s));
-    return groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const statusRaw = h.get(fields, 'status');
-      let status = STATUS[statusRaw.toLowerCase()];
-      if (!status)
-        return { orderId, column: 'Order Status', reason: `unknown order status "${clip(statusRaw)}"` };
-      const returnType = h.get(fields, 'cancelType').toLowerCase();
-      const returned =
-        m(
-          optional(h.get(fields, 'returned'), (s) => parseCount(s)),
-          'Sku Quantity of return',
-        ) ?? 0;
-      const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), 'Quantity');
-      if (status === 'cancelled' && returnType.includes('refund')) status = 'refunded';
-      let lineStatus: OrderStatus | null = null;
-      if (returned > 0 && status !== 'cancelled') {
-        lineStatus = returned >= quantity ? 'refunded' : 'partially_refunded';
-      }
-      const buyer = h.get(fields, 'buyer');
-      return {
-        orderId,
-        head: {
-          customerRef: buyer || null,
-          email: null,
-          phone: h.get(fields, 'phone') || null,
-          status,
-          paidTs: m(optional(h.get(fields, 'paid'), time), 'Paid Time'),
-          currency: ctx.currency,
-          orderDiscount: 0,
-          orderRefund:
-            m(
-              optional(h.get(fields, 'refund'), (s) => parseMoneyNonNegative(s)),
-              'Order Refund Amount',
-            ) ?? 0,
-          channel: 'tiktok',
-          country: h.get(fields, 'country') || null,
-          warehouse: h.get(fields, 'warehouse') || null,
-          referralId: null,
-        },
-        line: {
-          orderTs: m(time(h.get(fields, 'created')), 'Created Time'),
-          lineId: null,
-          sku: h.get(fields, 'sellerSku') || h.get(fields, 'skuId') || null,
-          productName: h.get(fields, 'product') || null,
-          category: h.get(fields, 'category') || null,
-          quantity,
-          unitPrice: m(parseMoneyNonNegative(h.get(fields, 'unitPrice'), 'price'), 'SKU Unit Original Price'),
-          discount:
-            m(
-              optional(h.get(fields, 'sellerDiscount'), (s) => parseMoneyNonNegative(s)),
-              'SKU Seller Discount',
-            ) ?? 0,
-          refund: 0,
-          status: lineStatus,
-        },
-      };
-    }, h.width);
+    return groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const statusRaw = h.get(fields, 'status');
+        let status = STATUS[statusRaw.toLowerCase()];
+        if (!status) return { column: 'Order Status', reason: `unknown order status "${clip(statusRaw)}"` };
+        const returnType = h.get(fields, 'cancelType').toLowerCase();
+        const returned =
+          m(
+            optional(h.get(fields, 'returned'), (s) => parseCount(s)),
+            'Sku Quantity of return',
+          ) ?? 0;
+        const quantity = m(parseCount(h.get(fields, 'quantity'), 'whole number of units'), 'Quantity');
+        if (status === 'cancelled' && returnType.includes('refund')) status = 'refunded';
+        let lineStatus: OrderStatus | null = null;
+        if (returned > 0 && status !== 'cancelled') {
+          lineStatus = returned >= quantity ? 'refunded' : 'partially_refunded';
+        }
+        const buyer = h.get(fields, 'buyer');
+        return {
+          head: {
+            customerRef: buyer || null,
+            email: null,
+            phone: h.get(fields, 'phone') || null,
+            status,
+            paidTs: m(optional(h.get(fields, 'paid'), time), 'Paid Time'),
+            currency: ctx.currency,
+            orderDiscount: 0,
+            orderRefund:
+              m(
+                optional(h.get(fields, 'refund'), (s) => parseMoneyNonNegative(s)),
+                'Order Refund Amount',
+              ) ?? 0,
+            channel: 'tiktok',
+            country: h.get(fields, 'country') || null,
+            warehouse: h.get(fields, 'warehouse') || null,
+            referralId: null,
+          },
+          line: {
+            orderTs: m(time(h.get(fields, 'created')), 'Created Time'),
+            lineId: null,
+            sku: h.get(fields, 'sellerSku') || h.get(fields, 'skuId') || null,
+            productName: h.get(fields, 'product') || null,
+            category: h.get(fields, 'category') || null,
+            quantity,
+            unitPrice: m(
+              parseMoneyNonNegative(h.get(fields, 'unitPrice'), 'price'),
+              'SKU Unit Original Price',
+            ),
+            discount:
+              m(
+                optional(h.get(fields, 'sellerDiscount'), (s) => parseMoneyNonNegative(s)),
+                'SKU Seller Discount',
+              ) ?? 0,
+            refund: 0,
+            status: lineStatus,
+          },
+        };
+      },
+      headerLayout(h, 'orderId'),
+    );
   },
 };

@@ -9,10 +9,11 @@
  */
 import type { OrderStatus } from '../../schemas/tables.ts';
 import type { OrdersFormat } from '../format.ts';
-import { groupedOrderMapper, type OrderHead } from '../grouped-orders.ts';
+import { groupedOrderMapper, headerLayout, type OrderHead } from '../grouped-orders.ts';
 import { HeaderMap } from '../header-map.ts';
 import {
   type Bad,
+  bad,
   clip,
   must,
   optional,
@@ -93,6 +94,7 @@ export const woocommerceOrders: OrdersFormat = {
   delimiter: ',',
   quoting: true,
   requiredColumns: ['Order Number', 'Order Status', 'Order Date', 'Item Name', 'Item Cost'],
+  neededColumns: [[...COLUMNS.netQuantity, ...COLUMNS.quantity]],
   splittable: () => false,
   open(header, ctx) {
     const h = new HeaderMap(header, COLUMNS);
@@ -100,59 +102,61 @@ export const woocommerceOrders: OrdersFormat = {
     // would count it twice. Only with the plain `Quantity` column is the refund taken from the lines.
     const net = h.has('netQuantity');
     const qtyKey = net ? 'netQuantity' : 'quantity';
-    let lastDate = '';
-    return groupedOrderMapper((fields) => {
-      const orderId = h.get(fields, 'orderId');
-      const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
-      const statusRaw = h.get(fields, 'status');
-      // Continuation rows of the older layout leave the order columns blank.
-      const dateRaw = h.get(fields, 'date') || lastDate;
-      lastDate = dateRaw;
-      let head: OrderHead | undefined;
-      if (statusRaw) {
-        const status = STATUS[statusRaw.toLowerCase()];
-        if (!status)
-          return { orderId, column: 'Order Status', reason: `unknown order status "${clip(statusRaw)}"` };
-        const email = h.get(fields, 'email').toLowerCase();
-        head = {
-          customerRef: email || null,
-          email: email || null,
-          phone: h.get(fields, 'phone') || null,
-          status,
-          paidTs: m(
-            optional(h.get(fields, 'paidDate'), (s) => parseDateTime(s, ctx.timeZone)),
-            'Paid Date',
-          ),
-          currency: m(parseCurrency(h.get(fields, 'currency') || ctx.currency), 'Currency'),
-          orderDiscount: 0,
-          orderRefund: net
-            ? 0
-            : (m(
-                optional(h.get(fields, 'refund'), (s) => parseMoneyNonNegative(s)),
-                'Order Refund Amount',
-              ) ?? 0),
-          channel: 'web',
-          country: h.get(fields, 'country') || null,
-          warehouse: null,
-          referralId: null,
+    // Continuation rows of the older layout leave the order columns blank: the date is the one of
+    // the order's earlier row, never another order's.
+    let lastDate = { orderId: '', date: '' };
+    return groupedOrderMapper(
+      (fields) => {
+        const orderId = h.get(fields, 'orderId');
+        const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
+        const statusRaw = h.get(fields, 'status');
+        const dateRaw = h.get(fields, 'date') || (lastDate.orderId === orderId ? lastDate.date : '');
+        lastDate = { orderId, date: dateRaw };
+        let head: OrderHead | undefined;
+        if (statusRaw) {
+          const status = STATUS[statusRaw.toLowerCase()];
+          if (!status) return { column: 'Order Status', reason: `unknown order status "${clip(statusRaw)}"` };
+          const email = h.get(fields, 'email').toLowerCase();
+          head = {
+            customerRef: email || null,
+            email: email || null,
+            phone: h.get(fields, 'phone') || null,
+            status,
+            paidTs: m(
+              optional(h.get(fields, 'paidDate'), (s) => parseDateTime(s, ctx.timeZone)),
+              'Paid Date',
+            ),
+            currency: m(parseCurrency(h.get(fields, 'currency') || ctx.currency), 'Currency'),
+            orderDiscount: 0,
+            orderRefund: net
+              ? 0
+              : (m(
+                  optional(h.get(fields, 'refund'), (s) => parseMoneyNonNegative(s)),
+                  'Order Refund Amount',
+                ) ?? 0),
+            channel: 'web',
+            country: h.get(fields, 'country') || null,
+            warehouse: null,
+            referralId: null,
+          };
+        }
+        return {
+          head,
+          line: {
+            orderTs: m(dateRaw ? parseDateTime(dateRaw, ctx.timeZone) : bad('empty'), 'Order Date'),
+            lineId: null,
+            sku: h.get(fields, 'sku') || null,
+            productName: h.get(fields, 'name') || null,
+            category: h.get(fields, 'category') || null,
+            quantity: m(parseCount(h.get(fields, qtyKey), 'whole number of units'), h.name(header, qtyKey)),
+            unitPrice: m(parseMoneyNonNegative(h.get(fields, 'itemCost'), 'price'), 'Item Cost'),
+            discount: 0,
+            refund: 0,
+            status: null,
+          },
         };
-      }
-      return {
-        orderId,
-        head,
-        line: {
-          orderTs: m(parseDateTime(dateRaw, ctx.timeZone), 'Order Date'),
-          lineId: null,
-          sku: h.get(fields, 'sku') || null,
-          productName: h.get(fields, 'name') || null,
-          category: h.get(fields, 'category') || null,
-          quantity: m(parseCount(h.get(fields, qtyKey), 'whole number of units'), h.name(header, qtyKey)),
-          unitPrice: m(parseMoneyNonNegative(h.get(fields, 'itemCost'), 'price'), 'Item Cost'),
-          discount: 0,
-          refund: 0,
-          status: null,
-        },
-      };
-    }, h.width);
+      },
+      headerLayout(h, 'orderId'),
+    );
   },
 };
