@@ -38,7 +38,6 @@ export function athenaEngine(
       database: env.glueDatabase,
       lake,
       unloadPrefix,
-      reportingCurrency: env.config.reportingCurrency,
     });
 }
 

@@ -45,7 +45,12 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     ack(
       scope,
       'IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/storepulse/*]',
-      "Athena reads the storepulse database's tables, and only those.",
+      "Athena reads the storepulse database's tables and views, and only those.",
+    );
+    ack(
+      scope,
+      'IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/storepulse_files/*]',
+      'Athena reads the batch tables under the storepulse views with the caller’s rights, and only those.',
     );
   }
   for (const scope of [stack.ingest.function.fn, dailyRun.churnRecall.fn, dailyRun.stateMachine]) {

@@ -75,6 +75,7 @@ export class StorepulseStack extends Stack {
     this.catalog = new Catalog(this, 'Catalog', {
       bucket,
       bytesScannedCutoff: settings.athenaBytesScannedCutoff,
+      reportingCurrency: settings.reportingCurrency,
     });
     this.alerts = new Alerts(this, 'Alerts', { emails: settings.alertEmails });
     const environment = {

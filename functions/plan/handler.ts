@@ -22,7 +22,6 @@ export const handler = middy(async (event: PlanEvent): Promise<RunPlan> => {
     { ...event.request, runId: event.runId },
     env.config.timeZone,
     (key) => lake.uri(key),
-    env.config.reportingCurrency,
   );
   logger.info('planned run', { asOf: plan.asOf, aggregatesPrefix: plan.aggregatesPrefix });
   return plan;

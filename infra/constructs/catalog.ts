@@ -1,8 +1,10 @@
 /**
- * The SQL tier in AWS: a Glue database with one table per curated, model and alert table, generated
- * from the schema declarations with partition projection (no crawler, no MSCK REPAIR); an Athena
- * workgroup that enforces its result location, encryption and a bytes-scanned cutoff; and named
- * queries for the analysts' first questions.
+ * The SQL tier in AWS, generated from the schema declarations: the Glue database analysts and the
+ * pipeline query (`storepulse`: model and alert tables, batch_commits, and views of committed rows,
+ * `order_lines` among them), a second database with the batch tables' files as written
+ * (`storepulse_files`, read through those views only), partition projection instead of a crawler or
+ * MSCK REPAIR, an Athena workgroup that enforces its result location, encryption and a bytes-scanned
+ * cutoff, and named queries for the analysts' first questions.
  */
 import { Stack } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
@@ -12,35 +14,62 @@ import { Construct } from 'constructs';
 import { SOURCES } from '../../shared/formats/registry.ts';
 import type { TableSpec } from '../../shared/schemas/table.ts';
 import { ALL_TABLES, COMMITTED_TABLES, storedTableName } from '../../shared/schemas/tables.ts';
-import { committedOrderLinesView, committedRelation } from '../../shared/sql/athena.ts';
-import { glueColumn, projectionParameters } from './glue-columns.ts';
+import { GLUE_DATABASE, GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
+import { glueColumn, prestoViewInput, projectionParameters } from './glue-columns.ts';
 
 export interface CatalogProps {
   bucket: IBucket;
   /** Athena cancels a query that would scan more than this. */
   bytesScannedCutoff: number;
+  /** The currency the order_lines view converts net_amount_rc into (the stack's setting). */
+  reportingCurrency: string;
 }
 
 export class Catalog extends Construct {
   readonly databaseName: string;
   readonly database: CfnDatabase;
+  readonly filesDatabaseName: string;
+  readonly filesDatabase: CfnDatabase;
   readonly tables: Record<string, CfnTable> = {};
+  readonly views: Record<string, CfnTable> = {};
   readonly workGroup: CfnWorkGroup;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
     const account = Stack.of(this).account;
-    this.databaseName = 'storepulse';
+    this.databaseName = GLUE_DATABASE;
     this.database = new CfnDatabase(this, 'Database', {
       catalogId: account,
       databaseInput: {
         name: this.databaseName,
-        description: 'storepulse lake: curated, model and alert tables',
+        description: 'storepulse lake: committed curated rows (views), model and alert tables',
       },
     });
-    const sources = SOURCES;
-    for (const spec of ALL_TABLES)
-      this.tables[spec.name] = this.table(spec, props.bucket.bucketName, sources, account);
+    this.filesDatabaseName = GLUE_FILES_DATABASE;
+    this.filesDatabase = new CfnDatabase(this, 'FilesDatabase', {
+      catalogId: account,
+      databaseInput: {
+        name: this.filesDatabaseName,
+        description:
+          'storepulse batch tables as written, uncommitted batches included: query the storepulse views instead',
+      },
+    });
+    for (const spec of ALL_TABLES) {
+      const database = COMMITTED_TABLES.includes(spec) ? this.filesDatabase : this.database;
+      this.tables[spec.name] = this.table(spec, database, props.bucket.bucketName, SOURCES, account);
+    }
+    for (const view of glueViews(props.reportingCurrency)) {
+      const t = new CfnTable(this, `View-${view.name}`, {
+        catalogId: account,
+        databaseName: this.databaseName,
+        tableInput: prestoViewInput(view, this.databaseName),
+      });
+      // A view is checked against its tables when it is queried, not created; the order keeps
+      // deletion and creation of the stack clean.
+      t.addDependency(this.database);
+      for (const table of Object.values(this.tables)) t.addDependency(table);
+      this.views[view.name] = t;
+    }
 
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
       name: 'storepulse',
@@ -58,19 +87,7 @@ export class Catalog extends Construct {
       },
     });
 
-    // Analysts see committed batches only, as the product's queries do (shared/sql/athena.ts): the
-    // order_lines view and one `<table>_committed` view per curated table.
     const named: [string, string, string][] = [
-      [
-        'CreateOrderLinesView',
-        'Create the order_lines view (run once)',
-        `CREATE OR REPLACE VIEW order_lines AS\n${committedOrderLinesView({ database: this.databaseName })}`,
-      ],
-      ...COMMITTED_TABLES.filter((t) => t.zone === 'curated').map((t): [string, string, string] => [
-        `CreateCommittedView${t.name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,
-        `Create the ${storedTableName(t)}_committed view (run once)`,
-        `CREATE OR REPLACE VIEW ${storedTableName(t)}_committed AS\n${committedRelation(t, this.databaseName)}`,
-      ]),
       [
         'WhoToRecallToday',
         'Who to recall today',
@@ -94,10 +111,16 @@ export class Catalog extends Construct {
     }
   }
 
-  private table(spec: TableSpec, bucket: string, sources: readonly string[], account: string): CfnTable {
+  private table(
+    spec: TableSpec,
+    database: CfnDatabase,
+    bucket: string,
+    sources: readonly string[],
+    account: string,
+  ): CfnTable {
     const t = new CfnTable(this, `Table-${spec.name}`, {
       catalogId: account,
-      databaseName: this.databaseName,
+      databaseName: (database.databaseInput as { name: string }).name,
       tableInput: {
         name: storedTableName(spec),
         description: spec.doc,
@@ -117,7 +140,7 @@ export class Catalog extends Construct {
         },
       },
     });
-    t.addDependency(this.database);
+    t.addDependency(database);
     return t;
   }
 }

@@ -124,7 +124,19 @@ export class DailyRun extends Construct {
       read: ['restricted', 'models', 'alerts', 'reports', 'curated/batch_commits'],
       write: ['restricted/recall_lists', 'restricted/athena', 'athena/results'],
     });
-    grantLake(bucket, this.report.fn, { read: ['models', 'alerts'], write: ['reports'] });
+    // The report names products (curated/products, committed batches only) and links the day's CSV
+    // lists with URLs presigned by its own role, so it reads what it links.
+    grantLake(bucket, this.report.fn, {
+      read: [
+        'models',
+        'alerts',
+        'curated/products',
+        'curated/batch_commits',
+        'lists/stockout',
+        'restricted/recall_lists',
+      ],
+      write: ['reports'],
+    });
     props.recallTopic.grantPublish(this.churnRecall.fn);
     props.stockoutTopic.grantPublish(this.churnRecall.fn);
 
@@ -278,8 +290,11 @@ export class DailyRun extends Construct {
         ],
         resources: [
           `arn:${stack.partition}:glue:${region}:${account}:catalog`,
-          `arn:${stack.partition}:glue:${region}:${account}:database/${catalog.databaseName}`,
-          `arn:${stack.partition}:glue:${region}:${account}:table/${catalog.databaseName}/*`,
+          // A view is read with the caller's rights on the tables under it, in the files database.
+          ...[catalog.databaseName, catalog.filesDatabaseName].flatMap((db) => [
+            `arn:${stack.partition}:glue:${region}:${account}:database/${db}`,
+            `arn:${stack.partition}:glue:${region}:${account}:table/${db}/*`,
+          ]),
         ],
       }),
       new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),

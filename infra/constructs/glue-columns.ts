@@ -1,5 +1,6 @@
 /** Glue/Athena column types and partition projection, derived from the schema declarations. */
 import type { ColumnSpec, ColumnType, TableSpec } from '../../shared/schemas/table.ts';
+import { type GlueView, TRINO_TYPES } from '../../shared/sql/views.ts';
 
 const GLUE_TYPES: Record<ColumnType, string> = {
   string: 'string',
@@ -49,4 +50,31 @@ export function projectionParameters(
   params['storage.location.template'] =
     `s3://${bucket}/${spec.zone}/${spec.name}/${spec.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/')}/`;
   return params;
+}
+
+/**
+ * A Glue table input for an Athena (Trino) view: Athena stores a view as a VIRTUAL_VIEW whose
+ * original text is a comment, "Presto View: " and a base64 JSON, the JSON holding the SQL, the catalog and
+ * schema its names resolve in, and the columns with their Trino types. Athena checks at query time
+ * that the SQL still gives those columns ("stale view" otherwise).
+ */
+export function prestoViewInput(view: GlueView, database: string) {
+  const definition = {
+    originalSql: view.sql,
+    catalog: 'awsdatacatalog',
+    schema: database,
+    columns: view.columns.map((c) => ({ name: c.name, type: TRINO_TYPES[c.type] })),
+  };
+  return {
+    name: view.name,
+    description: view.doc,
+    tableType: 'VIRTUAL_VIEW',
+    parameters: { presto_view: 'true', comment: 'Presto View' },
+    viewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(definition)).toString('base64')} */`,
+    viewExpandedText: '/* Presto View */',
+    storageDescriptor: {
+      columns: view.columns.map(glueColumn),
+      serdeInfo: {},
+    },
+  };
 }

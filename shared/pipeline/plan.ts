@@ -3,7 +3,6 @@
  * aggregation, as UNLOAD to Parquet under a prefix of its own) that Step Functions runs on Athena.
  */
 import { athenaUnloadPrefix } from '../lake/keys.ts';
-import { withOrderLinesView } from '../sql/athena.ts';
 import { loadSql, renderSql } from '../sql/render.ts';
 import { type RunRequest, resolveAsOf } from './schedule.ts';
 
@@ -19,16 +18,13 @@ export function planRun(
   req: RunRequest & { runId: string },
   timeZone: string,
   lakeUri: (key: string) => string,
-  reportingCurrency?: string,
 ): RunPlan {
   const asOf = resolveAsOf(req, timeZone);
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(req.runId))
     throw new Error(`run id must be a plain name, got "${req.runId}"`);
   const aggregatesPrefix = `${athenaUnloadPrefix}daily/${asOf}/${req.runId}/`;
-  const sql = withOrderLinesView(
-    renderSql('rfm_customer_aggregates', loadSql('rfm_customer_aggregates'), { as_of: asOf }),
-    reportingCurrency,
-  );
+  // order_lines is a Glue view (committed batches, latest versions): the query runs as written.
+  const sql = renderSql('rfm_customer_aggregates', loadSql('rfm_customer_aggregates'), { as_of: asOf });
   return {
     asOf,
     aggregatesPrefix,

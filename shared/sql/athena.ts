@@ -1,7 +1,9 @@
 /**
  * The SQL tier on Athena (Trino): the same .sql files as DuckDB. Named queries run as UNLOAD to
  * Parquet in the lake, and their rows are read back from there: no 1,000-row result pages, whatever
- * the size. Polling backs off; every error names the query and carries Athena's query id.
+ * the size. Polling backs off; every error names the query and carries Athena's query id. The
+ * queries name the same tables and views as on DuckDB: the stack declares the views in Glue
+ * (views.ts, infra/constructs/catalog.ts), so a query needs no rewriting for Athena.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -10,13 +12,10 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { DEFAULT_CONFIG } from '../config.ts';
 import { QueryError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
-import { batchCommits, COMMITTED_TABLES, storedTableName } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { orderLinesViewSql } from './order-lines-view.ts';
 import { loadSql, type QueryName, renderSql, type SqlParam } from './render.ts';
 
 export interface AthenaEngineOptions {
@@ -27,98 +26,14 @@ export interface AthenaEngineOptions {
   lake: Lake;
   /** Lake prefix for UNLOAD output, e.g. `athena/unload/`. */
   unloadPrefix: string;
-  /** Currency the order_lines view converts net_amount_rc into; default the setting's default. */
-  reportingCurrency?: string;
   /** Give up after this long (ms). */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   newId?: () => string;
 }
 
-/** The Glue database of the lake's tables (infra/constructs/catalog.ts). */
-export const GLUE_DATABASE = 'storepulse';
-
-/** The tables a statement reads, by the names it uses (after FROM, JOIN or a comma). */
-const reads = (body: string, name: string): boolean =>
-  new RegExp(`(?:\\bfrom|\\bjoin|,)\\s*${name}\\b`, 'i').test(body);
-
-/**
- * The committed rows of a batch table, as a WITH element named as the Glue table: its rows whose
- * batch has a commit record. The Glue table inside is qualified with its database, so it never
- * resolves to the WITH element itself, on Trino or on DuckDB (the AWS harness's stand-in).
- */
-export function committedRelation(spec: (typeof COMMITTED_TABLES)[number], database: string): string {
-  return (
-    `select * from ${database}.${storedTableName(spec)} ` +
-    `where batch_id in (select batch_id from ${database}.${storedTableName(batchCommits)})`
-  );
-}
-
-/**
- * The views DuckDB has, for Athena: each batch table the statement reads (`order_lines_versions`,
- * `fx_rates`, ..., `contacts`), directly or through the `order_lines` view, becomes a WITH element
- * of its committed rows, and `order_lines` the latest-version view over them, prepended (merged
- * with the statement's own WITH clause). Filters on the partition keys still prune: the commit
- * filter is a semi-join on batch_id.
- */
-export function withCommittedViews(
-  sql: string,
-  opts: { reportingCurrency?: string; database?: string } = {},
-): string {
-  const body = withoutComments(sql);
-  const latest = reads(body, 'order_lines')
-    ? withoutComments(orderLinesViewSql(opts.reportingCurrency ?? DEFAULT_CONFIG.reportingCurrency))
-    : undefined;
-  const views: string[] = [];
-  for (const spec of COMMITTED_TABLES) {
-    const name = storedTableName(spec);
-    if (reads(body, name) || (latest !== undefined && reads(latest, name)))
-      views.push(`${name} as (${committedRelation(spec, opts.database ?? GLUE_DATABASE)})`);
-  }
-  if (latest !== undefined) views.push(`order_lines as (${latest})`);
-  if (views.length === 0) return body;
-  const list = views.join(',\n');
-  return /^\s*with\s/i.test(body) ? body.replace(/^\s*with\s/i, `with ${list},\n`) : `with ${list}\n${body}`;
-}
-
-/**
- * The body of an `order_lines` view for analysts (Athena's console): the latest version of each
- * committed line, with the committed rows of each table it reads as WITH elements.
- */
-export function committedOrderLinesView(
-  opts: { reportingCurrency?: string; database?: string } = {},
-): string {
-  const merged = withCommittedViews('select * from order_lines', opts);
-  // `with <tables>,\norder_lines as (<view>)\nselect * from order_lines` -> `with <tables>\n<view>`
-  const at = merged.lastIndexOf(',\norder_lines as (');
-  const view = merged.slice(
-    at + ',\norder_lines as ('.length,
-    merged.lastIndexOf(')\nselect * from order_lines'),
-  );
-  return `${merged.slice(0, at)}\n${view}`;
-}
-
-/** The same with the default database (the SQL stage's statement, planned apart from any engine). */
-export const withOrderLinesView = (sql: string, reportingCurrency?: string): string =>
-  withCommittedViews(sql, reportingCurrency === undefined ? {} : { reportingCurrency });
-
-/** Drops whole-line `--` comments and trailing blank space, so the SQL can be wrapped in parentheses. */
-const withoutComments = (sql: string): string =>
-  sql
-    .split('\n')
-    .filter((l) => !/^\s*--/.test(l))
-    .join('\n')
-    .trim();
-
 export class AthenaEngine implements SqlEngine {
   constructor(private readonly o: AthenaEngineOptions) {}
-
-  private views(): { reportingCurrency?: string; database: string } {
-    return {
-      database: this.o.database,
-      ...(this.o.reportingCurrency === undefined ? {} : { reportingCurrency: this.o.reportingCurrency }),
-    };
-  }
 
   private async execute(name: string, sql: string): Promise<string> {
     const { athena, workGroup, database } = this.o;
@@ -159,7 +74,7 @@ export class AthenaEngine implements SqlEngine {
   }
 
   async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
-    const sql = withCommittedViews(renderSql(name, loadSql(name), params), this.views());
+    const sql = renderSql(name, loadSql(name), params);
     const prefix = `${this.o.unloadPrefix}${name}/${(this.o.newId ?? randomUUID)()}/`;
     await this.execute(
       `${name}.sql`,
@@ -169,7 +84,7 @@ export class AthenaEngine implements SqlEngine {
   }
 
   async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-    const queryId = await this.execute('statement', withCommittedViews(sql, this.views()));
+    const queryId = await this.execute('statement', sql);
     const rows: Row[] = [];
     let columns: string[] = [];
     let token: string | undefined;

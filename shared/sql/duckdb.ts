@@ -15,17 +15,10 @@ import { QueryError } from '../errors.ts';
 import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts';
-import {
-  batchCommits,
-  COMMITTED_TABLES,
-  fxRates,
-  orderLines,
-  QUERYABLE_TABLES,
-  storedTableName,
-} from '../schemas/tables.ts';
+import { batchCommits, COMMITTED_TABLES, QUERYABLE_TABLES, storedTableName } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { orderLinesViewSql } from './order-lines-view.ts';
 import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam } from './render.ts';
+import { GLUE_FILES_DATABASE, glueViews } from './views.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
@@ -106,29 +99,33 @@ export class DuckDbEngine implements SqlEngine {
     return engine;
   }
 
+  /** The relations created so far, by the names queries use (`storepulse_files.<table>` for files). */
+  private readonly relations = new Set<string>();
+
   /**
-   * (Re)creates the views, e.g. after a stage has written new files. A batch table's view (the
-   * curated tables, contacts) keeps the rows whose batch has a commit record: `batch_commits`,
-   * whose view comes first with it.
+   * (Re)creates the views, e.g. after a stage has written new files. A batch table's files are a
+   * view in the `storepulse_files` schema, and the table's name is the view of its committed rows
+   * over them: the same views, from the same declarations (glueViews), as the Glue catalogue has
+   * for Athena. A view is made once the relations it reads exist.
    */
   async createViews(lake: Lake, tables: readonly TableSpec[]): Promise<void> {
-    // order_lines converts with fx_rates (order_lines_latest.sql): its view exists first.
-    let ordered = tables.includes(orderLines) ? [fxRates, ...tables.filter((t) => t !== fxRates)] : tables;
-    if (ordered.some((t) => COMMITTED_TABLES.includes(t)))
-      ordered = [batchCommits, ...ordered.filter((t) => t !== batchCommits)];
-    for (const spec of ordered) {
+    await this.exec(`create schema if not exists ${GLUE_FILES_DATABASE}`);
+    // The committed views read batch_commits: an engine opened for contacts alone has it too.
+    const needsCommits =
+      tables.some((t) => COMMITTED_TABLES.includes(t)) && !this.relations.has(storedTableName(batchCommits));
+    for (const spec of needsCommits && !tables.includes(batchCommits) ? [...tables, batchCommits] : tables) {
       const files = (await lake.list(tablePrefix(spec))).filter((k) => k.endsWith('.parquet'));
-      let source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
-      if (COMMITTED_TABLES.includes(spec)) {
-        // A semi-join on batch_id: filters on dt and source still prune the files read.
-        source = `select * from (${source}) where batch_id in (select batch_id from ${storedTableName(batchCommits)})`;
-      }
-      if (spec === orderLines) {
-        await this.exec(`create or replace view ${storedTableName(spec)} as ${source}`);
-        await this.exec(`create or replace view order_lines as ${orderLinesViewSql(this.reportingCurrency)}`);
-      } else {
-        await this.exec(`create or replace view ${quoteIdent(spec.name)} as ${source}`);
-      }
+      const source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
+      const name = COMMITTED_TABLES.includes(spec)
+        ? `${GLUE_FILES_DATABASE}.${storedTableName(spec)}`
+        : storedTableName(spec);
+      await this.exec(`create or replace view ${name} as ${source}`);
+      this.relations.add(name);
+    }
+    for (const view of glueViews(this.reportingCurrency)) {
+      if (!view.reads.every((r) => this.relations.has(r))) continue;
+      await this.exec(`create or replace view ${quoteIdent(view.name)} as ${view.sql}`);
+      this.relations.add(view.name);
     }
   }
 

@@ -155,7 +155,7 @@ describe('Athena stand-in: UNLOAD', () => {
     const prefix = 'athena/unload/test/one/';
     const out = await run(
       unload(
-        'select order_id, quantity, order_ts, source, dt from order_lines_versions order by order_id',
+        'select order_id, quantity, order_ts, source, dt from storepulse_files.order_lines_versions order by order_id',
         prefix,
       ),
     );
@@ -192,7 +192,7 @@ describe('Athena stand-in: UNLOAD', () => {
     // The engine read the table with the caller's rights: Glue, the bucket, the listing, each object.
     const seen = calls.map((c) => `${c.action} ${c.resource}`);
     expect(seen).toContain(
-      'glue:GetTable arn:aws:glue:us-east-1:123456789012:table/storepulse/order_lines_versions',
+      'glue:GetTable arn:aws:glue:us-east-1:123456789012:table/storepulse_files/order_lines_versions',
     );
     expect(seen).toContain(`s3:GetObject arn:aws:s3:::${bucket}/${GOOD}`);
     const listed = calls.filter((c) => c.action === 's3:ListBucket').map((c) => c.context?.['s3:prefix']);
@@ -239,10 +239,10 @@ describe('Athena stand-in: UNLOAD', () => {
 
   it('refuses a target that already holds data (HIVE_PATH_ALREADY_EXISTS), writing nothing', async () => {
     const prefix = 'athena/unload/test/twice/';
-    const first = await run(unload('select order_id from order_lines_versions', prefix));
+    const first = await run(unload('select order_id from storepulse_files.order_lines_versions', prefix));
     expect(first.QueryExecution.Status.State).toBe('SUCCEEDED');
     athena.resetStats();
-    const second = await run(unload('select order_id from order_lines_versions', prefix));
+    const second = await run(unload('select order_id from storepulse_files.order_lines_versions', prefix));
     expect(second.QueryExecution.Status.State).toBe('FAILED');
     expect(second.QueryExecution.Status.StateChangeReason).toMatch(
       /^HIVE_PATH_ALREADY_EXISTS: .*athena\/unload\/test\/twice\//,
@@ -253,7 +253,9 @@ describe('Athena stand-in: UNLOAD', () => {
 
   it('writes no data file for no rows, and an empty manifest', async () => {
     const prefix = 'athena/unload/test/empty/';
-    const out = await run(unload("select order_id from order_lines_versions where status = 'none'", prefix));
+    const out = await run(
+      unload("select order_id from storepulse_files.order_lines_versions where status = 'none'", prefix),
+    );
     expect(out.QueryExecution.Status.State).toBe('SUCCEEDED');
     expect(await keys(prefix)).toEqual([]);
     const manifest = await getBytes(`athena/results/${out.QueryExecution.QueryExecutionId}-manifest.csv`);
@@ -269,7 +271,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     try {
       const out = await run(
         unload(
-          'select source, count(*) as n from order_lines_versions group by source',
+          'select source, count(*) as n from storepulse_files.order_lines_versions group by source',
           'athena/unload/test/count/',
         ),
       );
@@ -297,7 +299,9 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     const csv = `${TABLE}source=shopify/dt=2026-11-21/orders_export_1.csv`;
     await put(csv, 'order_id,quantity\no9,1\n');
     try {
-      const out = await run(unload('select order_id from order_lines_versions', 'athena/unload/test/csv/'));
+      const out = await run(
+        unload('select order_id from storepulse_files.order_lines_versions', 'athena/unload/test/csv/'),
+      );
       expect(out.QueryExecution.Status.State).toBe('FAILED');
       expect(out.QueryExecution.Status.StateChangeReason).toMatch(
         new RegExp(
@@ -322,7 +326,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     await put(`${TABLE}source=shopify/dt=2026-11-20/empty`, new Uint8Array(0));
     try {
       const out = await run(
-        unload('select order_id from order_lines_versions', 'athena/unload/test/hidden/'),
+        unload('select order_id from storepulse_files.order_lines_versions', 'athena/unload/test/hidden/'),
       );
       expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
       expect(athena.stats.objectsRead).toBe(1);
@@ -345,7 +349,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     for (const k of outside) await put(k, 'these bytes are not Parquet: reading them would fail the query');
     try {
       const out = await run(
-        unload('select order_id from order_lines_versions', 'athena/unload/test/outside/'),
+        unload('select order_id from storepulse_files.order_lines_versions', 'athena/unload/test/outside/'),
       );
       expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
       expect(athena.stats.objectsRead).toBe(1);
@@ -360,7 +364,9 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     const bad = `${TABLE}source=generic/dt=2026-11-19/part-0.parquet`;
     await put(bad, await parquet(`select 'o7' as order_id, 'two' as quantity`));
     try {
-      const out = await run(unload('select order_id from order_lines_versions', 'athena/unload/test/types/'));
+      const out = await run(
+        unload('select order_id from storepulse_files.order_lines_versions', 'athena/unload/test/types/'),
+      );
       expect(out.QueryExecution.Status.State).toBe('FAILED');
       expect(out.QueryExecution.Status.StateChangeReason).toBe(
         `HIVE_BAD_DATA: Field quantity's type BINARY (UTF8) in parquet file s3://${bucket}/${bad} is incompatible with type integer defined in table schema`,
@@ -372,7 +378,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
 
   it('reads a column a file lacks as null, and a table with no objects as an empty typed relation', async () => {
     const out = await run(
-      'select count(*) as n, count(channel) as channels, (select count(*) from rfm) as rfm_rows, typeof(max(order_ts)) as ts_type from order_lines_versions',
+      'select count(*) as n, count(channel) as channels, (select count(*) from rfm) as rfm_rows, typeof(max(order_ts)) as ts_type from storepulse_files.order_lines_versions',
     );
     expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
     const page = await athena.results(principal, out.QueryExecution.QueryExecutionId);
@@ -381,7 +387,9 @@ describe('Athena stand-in: reading a table as Athena does', () => {
 
   it('fails the query with AccessDenied when the caller may not read an object', async () => {
     deny = (action, resource) => action === 's3:GetObject' && resource.includes('/curated/');
-    const out = await run(unload('select order_id from order_lines_versions', 'athena/unload/test/denied/'));
+    const out = await run(
+      unload('select order_id from storepulse_files.order_lines_versions', 'athena/unload/test/denied/'),
+    );
     expect(out.QueryExecution.Status.State).toBe('FAILED');
     expect(out.QueryExecution.Status.StateChangeReason).toContain(
       `Permission denied on S3 path: s3://${bucket}/${GOOD}`,
@@ -392,7 +400,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
 
   it('fails when the caller may not read the table in Glue', async () => {
     deny = (action) => action === 'glue:GetTable';
-    const out = await run('select count(*) from order_lines_versions');
+    const out = await run('select count(*) from storepulse_files.order_lines_versions');
     expect(out.QueryExecution.Status.State).toBe('FAILED');
     expect(out.QueryExecution.Status.StateChangeReason).toMatch(
       /^Insufficient permissions.*AccessDeniedException/,
@@ -411,7 +419,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
       now: () => NOW,
     });
     const { QueryExecutionId } = await small.start(principal, {
-      QueryString: 'select count(*) from order_lines_versions',
+      QueryString: 'select count(*) from storepulse_files.order_lines_versions',
       WorkGroup: 'storepulse',
       QueryExecutionContext: { Database: 'storepulse' },
     });
@@ -426,7 +434,7 @@ describe('Athena stand-in: reading a table as Athena does', () => {
 describe('Athena stand-in: SELECT and GetQueryResults', () => {
   it("writes the CSV to the workgroup's enforced location and pages it with the column names first", async () => {
     const out = await run(
-      'select order_id, quantity, unit_price, order_ts, customer_id is null as anonymous, cast(null as varchar) as nothing, 7 / 2 as half from order_lines_versions order by order_id',
+      'select order_id, quantity, unit_price, order_ts, customer_id is null as anonymous, cast(null as varchar) as nothing, 7 / 2 as half from storepulse_files.order_lines_versions order by order_id',
       { ResultConfiguration: { OutputLocation: `s3://${bucket}/somewhere-else/` } },
     );
     const q = out.QueryExecution;
@@ -467,14 +475,18 @@ describe('Athena stand-in: SELECT and GetQueryResults', () => {
     const reason = async (sql: string) => (await run(sql)).QueryExecution.Status.StateChangeReason;
     expect((await run('select 1;')).QueryExecution.Status.State).toBe('SUCCEEDED');
     expect(await reason('selec 1')).toMatch(/^SYNTAX_ERROR: line 1:1: /);
-    expect(await reason('select 1 frm order_lines_versions')).toMatch(/^SYNTAX_ERROR: line 1:\d+: /);
-    expect(await reason('from order_lines_versions')).toMatch(/^SYNTAX_ERROR: line 1:1: /);
+    expect(await reason('select 1 frm storepulse_files.order_lines_versions')).toMatch(
+      /^SYNTAX_ERROR: line 1:\d+: /,
+    );
+    expect(await reason('from storepulse_files.order_lines_versions')).toMatch(/^SYNTAX_ERROR: line 1:1: /);
     expect(await reason('select * from no_such_table')).toBe(
       "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.storepulse.no_such_table' does not exist",
     );
-    expect(await reason('select no_such_column from order_lines_versions')).toMatch(/^COLUMN_NOT_FOUND: /);
+    expect(await reason('select no_such_column from storepulse_files.order_lines_versions')).toMatch(
+      /^COLUMN_NOT_FOUND: /,
+    );
     expect(await reason("select * from read_csv('/etc/passwd')")).toMatch(/^SYNTAX_ERROR: .*table functions/);
-    expect(await reason('select quantity::bigint from order_lines_versions')).toMatch(
+    expect(await reason('select quantity::bigint from storepulse_files.order_lines_versions')).toMatch(
       /^SYNTAX_ERROR: line 1:16: /,
     );
     expect(await reason('select 1; select 2')).toMatch(/^INVALID_INPUT: Only one sql statement/);
@@ -484,20 +496,49 @@ describe('Athena stand-in: SELECT and GetQueryResults', () => {
     ).toMatch(/^NOT_SUPPORTED: /);
   });
 
-  it('resolves the order_lines view the product prepends, under a WITH clause', async () => {
+  it('resolves the stack’s views with the caller’s Glue rights on everything under them', async () => {
     const plan = planRun({ asOf: '2026-11-22', runId: 'with-check' }, 'UTC', (k) => `s3://${bucket}/${k}`);
     const select = plan.aggregatesQuery
       .replace(/^UNLOAD \(/, '')
       .replace(/\) TO '[^']*' WITH \(format = 'PARQUET'\)$/, '');
     const out = await run(`${select}`);
     expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
-    // order_lines is a CTE: only the tables it reads are looked up in Glue (the line versions, the
-    // commit records that make a batch visible, the exchange rates converted at read time).
+    // order_lines is a Glue view over the committed line versions and rates (views themselves),
+    // which read the files database and the commit records.
     const tables = calls.filter((c) => c.action === 'glue:GetTable' && c.resource.includes(':table/'));
-    expect(tables.map((c) => c.resource.split('/').pop()).sort()).toEqual(
-      ['batch_commits', 'fx_rates', 'order_lines_versions'].sort(),
+    expect(tables.map((c) => c.resource.split(':table/').pop()).sort()).toEqual(
+      [
+        'storepulse/order_lines',
+        'storepulse/order_lines_versions',
+        'storepulse/fx_rates',
+        'storepulse/batch_commits',
+        'storepulse_files/order_lines_versions',
+        'storepulse_files/fx_rates',
+      ].sort(),
     );
-    expect(tables.map((c) => c.resource.split('/').pop())).not.toContain('order_lines');
+  });
+
+  it('shows a batch through the views only once its commit record exists', async () => {
+    const uncommitted = `${TABLE}source=shopify/dt=2026-11-21/part-0.parquet`;
+    await put(
+      uncommitted,
+      await parquet(`select * replace ('b2' as batch_id, 'o9' as order_id) from (${typed})`),
+    );
+    try {
+      const count = async (relation: string) => {
+        const out = await run(`select count(*) from ${relation}`);
+        expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe(
+          'SUCCEEDED',
+        );
+        const page = await athena.results(principal, out.QueryExecution.QueryExecutionId);
+        return Number(page.ResultSet.Rows[1]!.Data[0]!.VarCharValue);
+      };
+      expect(await count('storepulse_files.order_lines_versions')).toBe(6);
+      expect(await count('order_lines_versions')).toBe(3);
+      expect(await count('order_lines')).toBe(3);
+    } finally {
+      await del(uncommitted);
+    }
   });
 });
 

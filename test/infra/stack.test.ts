@@ -7,6 +7,7 @@ import { settingsFromContext } from '../../infra/settings.ts';
 import { DEFAULT_SETTINGS, type StorepulseSettings, StorepulseStack } from '../../infra/stack.ts';
 import { SOURCES } from '../../shared/formats/registry.ts';
 import { ALL_TABLES, orderLines } from '../../shared/schemas/tables.ts';
+import { GLUE_DATABASE, GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
 
 /** The app as infra/app.ts builds it, without bundling the functions (tests need the template only). */
 function build(settings: Partial<StorepulseSettings> = {}, nag = true) {
@@ -167,8 +168,19 @@ describe('wildcards', () => {
 
 describe('catalog', () => {
   it('has one Glue table per declared table, columns and partition projection derived from the schemas', () => {
-    const tables = resources('AWS::Glue::Table');
+    const all = resources('AWS::Glue::Table');
+    const tables = all.filter(
+      (t) => (t.Properties.TableInput as { TableType: string }).TableType !== 'VIRTUAL_VIEW',
+    );
     expect(tables).toHaveLength(ALL_TABLES.length);
+    // Batch tables' files are registered in a database of their own; analysts query the views.
+    const databaseOf = (name: string) =>
+      tables.find((t) => (t.Properties.TableInput as { Name: string }).Name === name)?.Properties
+        .DatabaseName;
+    expect(databaseOf('order_lines_versions')).toBe(GLUE_FILES_DATABASE);
+    expect(databaseOf('contacts')).toBe(GLUE_FILES_DATABASE);
+    expect(databaseOf('rfm')).toBe(GLUE_DATABASE);
+    expect(databaseOf('batch_commits')).toBe(GLUE_DATABASE);
     const ol = tables.find(
       (t) => (t.Properties.TableInput as { Name: string }).Name === 'order_lines_versions',
     )!;
@@ -202,13 +214,40 @@ describe('catalog', () => {
       }),
     });
     const names = resources('AWS::Athena::NamedQuery').map((q) => q.Properties.Name);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'Who to recall today',
-        'RFM segment counts over time',
-        'Create the order_lines view (run once)',
-      ]),
+    expect(names).toEqual(expect.arrayContaining(['Who to recall today', 'RFM segment counts over time']));
+  });
+
+  it('declares the views itself (no named query to run by hand): Athena views over committed batches', () => {
+    const views = resources('AWS::Glue::Table').filter(
+      (t) => (t.Properties.TableInput as { TableType: string }).TableType === 'VIRTUAL_VIEW',
     );
+    const declared = glueViews('USD');
+    expect(views.map((v) => (v.Properties.TableInput as { Name: string }).Name).sort()).toEqual(
+      declared.map((v) => v.name).sort(),
+    );
+    for (const v of views) {
+      expect(v.Properties.DatabaseName).toBe(GLUE_DATABASE);
+      const input = v.Properties.TableInput as {
+        Name: string;
+        ViewOriginalText: string;
+        Parameters: Record<string, string>;
+        StorageDescriptor: { Columns: { Name: string }[] };
+      };
+      expect(input.Parameters.presto_view).toBe('true');
+      const m = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(input.ViewOriginalText);
+      expect(m, input.Name).not.toBeNull();
+      const body = JSON.parse(Buffer.from(m![1]!, 'base64').toString('utf8')) as {
+        originalSql: string;
+        catalog: string;
+        schema: string;
+        columns: { name: string; type: string }[];
+      };
+      expect(body.catalog).toBe('awsdatacatalog');
+      expect(body.schema).toBe(GLUE_DATABASE);
+      expect(body.columns.map((c) => c.name)).toEqual(input.StorageDescriptor.Columns.map((c) => c.Name));
+      if (input.Name === 'order_lines') expect(body.originalSql).toMatch(/from order_lines_versions v/);
+      else expect(body.originalSql).toContain(`from ${GLUE_FILES_DATABASE}.${input.Name} where batch_id in`);
+    }
   });
 });
 

@@ -11,9 +11,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { QueryError } from '../../shared/errors.ts';
 import { encodeTable } from '../../shared/lake/parquet.ts';
 import { rfm } from '../../shared/schemas/tables.ts';
-import { AthenaEngine, withCommittedViews, withOrderLinesView } from '../../shared/sql/athena.ts';
+import { AthenaEngine } from '../../shared/sql/athena.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
 import type { QueryName } from '../../shared/sql/render.ts';
+import { GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
 import { fixture, ingest, tempLake } from '../helpers.ts';
 
 const QUERY_DIR = fileURLToPath(new URL('../../shared/sql/queries/', import.meta.url));
@@ -45,20 +46,32 @@ describe('.sql files', () => {
     }
   });
 
-  it('gives Athena the order_lines view as a WITH clause, merged with the query’s own', () => {
-    const merged = withOrderLinesView('-- c\nwith a as (select 1) select * from order_lines, a');
-    const committed = (t: string) =>
-      `${t} as (select * from storepulse.${t} where batch_id in (select batch_id from storepulse.batch_commits))`;
-    // Each batch table the view reads is its committed rows first, under the Glue table's name
-    // (qualified inside, so it never refers to itself); then the view; then the query's own.
-    expect(merged.startsWith(`with ${committed('order_lines_versions')},\n`)).toBe(true);
-    expect(merged).toMatch(/order_lines as \(select .* from order_lines_versions v/s);
-    expect(merged).toMatch(/\),\na as \(select 1\) select \* from order_lines, a$/);
-    expect(withOrderLinesView('select 1')).toBe('select 1');
-    // A query of another batch table (contacts, for the recall list) gets its filter too.
-    expect(withCommittedViews('select email from contacts c join rfm r using (customer_id)')).toBe(
-      `with ${committed('contacts')}\nselect email from contacts c join rfm r using (customer_id)`,
+  it('declares the views once: DuckDB has the Glue views, over the files of committed batches only', async () => {
+    const lake = await tempLake();
+    const report = await ingest(lake, fixture('rfm', 'orders.csv'));
+    const views = glueViews('USD');
+    expect(views.map((v) => v.name)).toEqual(
+      expect.arrayContaining(['order_lines', 'order_lines_versions', 'fx_rates', 'products', 'contacts']),
     );
+    const count = async (engine: DuckDbEngine, relation: string) =>
+      Number((await engine.query(`select count(*) as n from ${relation}`)).rows[0]!.n);
+    let engine = await DuckDbEngine.open(lake);
+    try {
+      expect(await count(engine, 'order_lines')).toBeGreaterThan(0);
+      expect(await count(engine, 'order_lines_versions')).toBe(report.rowsLanded);
+    } finally {
+      await engine.close();
+    }
+    // Without its commit record the batch is invisible through every view; its files remain.
+    for (const key of await lake.list('curated/batch_commits/')) await lake.delete(key);
+    engine = await DuckDbEngine.open(lake);
+    try {
+      expect(await count(engine, 'order_lines')).toBe(0);
+      expect(await count(engine, 'order_lines_versions')).toBe(0);
+      expect(await count(engine, `${GLUE_FILES_DATABASE}.order_lines_versions`)).toBe(report.rowsLanded);
+    } finally {
+      await engine.close();
+    }
   });
 });
 
@@ -116,11 +129,9 @@ describe('Athena engine', () => {
     const start = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
     expect(start.WorkGroup).toBe('storepulse');
     expect(start.QueryExecutionContext?.Database).toBe('storepulse_db');
-    // The committed rows of the tables read, from the engine's database, then the latest-version view.
-    expect(start.QueryString).toMatch(
-      /^UNLOAD \(with order_lines_versions as \(select \* from storepulse_db\.order_lines_versions where batch_id in \(select batch_id from storepulse_db\.batch_commits\)\),\n/,
-    );
-    expect(start.QueryString).toMatch(/\norder_lines as \(select /);
+    // The query as written: order_lines is a view in the Glue catalogue, as in DuckDB.
+    expect(start.QueryString).toMatch(/^UNLOAD \(-- /);
+    expect(start.QueryString).toMatch(/\bfrom order_lines\b/);
     expect(start.QueryString).toContain("where dt <= '2026-03-31'");
     expect(start.QueryString).toMatch(
       /\) TO '.*athena\/unload\/rfm_customer_aggregates\/fixed-id\/' WITH \(format = 'PARQUET'\)$/,

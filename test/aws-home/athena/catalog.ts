@@ -22,6 +22,38 @@ export interface GlueTable {
   parameters: Record<string, string>;
   tableType: string;
   serde: string;
+  /** A view's definition (VIRTUAL_VIEW with a Presto view text), as Athena stores it. */
+  view?: ViewDefinition;
+}
+
+/** What Athena keeps of a view: its SQL, where its names resolve, and the columns it must give. */
+export interface ViewDefinition {
+  sql: string;
+  catalog: string;
+  schema: string;
+  columns: GlueColumn[];
+}
+
+/**
+ * A Glue view's definition: Athena reads the original text of a VIRTUAL_VIEW marked `presto_view`,
+ * a comment holding "Presto View: " and a base64 JSON; anything else is not a view Athena can query.
+ */
+function prestoView(input: Record<string, unknown>, name: string): ViewDefinition | undefined {
+  if (String(input.TableType) !== 'VIRTUAL_VIEW') return undefined;
+  const text = str(input.ViewOriginalText) ?? '';
+  const m = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(text.trim());
+  if (obj(input.Parameters).presto_view !== 'true' || !m)
+    throw new Error(`Glue view ${name}: not an Athena (Presto) view: ${text.slice(0, 60)}`);
+  const body = obj(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')));
+  return {
+    sql: String(body.originalSql ?? ''),
+    catalog: String(body.catalog ?? '').toLowerCase(),
+    schema: String(body.schema ?? '').toLowerCase(),
+    columns: arr(body.columns).map((c) => ({
+      name: String(obj(c).name).toLowerCase(),
+      type: String(obj(c).type).toLowerCase(),
+    })),
+  };
 }
 
 export interface WorkGroup {
@@ -76,6 +108,8 @@ export function readCatalog(template: ResolvedTemplate): {
       tableType: String(input.TableType ?? 'EXTERNAL_TABLE'),
       serde: String(obj(sd.SerdeInfo).SerializationLibrary ?? ''),
     };
+    const view = prestoView(input, table.name);
+    if (view) table.view = view;
     tables.set(`${table.database}.${table.name}`, table);
   }
   // Every account has the `primary` workgroup, with no settings of its own.

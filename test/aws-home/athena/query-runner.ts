@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Principal } from './api.ts';
-import { CATALOG, type Catalog, type GlueTable } from './catalog.ts';
+import { CATALOG, type Catalog, GLUE_TYPES, type GlueTable } from './catalog.ts';
 import { type EngineAccess, glueArn } from './engine-access.ts';
 import { arr } from './loose-json.ts';
 import { athenaReason, QueryFailure } from './query-failure.ts';
@@ -57,14 +57,14 @@ export class QueryRunner {
       instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       connection = await instance.connect();
       const db = connection;
-      const refs = await this.referencedTables(db, r, inner, innerStart);
+      const { tables: refs, views } = await this.referencedTables(db, r, inner, innerStart);
       const target = unload ? await this.writer.checkUnloadTarget(principal, unload) : undefined;
 
       await db.run("set TimeZone = 'UTC'");
       await db.run('set integer_division = true'); // Trino: integer / integer is an integer
       await db.run("set default_null_order = 'nulls_last'"); // Trino's default for ASC and DESC
       await db.run(`attach ':memory:' as ${CATALOG}`);
-      const schemas = new Set([...refs.values()].map((t) => t.database));
+      const schemas = new Set([...refs.values(), ...views].map((t) => t.database));
       if (r.database) schemas.add(r.database.toLowerCase());
       for (const s of schemas) await db.run(`create schema if not exists ${CATALOG}.${ident(s)}`);
       let n = 0;
@@ -72,6 +72,8 @@ export class QueryRunner {
         const view = await this.reader.tableRelation(principal, db, r, table, join(dir, `t${n++}`));
         await db.run(`create view ${CATALOG}.${ident(table.database)}.${ident(table.name)} as ${view}`);
       }
+      // Views after the tables (and views) they read; names in a view resolve in its own schema.
+      for (const v of views) await this.createView(db, v);
       await db
         .run(`use ${CATALOG}.${ident((r.database ?? 'default').toLowerCase())}`)
         .catch(() => db.run(`use ${CATALOG}`));
@@ -107,15 +109,83 @@ export class QueryRunner {
     }
   }
 
-  /** The Glue tables the statement reads, checked against the catalogue and the caller's Glue rights. */
+  /**
+   * A view as DuckDB's: created in its schema (DuckDB, like Trino, resolves the names in a view's
+   * text where the view lives), then checked to give the columns and types the definition declares,
+   * as Trino checks a view when it is queried.
+   */
+  private async createView(db: DuckDBConnection, v: GlueTable): Promise<void> {
+    const def = v.view!;
+    const qualified = `${CATALOG}.${ident(v.database)}.${ident(v.name)}`;
+    await db.run(`create view ${qualified} as ${def.sql}`);
+    const described = (await db.runAndReadAll(`describe ${qualified}`)).getRowObjectsJson();
+    const stale = (why: string) =>
+      new QueryFailure(
+        `VIEW_IS_STALE: View '${CATALOG}.${v.database}.${v.name}' is stale or in invalid state: ${why}`,
+      );
+    if (described.length !== def.columns.length)
+      throw stale(
+        `stored view definition has ${def.columns.length} columns, query view gives ${described.length}`,
+      );
+    for (const [i, want] of def.columns.entries()) {
+      const got = described[i]!;
+      const name = String(got.column_name).toLowerCase();
+      const type = trinoType(String(got.column_type));
+      if (name !== want.name || type !== want.type)
+        throw stale(
+          `column [${name}] of type ${type} projected from query view at position ${i} cannot be coerced to column [${want.name}] of type ${want.type} stored in view definition`,
+        );
+    }
+  }
+
+  /**
+   * The Glue tables the statement reads, checked against the catalogue and the caller's Glue rights;
+   * a view is read with the caller's rights on everything under it. Views come back in the order
+   * they can be created.
+   */
   private async referencedTables(
     db: DuckDBConnection,
     r: QueryRecord,
     inner: string,
     innerStart: number,
-  ): Promise<Map<string, GlueTable>> {
-    const parsed = await db.runAndReadAll(`select json_serialize_sql(${sqlString(inner)})`);
-    const ast = JSON.parse(String(parsed.getRows()[0]![0])) as Record<string, unknown>;
+  ): Promise<{ tables: Map<string, GlueTable>; views: GlueTable[] }> {
+    const tables = new Map<string, GlueTable>();
+    const views: GlueTable[] = [];
+    const done = new Set<string>();
+    const visit = async (
+      sql: string,
+      defaultSchema: string,
+      at: (loc: number | undefined) => string,
+      path: readonly string[],
+    ): Promise<void> => {
+      for (const ref of await this.parseRefs(db, sql, at)) {
+        if (ref.catalog && ref.catalog !== CATALOG)
+          throw new QueryFailure(
+            `CATALOG_NOT_FOUND: ${at(ref.location)}: Catalog '${ref.catalog}' does not exist`,
+          );
+        const database = ref.schema || defaultSchema;
+        const key = `${database}.${ref.name}`;
+        if (path.includes(key))
+          throw new QueryFailure(`VIEW_IS_RECURSIVE: View is recursive: ${[...path, key].join(' -> ')}`);
+        if (done.has(key)) continue;
+        const table = await this.glueTable(r, database, ref.name, at(ref.location));
+        if (table.view) {
+          const def = table.view;
+          const viewAt = (loc: number | undefined) => `view ${key}, ${lineCol(def.sql, loc ?? 0)}`;
+          for (const pos of doubleColonCasts(def.sql))
+            throw new QueryFailure(`SYNTAX_ERROR: ${viewAt(pos)}: mismatched input '::'`);
+          await visit(def.sql, def.schema || database, viewAt, [...path, key]);
+          views.push(table);
+        } else {
+          if (!/parquet/i.test(table.serde))
+            throw new QueryFailure(
+              `NOT_SUPPORTED: the Athena stand-in reads Parquet tables only (${key} is ${table.tableType}, ${table.serde})`,
+            );
+          tables.set(key, table);
+        }
+        done.add(key);
+      }
+    };
     const at = (loc: number | undefined) =>
       lineCol(
         r.query,
@@ -124,6 +194,18 @@ export class QueryRunner {
             .subarray(0, loc ?? 0)
             .toString().length,
       );
+    await visit(inner, (r.database ?? 'default').toLowerCase(), at, []);
+    return { tables, views };
+  }
+
+  /** The table references of one statement (CTE names excluded), DuckDB-only syntax refused. */
+  private async parseRefs(
+    db: DuckDBConnection,
+    sql: string,
+    at: (loc: number | undefined) => string,
+  ): Promise<ReturnType<typeof tableRefs>> {
+    const parsed = await db.runAndReadAll(`select json_serialize_sql(${sqlString(sql)})`);
+    const ast = JSON.parse(String(parsed.getRows()[0]![0])) as Record<string, unknown>;
     if (ast.error) {
       const pos = Number(ast.position ?? 0);
       const msg = String(ast.error_message ?? 'syntax error');
@@ -138,37 +220,33 @@ export class QueryRunner {
         `SYNTAX_ERROR: ${at(loc)}: ${what} is DuckDB syntax that Athena (Trino) does not accept`,
       );
     };
-    const tables = new Map<string, GlueTable>();
-    for (const ref of tableRefs(statements, reject)) {
-      if (ref.catalog && ref.catalog !== CATALOG)
-        throw new QueryFailure(
-          `CATALOG_NOT_FOUND: ${at(ref.location)}: Catalog '${ref.catalog}' does not exist`,
-        );
-      const database = ref.schema || (r.database ?? 'default').toLowerCase();
-      const key = `${database}.${ref.name}`;
-      if (tables.has(key)) continue;
-      await this.access.glueAuthorize(r, 'glue:GetDatabase', [
-        glueArn('catalog'),
-        glueArn(`database/${database}`),
-      ]);
-      if (!this.catalog.databases.has(database))
-        throw new QueryFailure(`SCHEMA_NOT_FOUND: ${at(ref.location)}: Schema '${database}' does not exist`);
-      await this.access.glueAuthorize(r, 'glue:GetTable', [
-        glueArn('catalog'),
-        glueArn(`database/${database}`),
-        glueArn(`table/${database}/${ref.name}`),
-      ]);
-      const table = this.catalog.tables.get(key);
-      if (!table)
-        throw new QueryFailure(
-          `TABLE_NOT_FOUND: ${at(ref.location)}: Table '${CATALOG}.${database}.${ref.name}' does not exist`,
-        );
-      if (table.tableType === 'VIRTUAL_VIEW' || !/parquet/i.test(table.serde))
-        throw new QueryFailure(
-          `NOT_SUPPORTED: the Athena stand-in reads Parquet tables only (${key} is ${table.tableType}, ${table.serde})`,
-        );
-      tables.set(key, table);
-    }
-    return tables;
+    return tableRefs(statements, reject);
+  }
+
+  /** One table or view of the catalogue, with the caller's Glue rights on its database and itself. */
+  private async glueTable(r: QueryRecord, database: string, name: string, where: string): Promise<GlueTable> {
+    await this.access.glueAuthorize(r, 'glue:GetDatabase', [
+      glueArn('catalog'),
+      glueArn(`database/${database}`),
+    ]);
+    if (!this.catalog.databases.has(database))
+      throw new QueryFailure(`SCHEMA_NOT_FOUND: ${where}: Schema '${database}' does not exist`);
+    await this.access.glueAuthorize(r, 'glue:GetTable', [
+      glueArn('catalog'),
+      glueArn(`database/${database}`),
+      glueArn(`table/${database}/${name}`),
+    ]);
+    const table = this.catalog.tables.get(`${database}.${name}`);
+    if (!table)
+      throw new QueryFailure(
+        `TABLE_NOT_FOUND: ${where}: Table '${CATALOG}.${database}.${name}' does not exist`,
+      );
+    return table;
   }
 }
+
+/** DuckDB's name of a column type as Trino names the Glue type it stands for. */
+const trinoType = (duck: string): string => {
+  for (const t of Object.values(GLUE_TYPES)) if (t.duck === duck.toUpperCase()) return t.trino;
+  return duck.toLowerCase();
+};

@@ -1,0 +1,73 @@
+/**
+ * The views analysts and the pipeline query, declared once for both SQL tiers: DuckDB creates them
+ * locally (duckdb.ts) and the stack declares them in Glue for Athena (infra/constructs/catalog.ts).
+ * A batch table's files are registered apart (`storepulse_files`), and its name is the view of its
+ * committed rows: no reader sees a batch before its commit record exists, and then all of it.
+ */
+import { allColumns, type ColumnSpec, type ColumnType } from '../schemas/table.ts';
+import { batchCommits, COMMITTED_TABLES, fxRates, orderLines, storedTableName } from '../schemas/tables.ts';
+import { columnList } from './columns.ts';
+import { orderLinesViewSql } from './order-lines-view.ts';
+
+/** The Glue database analysts and the pipeline query: model and alert tables, and the views below. */
+export const GLUE_DATABASE = 'storepulse';
+
+/**
+ * The Glue database of the batch tables' files as written, every batch's rows whether committed or
+ * not. Nothing queries it but the views of GLUE_DATABASE: a reader there never sees a half batch.
+ */
+export const GLUE_FILES_DATABASE = 'storepulse_files';
+
+/** Column types as Trino names them, for a view's declared columns (Glue `timestamp` reads as timestamp(3)). */
+export const TRINO_TYPES: Record<ColumnType, string> = {
+  string: 'varchar',
+  int32: 'integer',
+  double: 'double',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamp(3)',
+};
+
+export interface GlueView {
+  name: string;
+  doc: string;
+  /** The view's query, with names resolved in GLUE_DATABASE. */
+  sql: string;
+  columns: readonly ColumnSpec[];
+  /** The relations the query reads, as it names them: it can be created once they exist. */
+  reads: readonly string[];
+}
+
+/**
+ * The views of GLUE_DATABASE, as DuckDB has them locally (duckdb.ts): each batch table under its own
+ * name, keeping the rows whose batch has a commit record, and `order_lines`, the latest version of
+ * each committed line with net_amount_rc converted at read time. Filters on dt and source still
+ * prune: the commit filter is a semi-join on batch_id.
+ */
+export function glueViews(reportingCurrency: string): GlueView[] {
+  const views: GlueView[] = COMMITTED_TABLES.map((spec) => ({
+    name: storedTableName(spec),
+    doc: `${spec.doc} Committed batches only.`.slice(0, 2048),
+    sql:
+      `select ${columnList(spec)} from ${GLUE_FILES_DATABASE}.${storedTableName(spec)} ` +
+      `where batch_id in (select batch_id from ${storedTableName(batchCommits)})`,
+    columns: allColumns(spec),
+    reads: [`${GLUE_FILES_DATABASE}.${storedTableName(spec)}`, storedTableName(batchCommits)],
+  }));
+  views.push({
+    name: 'order_lines',
+    doc: 'The latest exported version of each committed order line; net_amount_rc converted at read time.',
+    sql: withoutComments(orderLinesViewSql(reportingCurrency)),
+    columns: allColumns(orderLines),
+    reads: [storedTableName(orderLines), storedTableName(fxRates)],
+  });
+  return views;
+}
+
+/** Drops whole-line `--` comments and trailing blank space: Athena stores the view text as given. */
+const withoutComments = (sql: string): string =>
+  sql
+    .split('\n')
+    .filter((l) => !/^\s*--/.test(l))
+    .join('\n')
+    .trim();
