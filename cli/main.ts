@@ -1,4 +1,5 @@
 /** The storepulse command: parses flags, calls the pipeline, prints. */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, StorepulseError, UsageError } from '../shared/errors.ts';
 import { SETTING_LIST } from '../shared/settings.ts';
@@ -26,6 +27,57 @@ const COMMANDS: readonly Command[] = [
   synthCommand,
 ];
 
+/** The version in package.json (the CLI runs from sources: no build step stamps it). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest of `candidates` to a mistyped word, when it is close (a typo, not another word). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(word, name);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
+}
+
+/** parseArgs' error, said as a person would: which option, and the one probably meant. */
+function usageMessage(err: Error & { code?: string }, options: Command['options']): string {
+  const flag = /'(-{1,2}[^' ]+)/.exec(err.message)?.[1];
+  const names = [...Object.keys(options).map((o) => `--${o}`), '--help'];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const guess = flag?.startsWith('--') ? closest(flag, names) : undefined;
+      return `unknown option ${flag ?? ''}${guess ? ` (did you mean ${guess}?)` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return flag && options[flag.replace(/^-+/, '')]?.type === 'boolean'
+        ? `${flag} takes no value`
+        : `${flag ?? 'an option'} needs a value`;
+    default:
+      return err.message;
+  }
+}
+
 /** Words of `text` in lines of at most `width` characters. */
 function wrap(text: string, width: number): string {
   const lines: string[] = [];
@@ -41,6 +93,7 @@ function wrap(text: string, width: number): string {
 const MAIN_HELP = `storepulse: e-commerce exports -> canonical Parquet -> operating models and alerts
 
 Usage: storepulse <command> [options]
+       storepulse --version
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
@@ -56,9 +109,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.out(MAIN_HELP);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`storepulse ${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`storepulse: unknown command "${name}"\n\n${MAIN_HELP}`);
+    const guess = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    io.err(
+      `storepulse: unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}\n\n${MAIN_HELP}`,
+    );
     return 2;
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -70,7 +133,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       strict: true,
     });
   } catch (err) {
-    io.err(`storepulse ${name}: ${(err as Error).message}\n\n${command.help}`);
+    io.err(`storepulse ${name}: ${usageMessage(err as Error, command.options)}\n\n${command.help}`);
     return 2;
   }
   if (parsed.values.help) {
@@ -89,7 +152,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return 2;
     }
     if (err instanceof StorepulseError) {
-      const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      // A message that already quotes its cause (a query error names DuckDB's text) says it once.
+      const cause =
+        err.cause instanceof Error && !err.message.includes(err.cause.message)
+          ? ` (${err.cause.message})`
+          : '';
       io.err(`storepulse ${name}: ${err.message}${cause}\n`);
       return 1;
     }

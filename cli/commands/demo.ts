@@ -46,13 +46,13 @@ ${LAKE_HELP}
     const lakeFlag = str(values.lake) === './lake' ? '' : ` --lake ${str(values.lake)}`;
     io.out(
       `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s (${landed.toLocaleString('en-US')} order lines ingested). Try next:\n` +
-        `  npx storepulse query${lakeFlag} "select segment, segment_zh, count(*) as customers, round(avg(monetary), 2) as avg_spend from rfm group by all order by customers desc"\n` +
+        `  npx storepulse query${lakeFlag} "select segment, segment_zh, count(*) as customers, round(avg(monetary), 2) as avg_spend from rfm_latest group by all order by customers desc"\n` +
         `  npx storepulse query${lakeFlag} "select source, status, count(*) as lines, round(sum(net_amount_rc), 2) as net from order_lines group by all order by all"\n` +
-        `  npx storepulse query${lakeFlag} --format csv "select * from churn_recall where dt = '${DEMO_AS_OF}' order by value_at_risk desc limit 10"\n` +
-        `  npx storepulse query${lakeFlag} "select customer_id, round(p_alive, 2) as p_alive, round(clv_12m, 2) as clv_12m from clv order by clv_12m desc limit 10"\n` +
-        `  npx storepulse query${lakeFlag} "select sku, rank, bundle_sku, round(confidence, 2) as confidence, round(lift, 1) as lift from bundles order by lift desc limit 10"\n` +
-        `  npx storepulse query${lakeFlag} "select sku, step, round(step_conversion, 3) as conv, round(baseline_conversion, 3) as baseline from funnel where significant"\n` +
-        `  npx storepulse query${lakeFlag} "select cohort_month, month_index, round(retention_pct, 1) as retention_pct from aarrr_cohorts where month_index <= 3 order by 1, 2"\n` +
+        `  npx storepulse query${lakeFlag} --format csv "select * from churn_recall_latest order by value_at_risk desc limit 10"\n` +
+        `  npx storepulse query${lakeFlag} "select customer_id, round(p_alive, 2) as p_alive, round(clv_12m, 2) as clv_12m from clv_latest order by clv_12m desc limit 10"\n` +
+        `  npx storepulse query${lakeFlag} "select sku, rank, bundle_sku, round(confidence, 2) as confidence, round(lift, 1) as lift from bundles_latest order by lift desc limit 10"\n` +
+        `  npx storepulse query${lakeFlag} "select sku, step, round(step_conversion, 3) as conv, round(baseline_conversion, 3) as baseline from funnel_latest where significant"\n` +
+        `  npx storepulse query${lakeFlag} "select cohort_month, month_index, round(retention_pct, 1) as retention_pct from aarrr_cohorts_latest where month_index <= 3 order by 1, 2"\n` +
         `  The CRM import file: ${join(ctx.lake.location, summary.recall.csvKey)}\n`,
     );
     return 0;

@@ -29,10 +29,11 @@ export const reportCommand: Command = {
   help: `Usage: storepulse report [--date YYYY-MM-DD] [--open] [options]
 
 Writes the report of the run of that date as one self-contained HTML page (charts inlined, no
-network needed to view it): headline figures and their change since the previous run, the RFM
-segments, the churn-recall list, cohort retention, the funnels with their breakpoint, the ABC Pareto
-curve, the Boston matrix, channel mix, stockout warnings and bundles. \`storepulse run\` writes it
-too. Labels follow STOREPULSE_LANGUAGE (en or zh).
+network needed to view it), laid out for a desktop or a phone: headline figures and their change
+since the previous run, the open churn-recall and stockout items (new today, still open, resolved)
+with links to their CSV lists, the RFM segments, cohort retention, the funnels with their
+breakpoint, the ABC Pareto curve, the Boston matrix, channel mix and bundles. \`storepulse run\`
+writes it too. Labels follow STOREPULSE_LANGUAGE (en or zh).
 
 Options:
   --date YYYY-MM-DD    the run's as-of date (default: today in the shop time zone)

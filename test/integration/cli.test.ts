@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { SETTING_LIST } from '../../shared/settings.ts';
 import { cli, fixture, tempDir } from '../helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/storepulse.js', import.meta.url));
+const PACKAGE_VERSION = (
+  JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 describe('storepulse CLI', () => {
   it('prints help for the program and each command', async () => {
@@ -107,10 +110,48 @@ describe('storepulse CLI', () => {
     const bad = await cli(['query', '--lake', lake, 'select nope from rfm']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/Referenced column "nope" not found/);
+    // DuckDB's message once, not again as the cause.
+    expect(bad.err.match(/Referenced column "nope" not found/g)).toHaveLength(1);
+
+    // A second run adds a partition: rfm holds both runs, rfm_latest the second.
+    expect((await cli(['run', '--lake', lake, '--date', '2026-04-01'])).code).toBe(0);
+    const count = async (table: string) =>
+      JSON.parse(
+        (await cli(['query', '--lake', lake, '--format', 'json', `select count(*)::int as n from ${table}`]))
+          .out,
+      )[0].n as number;
+    expect(await count('rfm')).toBe(22);
+    expect(await count('rfm_latest')).toBe(11);
+    expect((await cli(['query', '--help'])).out).toMatch(/\n {2}rfm_latest +the latest run of rfm\n/);
+
+    // A --lake that is no lake is refused, not answered with 0.
+    const typo = await cli(['query', '--lake', join(dir, 'lkae'), 'select count(*) from rfm']);
+    expect(typo).toMatchObject({ code: 1, out: '' });
+    expect(typo.err).toMatch(/no lake at .*lkae: the folder does not exist/);
+    const notALake = await cli(['query', '--lake', dir, 'select count(*) from rfm']);
+    expect(notALake.err).toMatch(/no lake at .*: the folder holds none of curated, models/);
+  });
+
+  it('says its version and what a mistyped command or option probably meant', async () => {
+    const version = await cli(['--version']);
+    expect(version).toMatchObject({ code: 0, out: `storepulse ${PACKAGE_VERSION}\n` });
+    const typo = await cli(['injest', 'x.csv']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/^storepulse: unknown command "injest" \(did you mean "ingest"\?\)/);
+    expect((await cli(['qeury'])).err).toMatch(/did you mean "query"/);
+    expect((await cli(['frobnicate'])).err).not.toMatch(/did you mean/);
+    const option = await cli(['run', '--dtae', '2026-11-23']);
+    expect(option.code).toBe(2);
+    expect(option.err).toMatch(/^storepulse run: unknown option --dtae \(did you mean --date\?\)\n/);
+    expect(option.err).not.toMatch(/positional argument/);
+    expect((await cli(['run', '--date'])).err).toMatch(/^storepulse run: --date needs a value/);
+    expect((await cli(['report', '--open=yes'])).err).toMatch(/^storepulse report: --open takes no value/);
   });
 
   it('runs as the installed bin through the TypeScript loader', async () => {
     const dir = await tempDir();
+    // An empty lake (one zone folder, no files) answers with 0 rows.
+    await mkdir(join(dir, 'lake', 'curated'), { recursive: true });
     const r = spawnSync(
       process.execPath,
       [BIN, 'query', '--lake', join(dir, 'lake'), '--format', 'csv', 'select count(*) as n from order_lines'],
