@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { detectLegacyEncoding, type TextEncoding, unicodeBom } from './encoding.ts';
+import { binaryContainer, looksLikeWindows1252, utf16WithoutBom, WINDOWS_1252_ADVICE } from './file-kind.ts';
 import { CsvParser, type CsvRecord } from './parser.ts';
 
 export type { TextEncoding } from './encoding.ts';
@@ -70,11 +71,14 @@ export async function scanFile(path: string, splitAt = 0.5): Promise<FileScan> {
   let lines = 0;
   let bom: TextEncoding | undefined;
   let utf16: InstanceType<typeof TextDecoder> | undefined;
+  let head: Buffer = Buffer.alloc(0);
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
     const buf = chunk as Buffer;
     hash.update(buf);
     if (bytes === 0) {
-      bom = unicodeBom(buf);
+      head = Buffer.from(buf.subarray(0, 64 * 1024));
+      // UTF-16 without a byte-order mark is read as UTF-16 all the same.
+      bom = unicodeBom(buf) ?? utf16WithoutBom(buf);
       if (bom === 'utf-16le' || bom === 'utf-16be') utf16 = new TextDecoder(bom, { fatal: true });
     }
     if (utf16 && !encodingProblem) {
@@ -113,12 +117,17 @@ export async function scanFile(path: string, splitAt = 0.5): Promise<FileScan> {
     if (!encodingProblem && tail.length) encodingProblem = 'file ends inside a UTF-8 character';
     if (!encodingProblem) encoding = 'utf-8';
     else {
-      // Not UTF-8: Chinese platforms still export GBK. Decided from the bytes, by a second pass.
-      const legacy = await detectLegacyEncoding(path);
-      if (legacy.encoding) {
-        encoding = legacy.encoding;
-        encodingProblem = undefined;
-      } else encodingProblem = `${encodingProblem}, and ${legacy.why}`;
+      const container = binaryContainer(head);
+      if (container) encodingProblem = `this is ${container}`;
+      else {
+        // Not UTF-8: Chinese platforms still export GBK. Decided from the bytes, by a second pass.
+        const legacy = await detectLegacyEncoding(path);
+        if (legacy.encoding) {
+          encoding = legacy.encoding;
+          encodingProblem = undefined;
+        } else
+          encodingProblem = `${encodingProblem}, and ${legacy.why}${looksLikeWindows1252(head) ? `; ${WINDOWS_1252_ADVICE}` : ''}`;
+      }
     }
   }
   // Splitting by bytes needs an encoding whose LF and quote bytes never occur inside a character.

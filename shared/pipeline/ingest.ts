@@ -172,7 +172,7 @@ async function ingestWith(
   if (scan.bytes === 0) return rejectFile('the file is empty');
   const encoding = scan.encoding;
   if (!encoding) {
-    return rejectFile(`${scan.encodingProblem}; storepulse reads UTF-8, UTF-16 (with BOM) and GBK/GB18030`);
+    return rejectFile(`${scan.encodingProblem}; storepulse reads UTF-8, UTF-16 and GBK/GB18030`);
   }
   const head = await readHead(req.path, encoding);
   if (!head || head.header.fields.every((h) => h.trim() === '')) return rejectFile('no header line');
