@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
+import { binaryContainer } from '../../shared/csv/file-kind.ts';
 import { parseCsv } from '../../shared/csv/parser.ts';
 import { UnreadableFileError, UsageError } from '../../shared/errors.ts';
 import { DEFAULT_BASKET_PARAMS, mineRules, type Rule } from '../../shared/models/basket.ts';
@@ -100,9 +102,18 @@ Example (arules' Groceries, 5,668 rules):
       maxLength: number('max-length', str(values['max-length']), DEFAULT_BASKET_PARAMS.maxLength),
     };
     const path = positionals[0]!;
-    const text = await readFile(path, 'utf8').catch((cause) => {
+    const bytes = await readFile(path).catch((cause) => {
       throw new UnreadableFileError(path, 'cannot open the file', { cause });
     });
+    // Binary input (a workbook, an archive) would be mined as "transactions" of byte soup.
+    const container = binaryContainer(bytes);
+    if (container) throw new UnreadableFileError(path, `this is ${container}`);
+    if (!isUtf8(bytes) || bytes.includes(0))
+      throw new UnreadableFileError(
+        path,
+        'not UTF-8 text: a basket file is a UTF-8 CSV (save it as "CSV UTF-8" in Excel)',
+      );
+    const text = bytes.toString('utf8');
     const transactions = values.long ? readLongFile(text, path) : readBasketFile(text);
     let result: Awaited<ReturnType<typeof mineRules>>;
     try {

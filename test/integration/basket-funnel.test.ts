@@ -144,4 +144,22 @@ describe('storepulse basket', () => {
     const bad = await cli(['basket', file, '--min-support', 'lots']);
     expect(bad.code).toBe(2);
   });
+
+  it('refuses binary input instead of mining its bytes as transactions', async () => {
+    const dir = await tempDir();
+    const xlsx = join(dir, 'baskets.xlsx');
+    // The start of a real .xlsx: a zip local-file header, then compressed bytes.
+    await writeFile(
+      xlsx,
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x9c, 0xfe, 0x0a, 0x41]),
+    );
+    const workbook = await cli(['basket', xlsx]);
+    expect(workbook).toMatchObject({ code: 1, out: '' });
+    expect(workbook.err).toMatch(/baskets\.xlsx: this is a zip archive, or an Excel workbook .*"CSV UTF-8"/);
+    const latin1 = join(dir, 'baskets.csv');
+    await writeFile(latin1, Buffer.from('caf\xe9,th\xe9\n', 'latin1'));
+    const text = await cli(['basket', latin1]);
+    expect(text.code).toBe(1);
+    expect(text.err).toMatch(/baskets\.csv: not UTF-8 text/);
+  });
 });
