@@ -8,9 +8,13 @@ export const synthCommand: Command = {
   summary: 'write realistic synthetic exports of a chosen size (seeded)',
   help: `Usage: storepulse synth --lines N [--out DIR] [--seed S]
 
-Writes invented but realistic exports: orders.csv (generic layout, N order lines, several
-marketplaces and currencies, Zipf SKU popularity, repeat and lapsed buyers, a November peak),
-orders_export_1.csv (Shopify layout, part of the US orders), products.csv and inventory.csv.
+Writes invented but realistic exports: fx_rates.csv (daily rates of CAD, GBP, AUD and EUR into
+USD), orders.csv (generic layout, N order lines, several marketplaces and currencies, Zipf SKU
+popularity, repeat and lapsed buyers, a November peak), orders_export_1.csv (Shopify layout, part of
+the US orders), products.csv and inventory.csv. Ingest fx_rates.csv first (ingest converts each
+line with the rates it has), then the rest:
+  storepulse synth --lines 100000 --out synth
+  storepulse ingest synth/fx_rates.csv && storepulse ingest synth/*.csv
 The same seed gives the same files. Streams to disk: any N fits in memory.
 
 Options:

@@ -1,10 +1,13 @@
 /**
  * `storepulse synth`: realistic exports of a chosen size, streamed to disk so 10 million lines need
  * no more memory than 1,000. The generic orders CSV carries several marketplaces (channel) and
- * currencies; a Shopify export of the US web store's share; products and inventory snapshots.
+ * currencies; exchange rates for those currencies (without them a line in CAD, GBP, AUD or EUR has
+ * no reporting-currency amount); a Shopify export of the US web store's share; products and
+ * inventory snapshots.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { addDays } from '../time.ts';
 import { makeCatalog } from './catalog.ts';
 import { type SynthOrder, synthOrders } from './orders.ts';
 import { Random } from './random.ts';
@@ -38,12 +41,38 @@ function genericInCurrency(o: SynthOrder): string[][] {
   });
 }
 
+const START = '2025-05-24';
+const END = '2026-11-23';
+
+/**
+ * Exchange rates into USD for the currencies the orders use, every weekday (as central banks
+ * publish) from a week before the first order: the inverse of the list-price rate, with a small
+ * drift so converted amounts are not the USD prices again.
+ */
+async function writeRates(path: string): Promise<number> {
+  const rates = new CsvFileWriter(path, ['date', 'currency', 'rate']);
+  let k = 0;
+  for (let day = addDays(START, -7); day <= END; day = addDays(day, 1), k++) {
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const drift = 1 + 0.02 * Math.sin(k / 45);
+    await rates.write(
+      Object.values(CURRENCY)
+        .filter(([code]) => code !== 'USD')
+        .map(([code, perUsd]) => [day, code, (1 / (perUsd * drift)).toFixed(6)]),
+    );
+  }
+  await rates.close();
+  return rates.lines;
+}
+
 export async function writeSynthExports(
   dir: string,
   lines: number,
   options: { seed?: number; onProgress?: (linesWritten: number) => void } = {},
 ): Promise<SynthResult> {
   await mkdir(dir, { recursive: true });
+  const rateLines = await writeRates(join(dir, 'fx_rates.csv'));
   const seed = options.seed ?? 42;
   const orders = new CsvFileWriter(join(dir, 'orders.csv'), GENERIC_HEADER);
   const shopify = new CsvFileWriter(join(dir, 'orders_export_1.csv'), SHOPIFY_HEADER);
@@ -54,8 +83,8 @@ export async function writeSynthExports(
   for (const o of synthOrders({
     seed,
     customers: customers * 2,
-    start: '2025-05-24',
-    end: '2026-11-23',
+    start: START,
+    end: END,
     catalogVariants,
   })) {
     if (orders.lines >= lines) break;
@@ -115,6 +144,8 @@ export async function writeSynthExports(
   await inventory.close();
   return {
     files: [
+      // Rates first: ingest converts each line with the rates it already has.
+      { path: join(dir, 'fx_rates.csv'), layout: 'exchange rates CSV', lines: rateLines },
       { path: join(dir, 'orders.csv'), layout: 'storepulse generic orders CSV', lines: orders.lines },
       { path: join(dir, 'orders_export_1.csv'), layout: 'Shopify orders export', lines: shopify.lines },
       { path: join(dir, 'products.csv'), layout: 'products (generic layout)', lines: products.lines },

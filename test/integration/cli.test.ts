@@ -132,6 +132,33 @@ describe('storepulse CLI', () => {
     expect(notALake.err).toMatch(/no lake at .*: the folder holds none of curated, models/);
   });
 
+  it('synth writes the exchange rates its currencies need: every line converts', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'synth');
+    const lake = join(dir, 'lake');
+    const synth = await cli(['synth', '--lines', '3000', '--out', out]);
+    expect(synth.code).toBe(0);
+    expect(synth.out).toMatch(/fx_rates\.csv: exchange rates CSV, [\d,]+ lines/);
+    const rates = await cli(['ingest', join(out, 'fx_rates.csv'), '--lake', lake]);
+    expect(rates.code).toBe(0);
+    const orders = await cli(['ingest', join(out, 'orders.csv'), '--lake', lake]);
+    expect(orders.code).toBe(0);
+    expect(orders.err).not.toMatch(/no exchange rate/);
+    const q = await cli([
+      'query',
+      '--lake',
+      lake,
+      '--format',
+      'json',
+      'select count(distinct currency)::int as currencies, count(*)::int as lines, count(net_amount_rc)::int as converted from order_lines',
+    ]);
+    const [row] = JSON.parse(q.out) as { currencies: number; lines: number; converted: number }[];
+    expect(row!.currencies).toBe(5);
+    // Whole orders: the last one may take the file a few lines past --lines.
+    expect(row!.lines).toBeGreaterThanOrEqual(3000);
+    expect(row!.converted).toBe(row!.lines);
+  });
+
   it('says its version and what a mistyped command or option probably meant', async () => {
     const version = await cli(['--version']);
     expect(version).toMatchObject({ code: 0, out: `storepulse ${PACKAGE_VERSION}\n` });
