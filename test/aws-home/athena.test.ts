@@ -295,6 +295,35 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     }
   });
 
+  it('reads only the partitions the predicates keep, through the views, and lists only their prefixes', async () => {
+    const other = `${TABLE}source=amazon/dt=2026-11-19/data-0`;
+    await put(other, await parquet(`select * from (${typed}) where order_id = 'o2'`));
+    try {
+      const lineObjects = () =>
+        calls
+          .filter((c) => c.action === 's3:GetObject' && c.resource.includes(':::' + bucket + '/' + TABLE))
+          .map((c) => c.resource.split(`${bucket}/`)[1]);
+      const oneDay = await run("select count(*) from order_lines where dt = '2026-11-20'");
+      expect(oneDay.QueryExecution.Status.State, oneDay.QueryExecution.Status.StateChangeReason).toBe(
+        'SUCCEEDED',
+      );
+      expect(lineObjects()).toEqual([GOOD]);
+      // Athena lists each projected partition the predicate keeps: the day, for each of the sources.
+      const oneDayLists = athena.stats.listRequests;
+      expect(oneDayLists).toBeLessThan(30);
+
+      calls.length = 0;
+      athena.resetStats();
+      const all = await run('select count(*) from order_lines');
+      expect(all.QueryExecution.Status.State, all.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
+      expect(lineObjects().sort()).toEqual([GOOD, other].sort());
+      // With no predicate on dt, every day since the projection's 2015 start, for every source.
+      expect(athena.stats.listRequests).toBeGreaterThan(11 * 4000);
+    } finally {
+      await del(other);
+    }
+  });
+
   it('fails HIVE_BAD_DATA on a CSV dropped into the table folder, naming its s3:// path', async () => {
     const csv = `${TABLE}source=shopify/dt=2026-11-21/orders_export_1.csv`;
     await put(csv, 'order_id,quantity\no9,1\n');

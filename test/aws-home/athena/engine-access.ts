@@ -75,6 +75,7 @@ export class EngineAccess {
     prefix: string,
     denied: (m: string) => string,
     maxKeys?: number,
+    counted = true,
   ): Promise<{ key: string; size: number; etag: string }[]> {
     await this.authorize(p, 's3:ListBucket', `arn:${PARTITION}:s3:::${bucket}`, denied, {
       's3:prefix': prefix,
@@ -90,7 +91,7 @@ export class EngineAccess {
           ...(maxKeys ? { MaxKeys: maxKeys } : {}),
         }),
       );
-      this.stats.listRequests++;
+      if (counted) this.stats.listRequests++;
       for (const o of page.Contents ?? [])
         out.push({ key: o.Key!, size: Number(o.Size ?? 0), etag: String(o.ETag ?? '') });
       token = maxKeys ? undefined : page.NextContinuationToken;

@@ -218,3 +218,38 @@ export function listingRoot(table: GlueTable): string {
 /** Hive and Trino skip any path part below the listed location that starts with `_` or `.`. */
 export const isHidden = (rest: string): boolean =>
   rest.split('/').some((part) => part.startsWith('_') || part.startsWith('.'));
+
+/**
+ * Every partition the projection declares, values in key order: what Athena enumerates before it
+ * prunes by the query's predicates and lists each remaining prefix. Undefined where a key's values
+ * are not a finite list this stand-in enumerates (or there would be over a million).
+ */
+export function projectedPartitions(table: GlueTable, now: Date): string[][] | undefined {
+  const p = table.parameters;
+  if (table.partitionKeys.length === 0 || p['projection.enabled']?.toLowerCase() !== 'true') return undefined;
+  const lists: string[][] = [];
+  for (const k of table.partitionKeys) {
+    const type = p[`projection.${k.name}.type`];
+    if (type === 'enum') {
+      lists.push((p[`projection.${k.name}.values`] ?? '').split(',').map((v) => v.trim()));
+    } else if (type === 'date') {
+      const fmt = javaDateFormat(p[`projection.${k.name}.format`] ?? 'yyyy-MM-dd');
+      const accepts = projectedKeys(table, now).find((x) => x.name === k.name)!;
+      const [a] = (p[`projection.${k.name}.range`] ?? '').split(',');
+      const start = a && !/^NOW/i.test(a.trim()) ? fmt.parse(a.trim()) : undefined;
+      if (start === undefined) return undefined;
+      const unit = (p[`projection.${k.name}.interval.unit`] ?? 'DAYS').toUpperCase();
+      const step = Number(p[`projection.${k.name}.interval`] ?? 1);
+      const values: string[] = [];
+      for (let t = start; values.length <= 1_000_000; t = addUnits(t, step, unit)) {
+        const v = fmt.format(t);
+        if (!accepts.accepts(v)) break;
+        values.push(v);
+      }
+      lists.push(values);
+    } else return undefined;
+  }
+  const total = lists.reduce((n, l) => n * l.length, 1);
+  if (total > 1_000_000) return undefined;
+  return lists.reduce<string[][]>((acc, l) => acc.flatMap((prefix) => l.map((v) => [...prefix, v])), [[]]);
+}

@@ -12,12 +12,14 @@ import type { Principal } from './api.ts';
 import { CATALOG, type Catalog, GLUE_TYPES, type GlueTable } from './catalog.ts';
 import { type EngineAccess, glueArn } from './engine-access.ts';
 import { arr } from './loose-json.ts';
+import { projectedPartitions } from './partition-projection.ts';
+import { partitionId, partitionsRead } from './partition-pruning.ts';
 import { athenaReason, QueryFailure } from './query-failure.ts';
 import type { QueryRecord } from './query-record.ts';
 import type { ResultWriter } from './result-writer.ts';
 import { doubleColonCasts, ident, lineCol, skipTrivia, sqlString } from './sql-text.ts';
 import { parseUnload, tableRefs } from './statements.ts';
-import type { TableReader } from './table-reader.ts';
+import type { TableReader, VisibleObject } from './table-reader.ts';
 
 export class QueryRunner {
   constructor(
@@ -67,16 +69,46 @@ export class QueryRunner {
       const schemas = new Set([...refs.values(), ...views].map((t) => t.database));
       if (r.database) schemas.add(r.database.toLowerCase());
       for (const s of schemas) await db.run(`create schema if not exists ${CATALOG}.${ident(s)}`);
-      let n = 0;
-      for (const table of refs.values()) {
-        const view = await this.reader.tableRelation(principal, db, r, table, join(dir, `t${n++}`));
-        await db.run(`create view ${CATALOG}.${ident(table.database)}.${ident(table.name)} as ${view}`);
-      }
-      // Views after the tables (and views) they read; names in a view resolve in its own schema.
-      for (const v of views) await this.createView(db, v);
       await db
         .run(`use ${CATALOG}.${ident((r.database ?? 'default').toLowerCase())}`)
         .catch(() => db.run(`use ${CATALOG}`));
+      const tables = [...refs.values()];
+      const objects = new Map<GlueTable, VisibleObject[]>();
+      for (const t of tables) objects.set(t, await this.reader.visibleObjects(principal, t));
+      const distinct = (t: GlueTable) => [
+        ...new Map(objects.get(t)!.map((o) => [partitionId(o.values), o.values])).values(),
+      ];
+      // Views after the tables (and views) they read; names in a view resolve in its own schema.
+      const createViews = async () => {
+        for (const v of views) await this.createView(db, v);
+      };
+      // Which partitions the query reads, from the plan over placeholders (partition-pruning.ts).
+      const pruned = tables.some((t) => t.partitionKeys.length > 0)
+        ? await partitionsRead(
+            db,
+            join(dir, 'plan'),
+            inner,
+            tables,
+            distinct,
+            (t) => projectedPartitions(t, this.now()),
+            createViews,
+          )
+        : undefined;
+      for (const [n, table] of tables.entries()) {
+        const view = await this.reader.tableRelation(
+          principal,
+          db,
+          r,
+          table,
+          join(dir, `t${n}`),
+          objects.get(table)!,
+          pruned?.get(table),
+        );
+        await db.run(
+          `create or replace view ${CATALOG}.${ident(table.database)}.${ident(table.name)} as ${view}`,
+        );
+      }
+      if (!pruned) await createViews();
       // The query itself may touch nothing but this query's own folder and the fetched objects.
       const allowed = [`${dir}/`, ...(this.reader.objectsDir ? [`${await this.reader.objectsDir}/`] : [])];
       await db.run(`set allowed_directories = [${allowed.map(sqlString).join(', ')}]`);

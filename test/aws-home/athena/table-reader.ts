@@ -15,9 +15,22 @@ import { GLUE_TYPES, type GlueTable } from './catalog.ts';
 import { type EngineAccess, parseS3 } from './engine-access.ts';
 import { checkParquetSchema } from './parquet-schema.ts';
 import { isHidden, listingRoot, partitionMatcher } from './partition-projection.ts';
+import { partitionId } from './partition-pruning.ts';
 import { QueryFailure } from './query-failure.ts';
 import type { QueryRecord } from './query-record.ts';
 import { ident, sqlString } from './sql-text.ts';
+
+export interface VisibleObject {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  /** Partition values in key order. */
+  values: string[];
+}
+
+const s3Denied = (path: string) => (m: string) =>
+  `Permission denied on S3 path: ${path} (AccessDenied: ${m})`;
 
 export class TableReader {
   constructor(
@@ -28,16 +41,10 @@ export class TableReader {
   ) {}
 
   /**
-   * One table as a DuckDB relation: every visible object fetched as the caller, checked to be
-   * Parquet with column types the Glue types can read, then read by column name.
+   * The objects of a table Athena would consider: listed under the table (the caller's ListBucket),
+   * in a projected partition, not hidden, not empty; with their partition values in key order.
    */
-  async tableRelation(
-    p: Principal,
-    db: DuckDBConnection,
-    r: QueryRecord,
-    table: GlueTable,
-    dir: string,
-  ): Promise<string> {
+  async visibleObjects(p: Principal, table: GlueTable): Promise<VisibleObject[]> {
     const loc = parseS3(listingRoot(table));
     if (!loc) throw new QueryFailure(`HIVE_INVALID_METADATA: Table ${table.name} has no S3 location`);
     for (const c of [...table.columns, ...table.partitionKeys])
@@ -45,23 +52,41 @@ export class TableReader {
         throw new QueryFailure(
           `NOT_SUPPORTED: the Athena stand-in does not read Glue type ${c.type} (${table.name}.${c.name})`,
         );
-    const s3Denied = (path: string) => (m: string) =>
-      `Permission denied on S3 path: ${path} (AccessDenied: ${m})`;
-    await this.access.authorize(
-      p,
-      's3:GetBucketLocation',
-      `arn:${PARTITION}:s3:::${loc.bucket}`,
-      s3Denied(table.location),
-    );
-    const objects = await this.access.listAll(p, loc.bucket, loc.key, s3Denied(table.location));
+    const denied = s3Denied(table.location);
+    await this.access.authorize(p, 's3:GetBucketLocation', `arn:${PARTITION}:s3:::${loc.bucket}`, denied);
+    // The harness finds the objects with one listing; what Athena lists is counted in tableRelation.
+    const objects = await this.access.listAll(p, loc.bucket, loc.key, denied, undefined, false);
     const match = partitionMatcher(table, this.now());
-    const visible: { key: string; size: number; etag: string; values: string[] }[] = [];
+    const visible: VisibleObject[] = [];
     for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : 1))) {
       if (o.key.endsWith('/') || o.size === 0) continue;
       const m = match(`s3://${loc.bucket}/${o.key}`);
       if (!m || isHidden(m.rest)) continue;
-      visible.push({ ...o, values: m.values });
+      visible.push({ ...o, bucket: loc.bucket, values: m.values });
     }
+    return visible;
+  }
+
+  /**
+   * One table as a DuckDB relation: the objects of the partitions the query reads (all of them for
+   * `read` undefined) fetched as the caller, checked to be Parquet with column types the Glue types
+   * can read, then read by column name. Athena's LIST requests are counted: one per partition read
+   * of a projected table (it lists each partition's prefix), else one per page of the table.
+   */
+  async tableRelation(
+    p: Principal,
+    db: DuckDBConnection,
+    r: QueryRecord,
+    table: GlueTable,
+    dir: string,
+    objects: readonly VisibleObject[],
+    pruned: { read: ReadonlySet<string> | undefined; listed: number | undefined } | undefined,
+  ): Promise<string> {
+    const read = pruned?.read;
+    const visible = read ? objects.filter((o) => read.has(partitionId(o.values))) : objects;
+    this.stats.listRequests += table.partitionKeys.length
+      ? (pruned?.listed ?? read?.size ?? new Set(objects.map((o) => partitionId(o.values))).size)
+      : Math.max(1, Math.ceil(objects.length / 1000));
     const glueCols = table.columns;
     const duck = (t: string) => GLUE_TYPES[t]!.duck;
     if (visible.length === 0) {
@@ -74,11 +99,11 @@ export class TableReader {
     const files: { path: string; values: string[] }[] = [];
     const present = new Set<string>();
     for (const [i, o] of visible.entries()) {
-      const uri = `s3://${loc.bucket}/${o.key}`;
+      const uri = `s3://${o.bucket}/${o.key}`;
       await this.access.authorize(
         p,
         's3:GetObject',
-        `arn:${PARTITION}:s3:::${loc.bucket}/${o.key}`,
+        `arn:${PARTITION}:s3:::${o.bucket}/${o.key}`,
         s3Denied(uri),
       );
       // Athena reads the object (counted); the harness transfers and checks it once per version.
@@ -88,7 +113,7 @@ export class TableReader {
       r.scanned += o.size;
       if (r.workGroup.cutoff !== undefined && r.scanned > r.workGroup.cutoff)
         throw new QueryFailure('Bytes scanned limit was exceeded', 'CANCELLED');
-      const cached = await this.readObject(db, loc.bucket, o, uri, table, i);
+      const cached = await this.readObject(db, o.bucket, o, uri, table, i);
       for (const name of cached.columns) present.add(name);
       const path = cached.path;
       files.push({ path, values: o.values });
