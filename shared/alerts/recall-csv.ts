@@ -29,13 +29,27 @@ export const RECALL_CSV_COLUMNS = [
   'reason',
 ] as const;
 
+const round = (v: number, places: number): number => {
+  const f = 10 ** places;
+  return Math.round(v * f) / f;
+};
+
 export function recallCsv(
   alerts: readonly ChurnRecallAlert[],
   contacts: ReadonlyMap<string, Contact>,
 ): string {
   const rows = alerts.map((a) => {
     const c = contacts.get(a.customer_id);
-    return { ...a, source_customer_ref: c?.source_customer_ref, email: c?.email, phone: c?.phone };
+    return {
+      ...a,
+      // Money to the cent, probabilities to 3 places: a CRM imports 1280.47, not 1280.4700000000003.
+      monetary: round(a.monetary, 2),
+      p_alive: a.p_alive === null ? null : round(a.p_alive, 3),
+      value_at_risk: a.value_at_risk === null ? null : round(a.value_at_risk, 2),
+      source_customer_ref: c?.source_customer_ref,
+      email: c?.email,
+      phone: c?.phone,
+    };
   });
   return toCsv(RECALL_CSV_COLUMNS, rows, true);
 }

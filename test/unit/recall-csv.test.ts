@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recallCsv } from '../../shared/alerts/recall-csv.ts';
+import { parseCsv } from '../../shared/csv/parser.ts';
 import { csvCell } from '../../shared/csv/writer.ts';
 
 describe('CSV output', () => {
@@ -17,6 +18,43 @@ describe('CSV output', () => {
     expect(csvCell('=HYPERLINK("x")', true)).toBe('"\'=HYPERLINK(""x"")"');
     // numbers stay numbers
     expect(csvCell(-5, true)).toBe('-5');
+    // A phone number is no formula: a CRM or SMS import gets it as written.
+    for (const phone of ['+1 555 0100', '+86 138-0013-8000', '+44 (20) 7946 0958', '+4915112345678'])
+      expect(csvCell(phone, true)).toBe(phone);
+    for (const v of ['+1+1', '+1 555 0100)*A1', '+1 555 =A1']) expect(csvCell(v, true)).toMatch(/^"?'/);
+  });
+
+  it('writes the recall list in the shape a CRM imports: phones as written, money and probabilities rounded', () => {
+    const csv = recallCsv(
+      [
+        {
+          customer_id: 'c1',
+          segment: 'important_retention',
+          segment_zh: '重要保持客户',
+          reason: 'r',
+          last_order_date: '2026-01-01',
+          recency_days: 200,
+          frequency: 4,
+          monetary: 1280.4700000000003,
+          p_alive: 0.123456789,
+          clv_12m: 40,
+          value_at_risk: 987.654321,
+          offer: 'o',
+        },
+      ],
+      new Map([
+        [
+          'c1',
+          { customer_id: 'c1', source_customer_ref: '1001', email: 'a@example.com', phone: '+1 555 0100' },
+        ],
+      ]),
+    );
+    const [header, row] = parseCsv(csv).map((r) => r.fields);
+    const cell = (name: string) => row![header!.indexOf(name)];
+    expect(cell('phone')).toBe('+1 555 0100');
+    expect(cell('monetary')).toBe('1280.47');
+    expect(cell('p_alive')).toBe('0.123');
+    expect(cell('value_at_risk')).toBe('987.65');
   });
 
   it('joins contact details into the recall list', () => {
