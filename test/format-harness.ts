@@ -36,9 +36,10 @@ export async function mapFile(
   opts: Partial<FormatContext> & { partner?: ReadonlyMap<string, StagedOrder> } = {},
 ): Promise<Mapped> {
   const scan = await scanFile(path);
-  if (!scan.encoding) throw new Error(scan.encodingProblem);
+  if (!scan.encoding) throw new UnreadableFileError(path, scan.encodingProblem ?? 'unknown encoding');
   const found = await readHead(path, scan.encoding);
-  if (!found) throw new Error('no header');
+  if (!found || found.header.fields.every((h) => h.trim() === ''))
+    throw new UnreadableFileError(path, 'no header line');
   const format = detectFormat(path, found.header.fields);
   const missing = missingNeededColumns(format, found.header.fields);
   if (missing.length) throw new UnreadableFileError(path, `lacks the column(s) ${missing.join(', ')}`);

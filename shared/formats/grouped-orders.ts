@@ -95,7 +95,10 @@ export function headerLayout<K extends string>(
 export interface GroupedLayout {
   /** Fields in the header. */
   readonly width: number;
-  /** Rows end with one empty field the header lacks (Taobao's item report): that one is expected. */
+  /**
+   * Rows end with one empty field the header lacks (Taobao's item report writes a comma at the end of
+   * every data row): each row must have it, so a row that lost a field is not taken for one without.
+   */
   readonly trailingEmptyField?: boolean;
   /** The row's order id, cleaned; '' when the cell is empty or missing. */
   orderId(fields: readonly string[]): string;
@@ -141,9 +144,9 @@ function rejectGroup<R>(sink: Pick<OrderLineSink, 'reject'>, g: Group<R>, proble
 function widthFault(layout: GroupedLayout, fields: readonly string[]): string | undefined {
   const n = fields.length;
   const w = layout.width;
-  if (n === w) return undefined;
-  if (layout.trailingEmptyField && n === w + 1 && fields[w]!.trim() === '') return undefined;
-  return `row has ${n} fields, the header has ${w}${layout.trailingEmptyField ? ' (and may end with one empty field)' : ''}`;
+  if (!layout.trailingEmptyField) return n === w ? undefined : `row has ${n} fields, the header has ${w}`;
+  if (n === w + 1 && fields[w]!.trim() === '') return undefined;
+  return `row has ${n} fields; rows have the header's ${w} and an empty one after them`;
 }
 
 /**
@@ -206,7 +209,7 @@ export function orderGrouper<R>(
       // The file ends in this record's order id cell: the id may be cut short. It is the previous
       // order's row when that id begins so (rows of an order are next to each other), else its own.
       const idCut = (end?.unterminated || end?.unfinished) && layout.orderIdColumn >= fields.length - 1;
-      if (idCut && previous && previous.id.startsWith(id)) id = previous.id;
+      if (idCut && previous?.id.startsWith(id)) id = previous.id;
       // No id, or a damaged row whose id cell may be another column's value: its order is unknown.
       const unknown = !idCut && (!id || (structural !== undefined && id !== previous?.id));
       if (unknown || !id) {

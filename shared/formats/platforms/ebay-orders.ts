@@ -62,7 +62,7 @@ export const ebayOrders: OrdersFormat = {
     const time = (s: string) => parseDateTime(s, ctx.timeZone, 'mdy');
     const mapper = groupedOrderMapper(
       (fields) => {
-        const orderId = h.get(fields, 'orderId') || h.get(fields, 'record');
+        const orderId = h.get(fields, 'orderId');
         const m = <T>(v: T | Bad, c: string) => must(v, c, orderId);
         const soldRaw = h.get(fields, 'soldFor');
         const currency = SYMBOLS.find(([re]) => re.test(soldRaw))?.[1] ?? ctx.currency;
@@ -102,7 +102,7 @@ export const ebayOrders: OrdersFormat = {
           },
         };
       },
-      headerLayout(h, 'orderId', { orderId: (f) => h.get(f, 'orderId') || h.get(f, 'record') }),
+      headerLayout(h, 'orderId'),
     );
     let footer = 0;
     return {

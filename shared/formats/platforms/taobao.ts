@@ -221,7 +221,8 @@ export const taobaoItemReport: OrdersFormat = {
     // An order's item rows are staged together once the file is read; rows end with a comma the
     // header lacks.
     return orderGrouper(
-      headerLayout(h, 'orderId', { trailingEmptyField: true, keyed: true }),
+      // A header saved again by a spreadsheet may have gained the empty column itself.
+      headerLayout(h, 'orderId', { trailingEmptyField: header.at(-1)?.trim() !== '', keyed: true }),
       (fields) => {
         const i = record(h, keys, fields);
         return checkItem(i) ?? i;
