@@ -5,10 +5,10 @@
  * these files (damage.ts) and compare what ingest makes of them with what it makes of the originals.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { parseCsv } from '../../shared/csv/parser.ts';
-import { fixture } from '../helpers.ts';
 
 export interface GenLine {
   sku: string;
@@ -86,8 +86,11 @@ const money = (cents: number) => `${Math.floor(cents / 100)}.${pad(cents % 100)}
 const grouped = (cents: number) => `${Math.floor(cents / 100).toLocaleString('en-US')}.${pad(cents % 100)}`;
 const gross = (o: GenOrder) => o.lines.reduce((a, l) => a + l.quantity * l.price, 0);
 
+// Not test/helpers.ts: that one needs vitest, and the bench runs these layouts too.
+const fixture = (file: string) => fileURLToPath(new URL(`../fixtures/formats/${file}`, import.meta.url));
+
 function headerOf(file: string, gbk = false, skipLines = 0): string[] {
-  const bytes = readFileSync(fixture('formats', file));
+  const bytes = readFileSync(fixture(file));
   const text = (gbk ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8')).replace(/^\uFEFF/, '');
   const line = text.split(/\r?\n/)[skipLines]!;
   return parseCsv(line, file.endsWith('.txt') ? '\t' : ',')[0]!.fields;
