@@ -1,6 +1,7 @@
 /**
  * Stock risk per SKU x warehouse and the stockout warning (source article: 库存预警). With daily
- * demand d (the forecast's mean over the horizon) and its error sd σ (the backtest RMSE), lead time
+ * demand d (the forecast's mean over the horizon) and its daily error sd σ (implied by the
+ * forecast's 95 % interval, see intervalSd in forecast.ts), lead time
  * L days and the service level of the SKU's ABC class (z its normal quantile):
  *   safety stock SS = z·σ·√L;  reorder point ROP = lead-time demand (forecast summed over L days) + SS;
  *   days of cover = available / d;  expected stockout = first day the cumulative forecast exceeds

@@ -41,8 +41,11 @@ export interface ProductSummary {
   abc: Record<AbcClass, number>;
   quadrants: Record<string, number>;
   forecastSeries: number;
+  /** Rolling-origin MASE over the series with enough history to judge (see forecastSeries). */
   meanMase: number | null;
   medianMase: number | null;
+  /** Series with too little history since their first sale to judge (no MASE). */
+  seriesTooShort: number;
   stockItems: number;
   warnings: number;
   defaultLeadTimes: number;
@@ -243,7 +246,7 @@ export function stockRows(
           reserved: num(i.reserved),
           abcClass: ctx.abcClass.get(sku) ?? 'C',
           forecast: f ? f.forecast.map((p) => p.mean * share) : [],
-          demandSd: f ? f.rmse * share : 0,
+          demandSd: f ? f.demandSd * share : 0,
           leadTimeDays: lead ?? config.defaultLeadTimeDays,
           leadTimeSource: lead === null ? 'default' : 'product',
           shelfLifeDays: product?.shelf ?? null,
@@ -284,6 +287,7 @@ export async function runProductModels(
   const forecastRows: ForecastRow[] = [];
   const metrics: ProductOutputs['metrics'] = [];
   const mases: number[] = [];
+  const naiveMases: number[] = [];
   for (const [key, f] of forecasts.bySeries) {
     const [sku, warehouse] = key.split('\u0000') as [string, string];
     f.forecast.forEach((p, k) => {
@@ -301,17 +305,28 @@ export async function runProductModels(
     });
     if (f.mase !== null) {
       mases.push(f.mase);
+      if (f.naiveMase !== null) naiveMases.push(f.naiveMase);
       metrics.push({ model: 'demand_forecast', metric: `mase:${sku}@${warehouse}`, value: f.mase });
     }
   }
+  // Rolling-origin MASE, scaled by each series' whole history since its first sale; series with
+  // under MIN_JUDGED_DAYS of it are counted, not averaged (a near-empty history has no scale to trust).
   const sorted = [...mases].sort((a, b) => a - b);
   const meanMase = mases.length ? mases.reduce((a, b) => a + b, 0) / mases.length : null;
   const medianMase = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null;
+  const seriesTooShort = forecasts.bySeries.size - mases.length;
   if (meanMase !== null) {
     metrics.push({ model: 'demand_forecast', metric: 'mase_mean', value: meanMase });
     metrics.push({ model: 'demand_forecast', metric: 'mase_median', value: medianMase! });
+    metrics.push({
+      model: 'demand_forecast',
+      metric: 'naive_mase_mean',
+      value: naiveMases.reduce((a, b) => a + b, 0) / Math.max(1, naiveMases.length),
+    });
   }
   metrics.push({ model: 'demand_forecast', metric: 'series', value: forecasts.bySeries.size });
+  metrics.push({ model: 'demand_forecast', metric: 'series_judged', value: mases.length });
+  metrics.push({ model: 'demand_forecast', metric: 'series_too_short', value: seriesTooShort });
 
   log.info(`run ${asOf}: stock risk`);
   const inventory = await engine.runNamed('inventory_latest', { as_of: asOf });
@@ -349,6 +364,7 @@ export async function runProductModels(
       forecastSeries: forecasts.bySeries.size,
       meanMase,
       medianMase,
+      seriesTooShort,
       stockItems: risk.length,
       warnings: risk.filter((r) => r.warning).length,
       defaultLeadTimes: defaults,

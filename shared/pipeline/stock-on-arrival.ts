@@ -13,7 +13,7 @@ import { dataFileKey, partitionPrefix, stockoutDropListKey, tablePrefix } from '
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, latestPartitionDate, rowsToColumns } from '../lake/parquet.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
-import type { SeriesForecast } from '../models/forecast.ts';
+import { intervalSd, type SeriesForecast } from '../models/forecast.ts';
 import type { AbcClass } from '../models/stock-risk.ts';
 import { abc, demandForecast, products, stockout } from '../schemas/tables.ts';
 import { addDays, dateValue as day, localDate } from '../time.ts';
@@ -57,17 +57,17 @@ export async function evaluateStockOnArrival(
     if (day(r.date) <= snapshotDate) continue;
     const key = `${String(r.sku)}\u0000${String(r.warehouse)}`;
     const f = series.get(key) ?? {
-      method: 'ses' as const,
+      method: 'ets' as const,
       params: '',
       mase: null,
       naiveMase: null,
-      rmse: 0,
+      demandSd: 0,
       forecast: [],
     };
-    f.rmse = (Number(r.upper) - Number(r.units)) / 1.96;
     f.forecast.push({ mean: Number(r.units), lower: Number(r.lower), upper: Number(r.upper) });
     series.set(key, f);
   }
+  for (const f of series.values()) f.demandSd = intervalSd(f.forecast);
   const bySku = new Map<string, SeriesForecast>();
   for (const [key, f] of series) {
     const sku = key.split('\u0000')[0]!;
@@ -77,7 +77,7 @@ export async function evaluateStockOnArrival(
       total.forecast.forEach((p, k) => {
         p.mean += f.forecast[k]?.mean ?? 0;
       });
-      total.rmse = Math.sqrt(total.rmse ** 2 + f.rmse ** 2);
+      total.demandSd = Math.sqrt(total.demandSd ** 2 + f.demandSd ** 2);
     }
   }
   const abcDate = await latestPartitionDate(lake, abc, snapshotDate, true);

@@ -81,15 +81,18 @@ export const demandForecast: TableSpec = {
     required('units', 'double', 'Forecast units.'),
     required('lower', 'double', 'Lower end of the 95 % interval.'),
     required('upper', 'double', 'Upper end of the 95 % interval.'),
-    required('method', 'string', 'Method chosen by backtest.', [
-      'seasonal_naive',
-      'ses',
-      'holt_winters',
-      'croston',
-      'tsb',
-    ]),
-    required('params', 'string', 'Its parameters.'),
-    col('mase', 'double', 'Backtest MASE of the method (28 days held out).'),
+    required(
+      'method',
+      'string',
+      'ets: ETS models fitted by maximum likelihood, weighted by AICc; ets+tsb: with TSB for intermittent demand, weighted by rolling-origin error; mean: the first one or two days of sales; none: no sales.',
+      ['ets', 'ets+tsb', 'mean', 'none'],
+    ),
+    required('params', 'string', 'The models, their weights and fitted parameters.'),
+    col(
+      'mase',
+      'double',
+      'Rolling-origin MASE (weekly origins over the last 12 weeks, scaled by the in-sample weekly-naive error since the first sale); null under 8 weeks of sales history.',
+    ),
   ],
   partitionKeys: [dt],
 };
@@ -116,7 +119,7 @@ export const stockRisk: TableSpec = {
     required('on_hand', 'double', 'Units on hand.'),
     required('reserved', 'double', 'Units reserved.'),
     required('daily_demand', 'double', 'Mean forecast units per day.'),
-    required('demand_sd', 'double', 'Daily forecast error (backtest RMSE).'),
+    required('demand_sd', 'double', 'Daily forecast error sd implied by the 95 % forecast interval.'),
     required('lead_time_days', 'int32', 'Replenishment lead time.'),
     required('lead_time_source', 'string', 'product (from the products table) or default (config).', [
       'product',

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abcXyz, bostonMatrix, coefficientOfVariation } from '../../shared/models/assortment.ts';
 import { channelMix, concentration } from '../../shared/models/channel-mix.ts';
-import {
-  croston,
-  forecastSeries,
-  holtWinters,
-  mase,
-  seasonalNaive,
-  ses,
-  tsb,
-} from '../../shared/models/forecast.ts';
 import { safetyStock, stockRisk, stockWarning } from '../../shared/models/stock-risk.ts';
 
 describe('ABC-XYZ by hand', () => {
@@ -99,41 +90,6 @@ describe('channel mix by hand', () => {
     expect(rows[0]!.category_hhi).toBeCloseTo(0.52, 12);
     expect(rows.at(-1)).toMatchObject({ source: '(all)', revenue: 150 });
     expect(concentration([{ category: 'x', revenue: 5 }]).hhi).toBe(1);
-  });
-});
-
-describe('forecast methods against worked examples', () => {
-  it('SES: l1 = y1, then l = a y + (1 - a) l', () => {
-    // a = 0.5 on 3, 5, 4: 3 -> 4 -> 4.
-    expect(ses([3, 5, 4], 0.5)).toBe(4);
-  });
-  it('Croston (1972): smoothed size over smoothed interval', () => {
-    // a = 0.1 on 0 0 5 0 3 0 0 0 4: size 5, interval 3; then 4.8, 2.9; then 4.72, 3.01.
-    expect(croston([0, 0, 5, 0, 3, 0, 0, 0, 4], 0.1)).toBeCloseTo(4.72 / 3.01, 12);
-  });
-  it('TSB (Teunter, Syntetos & Babai 2011): smoothed probability times smoothed size', () => {
-    // p: 1/3, 0.3, 0.37, 0.333, 0.2997, 0.26973, 0.342757; size 5 -> 4.8 -> 4.72.
-    expect(tsb([0, 0, 5, 0, 3, 0, 0, 0, 4], 0.1, 0.1)).toBeCloseTo(0.342757 * 4.72, 9);
-  });
-  it('Holt-Winters and seasonal naive continue an exact weekly pattern', () => {
-    const week = [10, 12, 14, 16, 18, 30, 40];
-    const y = [...week, ...week, ...week, ...week];
-    expect(seasonalNaive(y, 7)).toEqual(week);
-    for (const [i, v] of holtWinters(y, 7, 0.3, 0.05, 0.2).entries()) expect(v).toBeCloseTo(week[i]!, 9);
-  });
-  it('MASE scales the error by the in-sample seasonal naive error', () => {
-    const train = [1, 2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6, 7, 8]; // |y - y[-7]| = 1 every day
-    expect(mase(train, [3, 3], [2, 4])).toBe(1);
-  });
-  it('picks a method by backtest and gives a non-negative 95 % interval', () => {
-    const week = [0, 1, 0, 2, 0, 8, 9];
-    const y = Array.from({ length: 70 }, (_, i) => week[i % 7]! + (i % 3 === 0 ? 1 : 0));
-    const f = forecastSeries(y, 14);
-    expect(f.forecast).toHaveLength(14);
-    expect(['seasonal_naive', 'holt_winters']).toContain(f.method);
-    expect(f.mase).not.toBeNull();
-    expect(f.mase!).toBeLessThan(0.6);
-    for (const p of f.forecast) expect(p.lower).toBeGreaterThanOrEqual(0);
   });
 });
 
