@@ -16,34 +16,45 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forecastSeries, SEASON, seasonalNaive } from '../../shared/models/forecast.ts';
 import { DEMAND_CLASSES, type DemandSeries, demandSeries, HORIZON_DAYS, sinceFirstSale } from './demand.ts';
-import { type PointForecast, type ScoreTable, score } from './score.ts';
+import { type PointForecast, paired, type ScoreTable, score } from './score.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = join(root, 'bench', 'out', 'forecast');
 const SEED = 21;
 const PER_CLASS = 150;
 
-/** Forecasts every series with storepulse; seconds per 1,000 series, the first pass and the steady state. */
+/** Forecasts every series with storepulse. */
 function storepulse(series: readonly DemandSeries[]) {
   const forecasts = new Map<string, PointForecast>();
   const methods = new Map<string, number>();
-  const passes: number[] = [];
-  for (let pass = 0; pass < 4; pass++) {
-    const started = performance.now();
-    for (const s of series) {
-      const f = forecastSeries(s.history, HORIZON_DAYS);
-      if (pass > 0) continue;
-      forecasts.set(s.id, {
-        mean: f.forecast.map((p) => p.mean),
-        lower: f.forecast.map((p) => p.lower),
-        upper: f.forecast.map((p) => p.upper),
-      });
-      methods.set(f.method, (methods.get(f.method) ?? 0) + 1);
-    }
-    passes.push(((performance.now() - started) / series.length) * 1000);
+  for (const s of series) {
+    const f = forecastSeries(s.history, HORIZON_DAYS);
+    forecasts.set(s.id, {
+      mean: f.forecast.map((p) => p.mean),
+      lower: f.forecast.map((p) => p.lower),
+      upper: f.forecast.map((p) => p.upper),
+    });
+    methods.set(f.method, (methods.get(f.method) ?? 0) + 1);
   }
-  const steady = passes.slice(1).sort((a, b) => a - b)[1]!;
-  return { forecasts, methods, firstMs: passes[0]!, steadyMs: steady };
+  return { forecasts, methods };
+}
+
+/** Milliseconds for 1,000 series in a fresh process (bench/forecast/time.ts), three runs, the median. */
+function timing(): { runs: { firstMs: number; secondMs: number }[]; firstMs: number; secondMs: number } {
+  const runs = [0, 1, 2].map(() => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'forecast', 'time.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`bench/forecast/time.ts failed:\n${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { firstMs: number; secondMs: number };
+  });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  return {
+    runs,
+    firstMs: median(runs.map((r) => r.firstMs)),
+    secondMs: median(runs.map((r) => r.secondMs)),
+  };
 }
 
 /**
@@ -139,25 +150,61 @@ function table(rows: { name: string; scores: ScoreTable; msPer1000: number | nul
   return lines.map((l) => `| ${l.join(' | ')} |`).join('\n');
 }
 
+/**
+ * Per class and measure, storepulse against the R method with the better mean there: the paired mean
+ * difference with its 95 % interval, and whether storepulse is ahead, level (the interval holds 0) or
+ * behind.
+ */
+function versusBestR(
+  series: readonly DemandSeries[],
+  ours: Map<string, PointForecast>,
+  rMethods: { name: string; forecasts: Map<string, PointForecast> }[],
+  rows: { name: string; scores: ScoreTable }[],
+): string {
+  const head = ['class', 'measure', 'best R', 'storepulse − best R (95 % CI)', 'verdict'];
+  const lines = [head, head.map(() => '---')];
+  for (const cls of [...DEMAND_CLASSES, 'overall'] as const) {
+    for (const measure of ['mase', 'rmsse'] as const) {
+      const best = rMethods
+        .map((r) => ({ r, v: rows.find((row) => row.name === r.name)!.scores[cls][measure] }))
+        .sort((a, b) => a.v - b.v)[0]!.r;
+      const d = paired(series, ours, best.forecasts, measure, cls);
+      lines.push([
+        cls,
+        measure.toUpperCase(),
+        best.name.replace('R forecast::', ''),
+        `${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)} ± ${d.half.toFixed(3)}`,
+        d.verdict,
+      ]);
+    }
+  }
+  return `Paired by series, storepulse against the better R method of each class and measure ("level": the interval holds 0):\n\n${lines.map((l) => `| ${l.join(' | ')} |`).join('\n')}\n`;
+}
+
 export async function forecastBench(): Promise<string> {
   await mkdir(out, { recursive: true });
   const series = demandSeries(PER_CLASS, SEED);
   process.stderr.write(`forecast: storepulse on ${series.length} series ...\n`);
   const sp = storepulse(series);
+  process.stderr.write('forecast: timing 1,000 series in a fresh process, three times ...\n');
+  const time = timing();
   const rows: { name: string; scores: ScoreTable; msPer1000: number | null }[] = [
-    { name: 'storepulse', scores: score(series, sp.forecasts), msPer1000: sp.steadyMs },
+    { name: 'storepulse', scores: score(series, sp.forecasts), msPer1000: time.firstMs },
     { name: 'seasonal naive', scores: score(series, naive(series)), msPer1000: null },
   ];
   const rVersion = rAvailable();
   let rNote: string;
+  let comparison = '';
   if (rVersion) {
-    for (const r of await rForecasts(series)) {
+    const rMethods = await rForecasts(series);
+    for (const r of rMethods) {
       rows.push({
         name: r.name,
         scores: score(series, r.forecasts),
         msPer1000: (r.seconds / series.length) * 1e6,
       });
     }
+    comparison = versusBestR(series, sp.forecasts, rMethods, rows);
     rNote = `R: forecast ${rVersion} (ets() and auto.arima() defaults, ts frequency 7, forecast(h = 28, level = 95)); a series R failed on counts as failed and is left out of its means.`;
   } else rNote = 'R: `Rscript` with the `forecast` package is not installed here, so R is not compared.';
   const text = [
@@ -167,10 +214,11 @@ export async function forecastBench(): Promise<string> {
     `Data: bench/forecast/demand.ts, seed ${SEED}, ${PER_CLASS} series per class, 182 days of history, ${HORIZON_DAYS} days held back. Every method forecasts from the first sale on; forecasts are cut at zero.`,
     'MASE and RMSSE: error over the in-sample weekly seasonal naive error of the history (mean over series); coverage: share of held-back days inside the 95 % interval (mean over series).',
     `${rNote}`,
-    `storepulse time: steady state (median of three passes after a first); the first pass in a fresh process took ${sp.firstMs.toFixed(0)} ms per 1,000 series (JIT warm-up). Methods chosen: ${[...sp.methods].map(([m, c]) => `${m} ${c}`).join(', ')}.`,
+    `storepulse time: 1,000 other generated series (seed 99) forecast by a fresh process, JIT warm-up included, median of three processes: ${time.firstMs.toFixed(0)} ms (runs ${time.runs.map((r) => r.firstMs.toFixed(0)).join(', ')}); the same process forecasting them again: ${time.secondMs.toFixed(0)} ms. R's time is its own clock around each fit and forecast, one process. Methods storepulse used: ${[...sp.methods].map(([m, c]) => `${m} ${c}`).join(', ')}.`,
     '',
     table(rows),
     '',
+    comparison,
   ].join('\n');
   await writeFile(join(root, 'bench', 'forecast-results.md'), text);
   return text;

@@ -65,3 +65,48 @@ export function score(series: readonly DemandSeries[], forecasts: Map<string, Po
   }
   return table;
 }
+
+export interface PairedDifference {
+  /** Mean over the class's series of (a's measure − b's measure); negative: a is more accurate. */
+  mean: number;
+  /** Half-width of its 95 % confidence interval (normal, paired by series). */
+  half: number;
+  verdict: 'ahead' | 'level' | 'behind';
+}
+
+/**
+ * Paired difference of MASE or RMSSE between two methods per class: the same series under both, so
+ * the series' own difficulty cancels. "level" when the 95 % interval of the mean difference holds 0.
+ */
+export function paired(
+  series: readonly DemandSeries[],
+  a: Map<string, PointForecast>,
+  b: Map<string, PointForecast>,
+  measure: 'mase' | 'rmsse',
+  cls: DemandClass | 'overall',
+): PairedDifference {
+  const fn = measure === 'mase' ? mase : rmsse;
+  const d: number[] = [];
+  for (const s of series) {
+    if (cls !== 'overall' && s.cls !== cls) continue;
+    const fa = a.get(s.id);
+    const fb = b.get(s.id);
+    if (!fa || !fb) continue;
+    const train = sinceFirstSale(s.history);
+    const va = fn(
+      train,
+      s.future,
+      fa.mean.map((v) => Math.max(0, v)),
+    );
+    const vb = fn(
+      train,
+      s.future,
+      fb.mean.map((v) => Math.max(0, v)),
+    );
+    if (va !== null && vb !== null) d.push(va - vb);
+  }
+  const mean = d.reduce((x, y) => x + y, 0) / Math.max(1, d.length);
+  const sd = Math.sqrt(d.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, d.length - 1));
+  const half = (1.959963984540054 * sd) / Math.sqrt(Math.max(1, d.length));
+  return { mean, half, verdict: mean + half < 0 ? 'ahead' : mean - half > 0 ? 'behind' : 'level' };
+}

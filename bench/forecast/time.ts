@@ -1,0 +1,18 @@
+/**
+ * Times the forecaster in its own process (`bench/forecast/run.ts` starts it): 1,000 generated series
+ * (250 per class, seed 99, not the scored set), forecast once as a fresh process does (JIT warm-up
+ * included), then again. Prints one JSON line: { firstMs, secondMs, series }.
+ */
+import { forecastSeries } from '../../shared/models/forecast.ts';
+import { demandSeries, HORIZON_DAYS } from './demand.ts';
+
+const series = demandSeries(250, 99);
+const passes: number[] = [];
+for (let pass = 0; pass < 2; pass++) {
+  const started = performance.now();
+  for (const s of series) forecastSeries(s.history, HORIZON_DAYS);
+  passes.push(performance.now() - started);
+}
+process.stdout.write(
+  `${JSON.stringify({ firstMs: passes[0], secondMs: passes[1], series: series.length })}\n`,
+);
