@@ -19,6 +19,6 @@ export interface PlanEvent {
 
 export const handler = middy(async (event: PlanEvent): Promise<RunPlan> => {
   const plan = planRun({ ...event.request, runId: event.runId }, env.config.timeZone, (key) => lake.uri(key));
-  logger.info('planned run', { asOf: plan.asOf, aggregatesPrefix: plan.aggregatesPrefix });
+  logger.info('planned run', { asOf: plan.asOf, orderLinesRun: plan.orderLinesRun });
   return plan;
 }).use(injectLambdaContext(logger));

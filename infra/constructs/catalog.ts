@@ -12,9 +12,15 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SOURCES } from '../../shared/formats/registry.ts';
-import type { TableSpec } from '../../shared/schemas/table.ts';
-import { ALL_TABLES, COMMITTED_TABLES, storedTableName } from '../../shared/schemas/tables.ts';
-import { GLUE_DATABASE, GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
+import { allColumns, type TableSpec } from '../../shared/schemas/table.ts';
+import { ALL_TABLES, COMMITTED_TABLES, orderLines, storedTableName } from '../../shared/schemas/tables.ts';
+import {
+  GLUE_DATABASE,
+  GLUE_FILES_DATABASE,
+  glueViews,
+  ORDER_LINES_RUNS,
+  orderLinesRunsPrefix,
+} from '../../shared/sql/views.ts';
 import { glueColumn, prestoViewInput, projectionParameters } from './glue-columns.ts';
 
 export interface CatalogProps {
@@ -58,6 +64,7 @@ export class Catalog extends Construct {
       const database = COMMITTED_TABLES.includes(spec) ? this.filesDatabase : this.database;
       this.tables[spec.name] = this.table(spec, database, props.bucket.bucketName, SOURCES, account);
     }
+    this.tables[ORDER_LINES_RUNS] = this.orderLinesRuns(props.bucket.bucketName, account);
     for (const view of glueViews(props.reportingCurrency)) {
       const t = new CfnTable(this, `View-${view.name}`, {
         catalogId: account,
@@ -109,6 +116,39 @@ export class Catalog extends Construct {
       q.addDependency(this.workGroup);
       q.addDependency(this.database);
     }
+  }
+
+  /**
+   * The daily runs' snapshots of the order history (shared/sql/views.ts): one partition per run,
+   * projected as `injected`, so a query names its run and Athena lists that one prefix.
+   */
+  private orderLinesRuns(bucket: string, account: string): CfnTable {
+    const t = new CfnTable(this, 'Table-order_lines_runs', {
+      catalogId: account,
+      databaseName: this.filesDatabaseName,
+      tableInput: {
+        name: ORDER_LINES_RUNS,
+        description: 'Daily runs: the order_lines rows up to the as-of date, read once per run',
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'parquet',
+          EXTERNAL: 'TRUE',
+          'projection.enabled': 'true',
+          'projection.run.type': 'injected',
+          'storage.location.template': `s3://${bucket}/${orderLinesRunsPrefix}run=\${run}/`,
+        },
+        partitionKeys: [{ name: 'run', type: 'string', comment: 'The run (Step Functions execution name).' }],
+        storageDescriptor: {
+          columns: allColumns(orderLines).map(glueColumn),
+          location: `s3://${bucket}/${orderLinesRunsPrefix}`,
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        },
+      },
+    });
+    t.addDependency(this.filesDatabase);
+    return t;
   }
 
   private table(

@@ -1,6 +1,7 @@
 /**
  * The daily run: EventBridge Scheduler (cron in the shop's time zone) -> Step Functions:
- * plan (as-of date) -> SQL stage on Athena (.sync: RFM aggregation UNLOADed to Parquet) -> models
+ * plan (as-of date) -> SQL stage on Athena (.sync: the order history up to the as-of date UNLOADed
+ * once, as the run's snapshot every later query reads) -> models
  * Lambda -> churn-recall Lambda (CSV + SNS). Transient errors are retried with backoff; any failure
  * publishes a notification with the error and the execution, then fails the run.
  */
@@ -161,12 +162,12 @@ export class DailyRun extends Construct {
     );
     // Athena's .sync integration as a plain task state: CDK's AthenaStartQueryExecution grants
     // s3:GetObject on every bucket and Glue DDL rights; the role below gets only what the query needs.
-    const sqlStep = new CustomState(this, 'AggregateCustomers', {
+    const sqlStep = new CustomState(this, 'ReadOrderHistory', {
       stateJson: {
         Type: 'Task',
         Resource: `arn:${Stack.of(this).partition}:states:::athena:startQueryExecution.sync`,
         Parameters: {
-          'QueryString.$': '$.plan.aggregatesQuery',
+          'QueryString.$': '$.plan.snapshotQuery',
           QueryExecutionContext: { Database: catalog.databaseName },
           WorkGroup: catalog.workGroup.ref,
         },
@@ -181,7 +182,7 @@ export class DailyRun extends Construct {
     const modelsStep = invoke(
       'RunModels',
       this.models.fn,
-      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'aggregatesPrefix.$': '$.plan.aggregatesPrefix' }),
+      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'orderLinesRun.$': '$.plan.orderLinesRun' }),
       '$.models',
     );
     const reportStep = invoke(
@@ -235,15 +236,16 @@ export class DailyRun extends Construct {
         level: LogLevel.ALL,
       },
     });
-    // The SQL stage's query runs with the state machine's role: it reads curated/, writes its UNLOAD
-    // under athena/unload/daily/ and Athena's manifest under athena/results/.
+    // The SQL stage's query runs with the state machine's role: it reads curated/, writes the run's
+    // snapshot of the order history under athena/runs/order_lines/ and Athena's manifest under
+    // athena/results/.
     for (const s of athenaAccess) this.stateMachine.addToRolePolicy(s);
     // CDK's SnsPublish task grants sns:Publish but not the topic's key (aws/aws-cdk#32303): without
     // it the failure notification itself would fail.
     props.failureTopic.grantPublish(this.stateMachine);
     grantLake(bucket, this.stateMachine, {
-      read: ['curated', 'athena/unload/daily'],
-      write: ['athena/unload/daily', 'athena/results'],
+      read: ['curated', 'athena/runs/order_lines'],
+      write: ['athena/runs/order_lines', 'athena/results'],
     });
 
     this.schedule = new Schedule(this, 'Schedule', {

@@ -5,6 +5,7 @@
  *    (restricted/recall_lists/; lists are never written inside a table's location).
  * Every output partition is replaced atomically, so re-running a date is safe and gives the same answer.
  */
+import { randomUUID } from 'node:crypto';
 import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall.ts';
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
@@ -114,13 +115,14 @@ function checkDate(asOf: string): void {
 }
 
 /**
- * Stage 1. `aggregates` are the per-customer rows of rfm_customer_aggregates.sql when the SQL stage
- * already ran (Athena in Step Functions); otherwise the SQL tier runs it here.
+ * Stage 1. The order history is read once: `order_lines` is pinned to a snapshot of its rows up to
+ * the as-of date, which every query of the run reads. `orderLinesRun` names a snapshot the SQL stage
+ * already made (Athena in Step Functions); otherwise it is made here.
  */
 export async function runModels(
   deps: DailyRunDeps,
   asOf: string,
-  aggregates?: readonly Aggregate[],
+  opts: { orderLinesRun?: string } = {},
 ): Promise<ModelsSummary> {
   checkDate(asOf);
   const { lake, config, log } = deps;
@@ -129,11 +131,16 @@ export async function runModels(
   for (const spec of [churnRecall, stockout]) await moveLegacyLists(lake, spec, log);
   const engine = await deps.openEngine();
   try {
-    let rows = aggregates;
-    if (!rows) {
-      log.info(`run ${asOf}: aggregating purchases per customer`);
-      rows = (await engine.runNamed('rfm_customer_aggregates', { as_of: asOf })) as unknown as Aggregate[];
+    if (opts.orderLinesRun) {
+      await engine.pinOrderLines(asOf, opts.orderLinesRun, { made: true });
+    } else {
+      log.info(`run ${asOf}: reading the order history`);
+      await engine.pinOrderLines(asOf, `run-${asOf}-${randomUUID()}`);
     }
+    log.info(`run ${asOf}: aggregating purchases per customer`);
+    const rows = (await engine.runNamed('rfm_customer_aggregates', {
+      as_of: asOf,
+    })) as unknown as Aggregate[];
     const sorted = [...rows].sort(byCustomerId);
     // The order_lines view converts at read time (order_lines_latest.sql): rates ingested after the
     // orders apply now, with no re-ingest. Say so, and what still has no rate.

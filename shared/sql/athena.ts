@@ -15,8 +15,16 @@ import {
 import { QueryError } from '../errors.ts';
 import type { Lake } from '../lake/lake.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
+import { orderLines } from '../schemas/tables.ts';
+import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, renderSql, type SqlParam } from './render.ts';
+import {
+  GLUE_FILES_DATABASE,
+  ORDER_LINES_RUNS,
+  orderLinesRunPrefix,
+  orderLinesSnapshotSql,
+} from './views.ts';
 
 export interface AthenaEngineOptions {
   athena: AthenaClient;
@@ -73,8 +81,37 @@ export class AthenaEngine implements SqlEngine {
     }
   }
 
+  /** The run whose snapshot `order_lines` reads, once pinned. */
+  private pinnedRun: string | undefined;
+
+  async pinOrderLines(asOf: string, run: string, opts: { made?: boolean } = {}): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(run)) throw new Error(`run id must be a plain name, got "${run}"`);
+    if (!opts.made) {
+      await this.execute(
+        'order_lines snapshot',
+        `UNLOAD (${orderLinesSnapshotSql(asOf)}) TO '${this.o.lake.uri(orderLinesRunPrefix(run))}' WITH (format = 'PARQUET')`,
+      );
+    }
+    this.pinnedRun = run;
+  }
+
+  /** The statement, reading the pinned snapshot wherever it names `order_lines`. */
+  private pinned(sql: string): string {
+    const run = this.pinnedRun;
+    if (run === undefined || !/(?:\bfrom|\bjoin|,)\s*order_lines\b/i.test(sql)) return sql;
+    const body = sql
+      .split('\n')
+      .filter((l) => !/^\s*--/.test(l))
+      .join('\n')
+      .trim();
+    const snapshot = `order_lines as (select ${columnList(orderLines)} from ${GLUE_FILES_DATABASE}.${ORDER_LINES_RUNS} where run = '${run}')`;
+    return /^with\s/i.test(body)
+      ? body.replace(/^with\s/i, `with ${snapshot},\n`)
+      : `with ${snapshot}\n${body}`;
+  }
+
   async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
-    const sql = renderSql(name, loadSql(name), params);
+    const sql = this.pinned(renderSql(name, loadSql(name), params));
     const prefix = `${this.o.unloadPrefix}${name}/${(this.o.newId ?? randomUUID)()}/`;
     await this.execute(
       `${name}.sql`,
@@ -84,7 +121,7 @@ export class AthenaEngine implements SqlEngine {
   }
 
   async query(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-    const queryId = await this.execute('statement', sql);
+    const queryId = await this.execute('statement', this.pinned(sql));
     const rows: Row[] = [];
     let columns: string[] = [];
     let token: string | undefined;

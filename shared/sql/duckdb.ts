@@ -4,6 +4,10 @@
  * (as Athena's partition projection sees them). A table with no files yet is an empty view of the
  * declared columns, so queries and models work on a fresh lake.
  */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -18,7 +22,7 @@ import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts
 import { batchCommits, COMMITTED_TABLES, QUERYABLE_TABLES, storedTableName } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam } from './render.ts';
-import { GLUE_FILES_DATABASE, glueViews } from './views.ts';
+import { GLUE_FILES_DATABASE, glueViews, orderLinesSnapshotSql } from './views.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
@@ -157,6 +161,19 @@ export class DuckDbEngine implements SqlEngine {
     }
   }
 
+  /** The folder of this engine's order-history snapshot, removed on close. */
+  private snapshotDir: string | undefined;
+
+  async pinOrderLines(asOf: string, _run: string): Promise<void> {
+    this.snapshotDir ??= await mkdtemp(join(tmpdir(), 'storepulse-run-'));
+    const file = join(this.snapshotDir, `order_lines-${asOf}.parquet`);
+    await this.exec(`copy (${orderLinesSnapshotSql(asOf)}) to ${sqlString(file)} (format parquet)`);
+    // A temporary view is found before the main schema's: every later query reads the snapshot.
+    await this.exec(
+      `create or replace temp view order_lines as select * from read_parquet(${sqlString(file)})`,
+    );
+  }
+
   async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
     const sql = renderSql(name, loadSql(name), params);
     try {
@@ -178,5 +195,6 @@ export class DuckDbEngine implements SqlEngine {
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.snapshotDir) await rm(this.snapshotDir, { recursive: true, force: true });
   }
 }

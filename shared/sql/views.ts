@@ -71,3 +71,16 @@ const withoutComments = (sql: string): string =>
     .filter((l) => !/^\s*--/.test(l))
     .join('\n')
     .trim();
+
+/**
+ * The daily run's snapshot of the order history: the `order_lines` view's rows up to the as-of date,
+ * read once per run. In AWS it is UNLOADed under `athena/runs/order_lines/run=<run id>/` and read
+ * through the Glue table ORDER_LINES_RUNS (partition projection `injected`: a query must name its run).
+ */
+export const orderLinesSnapshotSql = (asOf: string): string =>
+  `select ${columnList(orderLines)} from order_lines where dt <= '${asOf.replaceAll("'", "''")}'`;
+
+/** The Glue table of the run snapshots (in GLUE_FILES_DATABASE) and their lake prefix. */
+export const ORDER_LINES_RUNS = 'order_lines_runs';
+export const orderLinesRunsPrefix = 'athena/runs/order_lines/';
+export const orderLinesRunPrefix = (run: string): string => `${orderLinesRunsPrefix}run=${run}/`;

@@ -14,6 +14,7 @@ import {
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { planRun } from '../../shared/pipeline/plan.ts';
+import { loadSql, renderSql } from '../../shared/sql/render.ts';
 import { type LocalS3, startS3 } from '../s3rver.ts';
 import {
   AthenaStandIn,
@@ -204,37 +205,37 @@ describe('Athena stand-in: UNLOAD', () => {
     });
   });
 
-  it('runs the daily run SQL stage as Step Functions sends it (Trino semantics on DuckDB)', async () => {
+  it('runs the daily run SQL stage as Step Functions sends it, and the run reads its snapshot by name', async () => {
     const plan = planRun({ asOf: '2026-11-22', runId: 'athena-test' }, 'UTC', (k) => `s3://${bucket}/${k}`);
     const out = await athena.runToCompletion(principal, {
-      QueryString: plan.aggregatesQuery,
+      QueryString: plan.snapshotQuery,
       WorkGroup: 'storepulse',
       QueryExecutionContext: { Database: 'storepulse' },
     });
-    expect(out.QueryExecution.Status.State).toBe('SUCCEEDED');
-    const files = await keys(plan.aggregatesPrefix);
+    expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
+    const files = await keys(`athena/runs/order_lines/run=${plan.orderLinesRun}/`);
     const rows = await readRows(
       await Promise.all(files.map(getBytes)),
-      'select * from t order by customer_id',
+      'select order_id, status, net_amount_rc, source, dt from t order by order_id',
     );
     expect(rows).toEqual([
-      {
-        customer_id: 'c1',
-        first_order_date: '2026-11-20',
-        last_order_date: '2026-11-20',
-        frequency: 1,
-        monetary: 20,
-        lines_without_rate: 0,
-      },
-      {
-        customer_id: 'c2',
-        first_order_date: '2026-11-20',
-        last_order_date: '2026-11-20',
-        frequency: 1,
-        monetary: 5,
-        lines_without_rate: 0,
-      },
+      { order_id: 'o1', status: 'paid', net_amount_rc: 20, source: 'shopify', dt: '2026-11-20' },
+      { order_id: 'o2', status: 'shipped', net_amount_rc: 5, source: 'shopify', dt: '2026-11-20' },
+      { order_id: 'o3', status: 'refunded', net_amount_rc: 0, source: 'shopify', dt: '2026-11-20' },
     ]);
+    // The models stage reads the snapshot through its Glue table, naming the run (injected projection).
+    calls.length = 0;
+    athena.resetStats();
+    const read = await run(
+      `select count(*) from storepulse_files.order_lines_runs where run = '${plan.orderLinesRun}'`,
+    );
+    expect(read.QueryExecution.Status.State, read.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
+    expect(athena.stats.objectsRead).toBe(files.length);
+    expect(athena.stats.listRequests).toBe(1);
+    const unnamed = await run('select count(*) from storepulse_files.order_lines_runs');
+    expect(unnamed.QueryExecution.Status.StateChangeReason).toMatch(
+      /^CONSTRAINT_VIOLATION: For the injected projected partition column run, the WHERE clause must contain only static equality conditions/,
+    );
   });
 
   it('refuses a target that already holds data (HIVE_PATH_ALREADY_EXISTS), writing nothing', async () => {
@@ -526,11 +527,9 @@ describe('Athena stand-in: SELECT and GetQueryResults', () => {
   });
 
   it('resolves the stack’s views with the caller’s Glue rights on everything under them', async () => {
-    const plan = planRun({ asOf: '2026-11-22', runId: 'with-check' }, 'UTC', (k) => `s3://${bucket}/${k}`);
-    const select = plan.aggregatesQuery
-      .replace(/^UNLOAD \(/, '')
-      .replace(/\) TO '[^']*' WITH \(format = 'PARQUET'\)$/, '');
-    const out = await run(`${select}`);
+    const out = await run(
+      renderSql('rfm_customer_aggregates', loadSql('rfm_customer_aggregates'), { as_of: '2026-11-22' }),
+    );
     expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
     // order_lines is a Glue view over the committed line versions and rates (views themselves),
     // which read the files database and the commit records.

@@ -175,7 +175,7 @@ describe('drops in the AWS home', () => {
     const run = await home.run('2026-03-31', 'broken');
     await home.lake.delete(stray);
     expect(run).toMatchObject({ status: 'FAILED', error: 'DailyRunFailed' });
-    expect(run.tasks).toEqual(['PlanRun', 'AggregateCustomers', 'NotifyFailure']);
+    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
     expect(note.subject).toBe('storepulse daily run failed');
     const message = JSON.parse(note.message) as {
@@ -206,7 +206,7 @@ describe('the deployed shape without a grant it needs', () => {
     await home.deliver();
     const run = await home.run('2026-03-31', 'no-read');
     expect(run.status).toBe('FAILED');
-    expect(run.tasks).toEqual(['PlanRun', 'AggregateCustomers', 'RunModels', 'NotifyFailure']);
+    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'RunModels', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
     expect(note.message).toMatch(/Permission denied on S3 path: s3:\/\/[^ ]+\/curated\//);
     // The error keeps its name through the bundle (minified, it read "Ap"): Step Functions and the

@@ -209,6 +209,7 @@ describe('recall list at scale', () => {
             return engine.runNamed(name, params);
           },
           query: (q: string) => engine.query(q),
+          pinOrderLines: (asOf: string, run: string) => engine.pinOrderLines(asOf, run),
           close: () => engine.close(),
         };
       },

@@ -131,18 +131,16 @@ describe('plan Lambda handler', () => {
       handler: (
         e: unknown,
         c: Context,
-      ) => Promise<{ asOf: string; aggregatesPrefix: string; aggregatesQuery: string }>;
+      ) => Promise<{ asOf: string; orderLinesRun: string; snapshotQuery: string }>;
     };
     // What Step Functions passes: the schedule's input and the execution name.
     const out = await plan({ request: { scheduledTime: '2026-11-24T06:00:00Z' }, runId: 'exec-42' }, context);
     expect(out.asOf).toBe('2026-11-23');
-    expect(out.aggregatesPrefix).toBe('athena/unload/daily/2026-11-23/exec-42/');
-    // The query as written: order_lines is the Glue view of committed batches' latest lines.
-    expect(out.aggregatesQuery).toMatch(/^UNLOAD \(-- /);
-    expect(out.aggregatesQuery).toMatch(/\bfrom order_lines\b/);
-    expect(out.aggregatesQuery).toContain("where dt <= '2026-11-23'");
-    expect(out.aggregatesQuery).toMatch(
-      /TO 's3:\/\/shop-lake\/athena\/unload\/daily\/2026-11-23\/exec-42\/' WITH \(format = 'PARQUET'\)$/,
+    expect(out.orderLinesRun).toBe('exec-42');
+    // The run's snapshot of the order history: the order_lines view (a Glue view) up to the date.
+    expect(out.snapshotQuery).toMatch(/^UNLOAD \(select .* from order_lines where dt <= '2026-11-23'\) /);
+    expect(out.snapshotQuery).toMatch(
+      /TO 's3:\/\/shop-lake\/athena\/runs\/order_lines\/run=exec-42\/' WITH \(format = 'PARQUET'\)$/,
     );
     await expect(plan({ request: {}, runId: 'bad id; drop' }, context)).rejects.toThrow(/plain name/);
   });

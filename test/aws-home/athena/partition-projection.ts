@@ -90,6 +90,10 @@ function projectedKeys(table: GlueTable, now: Date): ProjectedKey[] {
       const values = new Set((p[`projection.${k.name}.values`] ?? '').split(',').map((s) => s.trim()));
       return { name: k.name, accepts: (v) => values.has(v) };
     }
+    if (type === 'injected') {
+      // Any value: the query supplies it (partition-pruning.ts checks it does).
+      return { name: k.name, accepts: () => true };
+    }
     if (type === 'integer') {
       const [lo, hi] = (p[`projection.${k.name}.range`] ?? '').split(',').map((s) => Number(s.trim()));
       const digits = Number(p[`projection.${k.name}.digits`] ?? 0);
@@ -214,6 +218,14 @@ export function listingRoot(table: GlueTable): string {
   const fixed = template.slice(0, template.indexOf('${') < 0 ? template.length : template.indexOf('${'));
   return fixed.slice(0, fixed.lastIndexOf('/') + 1);
 }
+
+/** The partition keys whose values a query must give by equality (projection type `injected`). */
+export const injectedKeys = (table: GlueTable): string[] =>
+  table.parameters['projection.enabled']?.toLowerCase() === 'true'
+    ? table.partitionKeys
+        .map((k) => k.name)
+        .filter((k) => table.parameters[`projection.${k}.type`] === 'injected')
+    : [];
 
 /** Hive and Trino skip any path part below the listed location that starts with `_` or `.`. */
 export const isHidden = (rest: string): boolean =>

@@ -29,6 +29,9 @@ export type PartitionsRead = Map<GlueTable, { read: Set<string> | undefined; lis
 
 export const partitionId = (values: readonly string[]): string => values.join('\u0000');
 
+/** Partition values sorting before and after every real one (digits, letters, dashes). */
+const SENTINELS = ['!', '~'];
+
 /**
  * Plans `query` once per partitioned table and returns the partitions each reads. `createViews`
  * (re)creates the Glue views once the tables' placeholder relations exist. Tables without partition
@@ -85,14 +88,13 @@ async function writePlaceholders(
   const csv = join(dir, 'empty.csv');
   await db.run(`copy (select ${typed} where false) to ${sqlString(parquet)} (format parquet)`);
   await writeFile(csv, `${table.columns.map((c) => c.name).join(',')}\n`);
-  // A table with no objects still needs a file for its scan to be planned: a partition no filter
-  // result can name, since what is read is decided over the real partitions (none).
+  // Two more partitions, below and above any real value: DuckDB shows a scan's File Filters only
+  // when they leave a file out, so these make any filter that is not always true visible (and give
+  // a table with no objects a file to plan). What is read is decided over the real partitions.
   const parts =
     table.partitionKeys.length === 0
       ? [[]]
-      : partitions.length
-        ? partitions
-        : [table.partitionKeys.map(() => '__no_partition__')];
+      : [...partitions, ...SENTINELS.map((v) => table.partitionKeys.map(() => v))];
   for (const [n, values] of parts.entries()) {
     const at = join(dir, 'p', ...values.map((v, k) => `${table.partitionKeys[k]!.name}=${v}`));
     await mkdir(at, { recursive: true });

@@ -12,7 +12,7 @@ import type { Principal } from './api.ts';
 import { CATALOG, type Catalog, GLUE_TYPES, type GlueTable } from './catalog.ts';
 import { type EngineAccess, glueArn } from './engine-access.ts';
 import { arr } from './loose-json.ts';
-import { projectedPartitions } from './partition-projection.ts';
+import { injectedKeys, projectedPartitions } from './partition-projection.ts';
 import { partitionId, partitionsRead } from './partition-pruning.ts';
 import { athenaReason, QueryFailure } from './query-failure.ts';
 import type { QueryRecord } from './query-record.ts';
@@ -94,6 +94,13 @@ export class QueryRunner {
             createViews,
           )
         : undefined;
+      // An injected key has no values of its own: Athena needs them from the query, by equality.
+      for (const t of tables)
+        for (const key of injectedKeys(t))
+          if (pruned?.get(t)?.read === undefined)
+            throw new QueryFailure(
+              `CONSTRAINT_VIOLATION: For the injected projected partition column ${key}, the WHERE clause must contain only static equality conditions, and at least one such condition must be present.`,
+            );
       for (const [n, table] of tables.entries()) {
         const view = await this.reader.tableRelation(
           principal,
