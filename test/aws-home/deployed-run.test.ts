@@ -116,13 +116,7 @@ describe('the AWS home, deployed shape', () => {
     home.resetFigures();
     const run = await home.run(DEMO_AS_OF, 'demo-day');
     expect(run.status, JSON.stringify(home.sns.published.at(-1))).toBe('SUCCEEDED');
-    expect(run.tasks).toEqual([
-      'PlanRun',
-      'ReadOrderHistory',
-      'RunModels',
-      'WriteReport',
-      'ChurnRecallList',
-    ]);
+    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'RunModels', 'WriteReport', 'ChurnRecallList']);
     console.log(describeFigures(`daily run ${DEMO_AS_OF}`, home.figures()));
     expect(home.gateway.denied).toEqual([]);
 
