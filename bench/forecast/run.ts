@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forecastSeries, SEASON, seasonalNaive } from '../../shared/models/forecast.ts';
@@ -40,20 +40,27 @@ function storepulse(series: readonly DemandSeries[]) {
 }
 
 /** Milliseconds for 1,000 series in a fresh process (bench/forecast/time.ts), three runs, the median. */
-function timing(): { runs: { firstMs: number; secondMs: number }[]; firstMs: number; secondMs: number } {
+interface Timing {
+  firstMs: number;
+  secondMs: number;
+  firstCpuMs: number;
+}
+
+function timing(): Timing & { runs: Timing[] } {
   const runs = [0, 1, 2].map(() => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'forecast', 'time.ts')], {
       cwd: root,
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`bench/forecast/time.ts failed:\n${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { firstMs: number; secondMs: number };
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Timing;
   });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
   return {
     runs,
     firstMs: median(runs.map((r) => r.firstMs)),
     secondMs: median(runs.map((r) => r.secondMs)),
+    firstCpuMs: median(runs.map((r) => r.firstCpuMs)),
   };
 }
 
@@ -214,7 +221,7 @@ export async function forecastBench(): Promise<string> {
     `Data: bench/forecast/demand.ts, seed ${SEED}, ${PER_CLASS} series per class, 182 days of history, ${HORIZON_DAYS} days held back. Every method forecasts from the first sale on; forecasts are cut at zero.`,
     'MASE and RMSSE: error over the in-sample weekly seasonal naive error of the history (mean over series); coverage: share of held-back days inside the 95 % interval (mean over series).',
     `${rNote}`,
-    `storepulse time: 1,000 other generated series (seed 99) forecast by a fresh process, JIT warm-up included, median of three processes: ${time.firstMs.toFixed(0)} ms (runs ${time.runs.map((r) => r.firstMs.toFixed(0)).join(', ')}); the same process forecasting them again: ${time.secondMs.toFixed(0)} ms. R's time is its own clock around each fit and forecast, one process. Methods storepulse used: ${[...sp.methods].map(([m, c]) => `${m} ${c}`).join(', ')}.`,
+    `storepulse time: 1,000 other generated series (seed 99) forecast by a fresh process, JIT warm-up included, median of three processes: ${time.firstMs.toFixed(0)} ms wall (runs ${time.runs.map((r) => r.firstMs.toFixed(0)).join(', ')}), ${time.firstCpuMs.toFixed(0)} ms CPU (load average when measured ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores); the same process forecasting them again: ${time.secondMs.toFixed(0)} ms. R's time is its own clock around each fit and forecast, one process. Methods storepulse used: ${[...sp.methods].map(([m, c]) => `${m} ${c}`).join(', ')}.`,
     '',
     table(rows),
     '',

@@ -1,7 +1,8 @@
 /**
  * Times the forecaster in its own process (`bench/forecast/run.ts` starts it): 1,000 generated series
  * (250 per class, seed 99, not the scored set), forecast once as a fresh process does (JIT warm-up
- * included), then again. Prints one JSON line: { firstMs, secondMs, series }.
+ * included), then again. Prints one JSON line: { firstMs, secondMs, firstCpuMs, series }: wall times, and
+ * the CPU time of the first pass (on a shared machine the wall clock also counts other processes).
  */
 import { forecastSeries } from '../../shared/models/forecast.ts';
 import { demandSeries, HORIZON_DAYS } from './demand.ts';
