@@ -250,7 +250,7 @@ export function fitEts(kind: EtsKind, y: ArrayLike<number>): EtsFit {
     const sse = kind === 'ANN' ? annProfileSse(p.alpha, y) : filter(kind, p, y, heuristic, null, null);
     return n * Math.log(Math.max(sse, 1e-12) / n);
   };
-  const best = minimise(objective, START[kind], { step: 1, ftol: 1e-3, maxEvals: 40 * START[kind].length });
+  const best = minimise(objective, START[kind], { step: 1, ftol: 1e-2, maxEvals: 40 * START[kind].length });
   const fitted = smoothing(kind, best.x, { alpha: 0, second: 0, phi: 1 });
   const params = named(kind, fitted);
   const initial = initialState(kind, fitted, y);
