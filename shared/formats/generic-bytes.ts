@@ -12,7 +12,7 @@ import { validDate, wallTimeToUtc } from '../time.ts';
 import type { FormatContext } from './format.ts';
 import { columnIndex } from './format.ts';
 import { GENERIC_OPTIONAL, GENERIC_REQUIRED } from './generic-orders.ts';
-import { AMOUNT_LIMIT, isBad, parseTimestamp, YEAR_MIN } from './values.ts';
+import { AMOUNT_LIMIT, isBad, parseTimestamp } from './values.ts';
 
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -304,9 +304,12 @@ export class GenericByteRows {
       }
     }
     if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
-    // Years before YEAR_MIN are bad values: the field-by-field mapper says why.
-    if (!validDate(y, mo, d) || y < YEAR_MIN || h > 23 || mi > 59 || sec > 59) return null;
-    const wall = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+    if (!validDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return null;
+    // Date.UTC reads years 0-99 as 1900-1999; parseTimestamp calls it, so those years go the same way.
+    const wall =
+      y < 100
+        ? Date.UTC(y, mo - 1, d, h, mi, sec, ms)
+        : daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
     return zulu ? wall : wallTimeToUtc(wall, this.timeZone);
   }
 

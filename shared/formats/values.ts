@@ -28,13 +28,6 @@ const two = (s: string, i: number): number => {
  */
 const notIso = (s: string): Bad => bad(`not an ISO-8601 date or date-time: "${clip(s)}"`);
 
-/**
- * Years before this are typos or damage (`0024-03-01`), and Date.UTC would read years 0-99 as
- * 1900-1999: a bad value, never a date a century off.
- */
-export const YEAR_MIN = 1900;
-const yearOutOfRange = (s: string): Bad => bad(`year before ${YEAR_MIN}: "${clip(s)}"`);
-
 export function parseTimestamp(s: string, tz: string): number | Bad {
   const n = s.length;
   if (n < 10 || s[4] !== '-' || s[7] !== '-') return notIso(s);
@@ -96,7 +89,6 @@ export function parseTimestamp(s: string, tz: string): number | Bad {
     if (i !== n) return notIso(s);
   }
   if (!validDate(y, mo, d)) return bad(`no such date: "${clip(s)}"`);
-  if (y < YEAR_MIN) return yearOutOfRange(s);
   if (h > 23 || mi > 59 || sec > 59) return bad(`no such time: "${clip(s)}"`);
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
   return offsetMin === undefined ? wallTimeToUtc(wall, tz) : wall - offsetMin * 60_000;
@@ -256,7 +248,6 @@ export function parseDateTime(raw: string, tz: string, order: DayOrder = 'mdy'):
     h = (h % 12) + (ampm === 'p' ? 12 : 0);
   }
   if (!validDate(y, mo, d)) return bad(`no such date: "${clip(raw)}"`);
-  if (y < YEAR_MIN) return yearOutOfRange(raw);
   if (h > 23 || mi > 59 || sec > 59) return bad(`no such time: "${clip(raw)}"`);
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
   const off = parts[8];

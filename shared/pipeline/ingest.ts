@@ -204,7 +204,12 @@ async function ingestWith(
   // should have let through, a writer that refuses its input) fails this file cleanly: what it wrote
   // is taken back and the file is kept whole in quarantine, so nothing is half landed.
   const readFailed = async (err: unknown): Promise<never> => {
-    if (err instanceof StorepulseError && !(err instanceof InvalidLineError)) throw err;
+    // A failure of the lake (or a stop) is no fault of the file: it is raised, and a retry completes it.
+    if (
+      lakeFailures.has(err as object) ||
+      (err instanceof StorepulseError && !(err instanceof InvalidLineError))
+    )
+      throw err;
     log.warn(
       `${file}: reading failed (${err instanceof Error ? err.message : String(err)}); taking back what it wrote`,
     );
@@ -215,7 +220,7 @@ async function ingestWith(
   };
 
   if (format.table !== 'order_lines') {
-    const result = await ingestTableFile(lake, format, {
+    const result = await ingestTableFile(marked(lake), format, {
       path: req.path,
       file,
       layout,
@@ -312,7 +317,7 @@ async function ingestWith(
           skipHeader: true,
           fileStem: `${batchId}-p0`,
         },
-        lake,
+        marked(lake),
         progress(0),
       ),
       worker.run(
@@ -330,12 +335,37 @@ async function ingestWith(
     results = [
       await ingestRange(
         { ...base, range: { start: 0, end: undefined, firstLine: 1 }, skipHeader: true, fileStem: batchId },
-        lake,
+        marked(lake),
         progress(0),
       ).catch(readFailed),
     ];
   }
   return finishBatch(deps, { file, batchId, source, raw, started, table: 'order_lines', results, rawCopy });
+}
+
+/** Errors the lake raised while a file was read (not the file's fault, never a reason to refuse it). */
+const lakeFailures = new WeakSet<object>();
+
+/** The lake, its failures marked so a failed read can tell them from its own. */
+function marked(lake: Lake): Lake {
+  const mark = (err: unknown) => {
+    if (typeof err === 'object' && err !== null) lakeFailures.add(err);
+    return err;
+  };
+  return new Proxy(lake, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          const out = value.apply(target, args);
+          return out instanceof Promise ? out.catch((err) => Promise.reject(mark(err))) : out;
+        } catch (err) {
+          throw mark(err);
+        }
+      };
+    },
+  });
 }
 
 /** Promise.all that waits for every promise before it rejects with the first failure. */
