@@ -1,6 +1,7 @@
 /**
  * A Parquet file writer for storepulse's flat tables: one row group, one dictionary page (strings)
- * and one data page (v1) per column, optional GZIP pages. It exists because the curated-zone write
+ * and one data page (v1) per column, optional GZIP pages, and per column chunk the statistics
+ * (null count, min/max) readers prune by (statistics.ts). It exists because the curated-zone write
  * is ingest's hot path and the libraries measured several times too slow for the throughput target
  * (bench/results.md); model outputs, which are small, are written the same way for one code path.
  * Spec: https://github.com/apache/parquet-format (file layout, Thrift metadata, encodings).
@@ -10,6 +11,13 @@ import { gzipSync } from 'node:zlib';
 import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
 import { ByteSink } from './byte-sink.ts';
 import { bitWidth, writeHybrid } from './rle.ts';
+import {
+  type ChunkStatistics,
+  dictionaryStatistics,
+  numericStatistics,
+  plainByteArrayStatistics,
+  writeStatistics,
+} from './statistics.ts';
 import { ThriftWriter } from './thrift.ts';
 
 /** Byte strings held in one buffer: value i is data[starts[i], starts[i] + lengths[i]). */
@@ -92,6 +100,8 @@ let present = new Int32Array(0);
 let f64 = new Float64Array(0);
 let i32 = new Int32Array(0);
 let u32 = new Uint32Array(0);
+/** Per dictionary entry: 1 when a row of the chunk uses it (the statistics' bounds come from those). */
+let used = new Uint8Array(0);
 
 function fitScratch(rows: number): void {
   if (defined.length >= rows) return;
@@ -216,6 +226,17 @@ function writeDictionary({ data, starts, lengths }: ByteStrings): void {
   }
 }
 
+/** Statistics of a chunk without values; replaced for every chunk that has rows. */
+const NO_VALUES: ChunkStatistics = {
+  nullCount: 0,
+  nanCount: undefined,
+  min: undefined,
+  max: undefined,
+  minExact: false,
+  maxExact: false,
+  signedOrder: false,
+};
+
 /** Column chunks smaller than this are stored uncompressed: per call, zlib costs more than it saves. */
 const MIN_COMPRESS_BYTES = 64 * 1024;
 
@@ -227,6 +248,7 @@ interface ChunkMeta {
   dataOffset: number;
   compressed: number;
   uncompressed: number;
+  stats: ChunkStatistics;
 }
 
 /**
@@ -278,6 +300,7 @@ function writeColumnChunk(
     dataOffset: file.len,
     compressed: 0,
     uncompressed: 0,
+    stats: NO_VALUES,
   };
   if (col.kind === 'dict' && dict) {
     m.dictOffset = file.len;
@@ -297,12 +320,28 @@ function writeColumnChunk(
   if (col.kind === 'dict' && dict) {
     const size = col.dictionary.lengths.length;
     const width = bitWidth(size - 1);
+    if (used.length < size) used = new Uint8Array(Math.max(size, used.length * 2));
+    used.fill(0, 0, size);
     let k = 0;
-    for (let i = 0; i < rows; i++) if (defined[i] === 1) present[k++] = col.indices[i]!;
+    for (let i = 0; i < rows; i++) {
+      if (defined[i] === 1) {
+        const id = col.indices[i]!;
+        present[k++] = id;
+        used[id] = 1;
+      }
+    }
     page.byte(width);
     writeHybrid(page, nonNull, width, present);
+    m.stats = dictionaryStatistics(col.dictionary, used, rows - nonNull);
+  } else if (col.kind === 'strings' || col.kind === 'binary') {
+    const at = page.len;
+    writePlain(col, rows, nonNull);
+    m.stats = plainByteArrayStatistics(page.buf, at, nonNull, rows - nonNull);
   } else if (col.kind !== 'dict') {
     writePlain(col, rows, nonNull);
+    m.stats = numericStatistics(col, rows, nonNull, defined);
+  } else {
+    m.stats = { ...NO_VALUES, nullCount: rows - nonNull };
   }
   emitPage(m, codec, -1, rows, dict ? Enc.RLE_DICTIONARY : Enc.PLAIN);
   return m;
@@ -365,11 +404,14 @@ export function writeParquetFileInto(
             .i64(7, m.compressed)
             .i64(9, m.dataOffset);
           if (m.dictOffset !== undefined) md.i64(11, m.dictOffset);
+          md.struct(12, (st) => writeStatistics(st, m.stats));
         });
       });
       rg.i64(2, total).i64(3, rows);
     })
     .binary(6, options.createdBy ?? 'storepulse')
+    // TypeDefinedOrder per column: without column_orders, min_value/max_value mean nothing to a reader.
+    .listStruct(7, spec.columns, (o) => o.struct(1, () => {}))
     .finishView();
   file.bytes(meta);
   file.u32le(meta.length);
