@@ -3,8 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
+import { historyBounds } from '../../shared/lake/commits.ts';
 import { planRun, type RunPlan } from '../../shared/pipeline/plan.ts';
 import type { RunRequest } from '../../shared/pipeline/schedule.ts';
+import { orderLines } from '../../shared/schemas/tables.ts';
 import { awsLake } from '../runtime.ts';
 
 const env = loadLambdaEnv();
@@ -18,7 +20,14 @@ export interface PlanEvent {
 }
 
 export const handler = middy(async (event: PlanEvent): Promise<RunPlan> => {
-  const plan = planRun({ ...event.request, runId: event.runId }, env.config.timeZone, (key) => lake.uri(key));
-  logger.info('planned run', { asOf: plan.asOf, orderLinesRun: plan.orderLinesRun });
+  // Where the committed order lines lie (the commit records): the snapshot reads those days only.
+  const bounds = await historyBounds(lake, orderLines.name);
+  const plan = planRun(
+    { ...event.request, runId: event.runId },
+    env.config.timeZone,
+    (key) => lake.uri(key),
+    bounds,
+  );
+  logger.info('planned run', { asOf: plan.asOf, orderLinesRun: plan.orderLinesRun, bounds });
   return plan;
 }).use(injectLambdaContext(logger));

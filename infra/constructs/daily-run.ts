@@ -138,6 +138,8 @@ export class DailyRun extends Construct {
       ],
       write: ['reports'],
     });
+    // The plan bounds the run's read of the history by the commit records (which days, which sources).
+    grantLake(bucket, this.plan.fn, { read: ['curated/batch_commits'] });
     props.recallTopic.grantPublish(this.churnRecall.fn);
     props.stockoutTopic.grantPublish(this.churnRecall.fn);
 

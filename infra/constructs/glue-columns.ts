@@ -1,4 +1,5 @@
 /** Glue/Athena column types and partition projection, derived from the schema declarations. */
+import { LAKE_FIRST_DAY } from '../../shared/formats/values.ts';
 import type { ColumnSpec, ColumnType, TableSpec } from '../../shared/schemas/table.ts';
 import { type GlueView, TRINO_TYPES } from '../../shared/sql/views.ts';
 
@@ -19,7 +20,7 @@ export const glueColumn = (c: ColumnSpec) => ({
 
 /**
  * Partition projection: Athena computes partitions from these rules instead of a crawler or MSCK.
- * `dt` is a date range up to today; `source` is the closed list of export formats.
+ * `dt` is a date range from the lake's first day to tomorrow; `source` the closed list of export formats.
  */
 export function projectionParameters(
   spec: TableSpec,
@@ -34,7 +35,9 @@ export function projectionParameters(
       Object.assign(params, {
         'projection.dt.type': 'date',
         'projection.dt.format': 'yyyy-MM-dd',
-        'projection.dt.range': '2015-01-01,NOW',
+        // From the first day ingest accepts to tomorrow in UTC: Athena's NOW is UTC, and a shop
+        // east of Greenwich is already on tomorrow's date (ingest refuses later times).
+        'projection.dt.range': `${LAKE_FIRST_DAY},NOW+1DAYS`,
         'projection.dt.interval': '1',
         'projection.dt.interval.unit': 'DAYS',
       });

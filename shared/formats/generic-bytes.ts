@@ -12,7 +12,7 @@ import { validDate, wallTimeToUtc } from '../time.ts';
 import type { FormatContext } from './format.ts';
 import { columnIndex } from './format.ts';
 import { GENERIC_OPTIONAL, GENERIC_REQUIRED } from './generic-orders.ts';
-import { AMOUNT_LIMIT, isBad, parseTimestamp } from './values.ts';
+import { AMOUNT_LIMIT, isBad, lakeTimeProblem, parseTimestamp } from './values.ts';
 
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -43,6 +43,8 @@ export class GenericByteRows {
   readonly start = new Int32Array(BYTE_FIELDS.length);
   readonly end = new Int32Array(BYTE_FIELDS.length);
   orderTs = 0;
+  /** When the reader was opened: the clock the lake's time bounds are checked against. */
+  private readonly openedAt = Date.now();
   /** NaN when empty (null): a number field stays unboxed, no allocation per line. */
   paidTs = Number.NaN;
   quantity = 0;
@@ -98,7 +100,8 @@ export class GenericByteRows {
     for (let k = 0; k < 4; k++) if (this.start[k] === this.end[k]) return false;
 
     const ts = this.timestamp(buf, p.order_ts!);
-    if (ts === null) return false;
+    // A time outside what the lake covers is refused by the field path, with its reason.
+    if (ts === null || lakeTimeProblem(ts, this.openedAt) !== undefined) return false;
     this.orderTs = ts;
     const paid = p.paid_ts ?? -1;
     if (paid >= 0 && this.fieldLength(buf, paid) > 0) {

@@ -4,7 +4,15 @@
  */
 import { ORDER_STATUSES, type OrderStatus } from '../schemas/tables.ts';
 import { columnIndex, normaliseHeader, type OrdersFormat } from './format.ts';
-import { clip, isBad, parseCount, parseCurrency, parseNonNegative, parseTimestamp } from './values.ts';
+import {
+  clip,
+  isBad,
+  lakeTimeProblem,
+  parseCount,
+  parseCurrency,
+  parseNonNegative,
+  parseTimestamp,
+} from './values.ts';
 
 export const GENERIC_REQUIRED = [
   'order_id',
@@ -110,6 +118,11 @@ export const genericOrders: OrdersFormat = {
         const status = STATUS_BY_NAME.get(statusRaw.toLowerCase());
         if (problem === undefined) {
           if (isBad(orderTs)) [column, problem] = ['order_ts', orderTs.reason];
+          else if (lakeTimeProblem(orderTs))
+            [column, problem] = [
+              'order_ts',
+              `${new Date(orderTs).toISOString()} is ${lakeTimeProblem(orderTs)}`,
+            ];
           else if (isBad(paidTs)) [column, problem] = ['paid_ts', paidTs.reason];
           else if (isBad(quantity)) [column, problem] = ['quantity', quantity.reason];
           else if (isBad(unitPrice)) [column, problem] = ['unit_price', unitPrice.reason];

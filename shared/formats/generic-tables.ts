@@ -16,9 +16,11 @@ import {
 } from './format.ts';
 import {
   type Bad,
+  bad,
   cleanCell,
   clip,
   isBad,
+  lakeTimeProblem,
   parseCountLoose,
   parseCurrency,
   parseDateTime,
@@ -44,10 +46,15 @@ export function parseByType(c: ColumnSpec, raw: string, tz: string): string | nu
       return parseCountLoose(raw, `whole number for ${c.name}`);
     case 'double':
       return parseMoney(raw, `number for ${c.name}`);
-    case 'timestamp':
-      return parseDateTime(raw, tz, 'mdy');
+    case 'timestamp': {
+      const ms = parseDateTime(raw, tz, 'mdy');
+      const when = isBad(ms) ? undefined : lakeTimeProblem(ms);
+      return when ? bad(`${c.name} ${clip(raw)} is ${when}`) : ms;
+    }
     case 'date': {
       const ms = parseDateTime(raw, 'UTC', 'mdy');
+      const when = isBad(ms) ? undefined : lakeTimeProblem(ms + 14 * 3_600_000);
+      if (when) return bad(`${c.name} ${clip(raw)} is ${when}`);
       return isBad(ms) ? ms : isoDate(ms);
     }
     case 'boolean':

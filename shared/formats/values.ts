@@ -104,6 +104,28 @@ const INTEGER_RE = /^[+-]?\d+$/;
  * that makes every sum it enters meaningless.
  */
 export const AMOUNT_LIMIT = 1e13;
+
+/**
+ * The first day the lake's date partitions cover: Athena's partition projection enumerates `dt`
+ * from here (infra/constructs/glue-columns.ts), so a row dated earlier would land where Athena never
+ * looks. Ingest refuses such rows instead, with this reason.
+ */
+export const LAKE_FIRST_DAY = '1995-01-01'; // no online shop took an order before 1995
+// In every time zone (UTC-12 to UTC+14) an instant from 14:00 UTC on the first day falls on it or later.
+const LAKE_FIRST_MS = Date.parse(`${LAKE_FIRST_DAY}T14:00:00Z`);
+/** Clock skew allowed for times "from the future" (an export written on a machine a little ahead). */
+const FUTURE_SLACK_MS = 3_600_000;
+
+/**
+ * Why a row's time cannot be stored where readers will find it, or undefined: before the lake's
+ * first day, or in the future (Athena projects partitions up to tomorrow in UTC, so a typo year
+ * would be invisible there for years while local queries see it).
+ */
+export function lakeTimeProblem(ms: number, now = Date.now()): string | undefined {
+  if (ms < LAKE_FIRST_MS) return `before ${LAKE_FIRST_DAY}, the first day the lake covers`;
+  if (ms > now + FUTURE_SLACK_MS) return 'in the future';
+  return undefined;
+}
 /** The largest count (units, sessions): what a signed 32-bit integer holds. */
 export const COUNT_LIMIT = 2_147_483_647;
 

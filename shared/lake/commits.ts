@@ -8,6 +8,8 @@
  * Also here: what is left behind by a writer that died (an interrupted ingest, a Lambda timeout)
  * is swept once it is old enough that no live writer can own it.
  */
+
+import { LAKE_FIRST_DAY } from '../formats/values.ts';
 import { batchCommits, COMMITTED_TABLES } from '../schemas/tables.ts';
 import { batchCommitKey, batchIdOfDataFile, batchManifestKey, tablePrefix } from './keys.ts';
 import type { Lake } from './lake.ts';
@@ -24,6 +26,42 @@ export interface CommitRow {
   rows_quarantined: number;
   /** Epoch ms. */
   committed_at: number;
+  /** The batch's earliest and latest `dt` partitions; null for a table without dates. */
+  first_dt?: string | null;
+  last_dt?: string | null;
+}
+
+/** The earliest and latest `dt` among partition keys (`…/dt=YYYY-MM-DD`), or nulls. */
+export function dtRange(partitions: Iterable<string>): { first_dt: string | null; last_dt: string | null } {
+  let first: string | null = null;
+  let last: string | null = null;
+  for (const p of partitions) {
+    const dt = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})(?:\/|$)/.exec(p)?.[1];
+    if (!dt) continue;
+    if (first === null || dt < first) first = dt;
+    if (last === null || dt > last) last = dt;
+  }
+  return { first_dt: first, last_dt: last };
+}
+
+/**
+ * Where a table's committed rows lie, from the commit records: the sources and the earliest `dt`
+ * (LAKE_FIRST_DAY where a record predates the first_dt column). A query that reads a table's whole
+ * history bounds itself with them, so Athena lists the days and sources that hold data instead of
+ * every projected partition since the lake's first day; undefined when no batch of it is committed.
+ */
+export async function historyBounds(
+  lake: Lake,
+  table: string,
+): Promise<{ first: string; sources: string[] } | undefined> {
+  const rows = (await readParquetRows(lake, tablePrefix(batchCommits))).filter((r) => r.table_name === table);
+  if (rows.length === 0) return undefined;
+  let first: string | undefined;
+  for (const r of rows) {
+    const dt = typeof r.first_dt === 'string' ? r.first_dt : LAKE_FIRST_DAY;
+    if (first === undefined || dt < first) first = dt;
+  }
+  return { first: first!, sources: [...new Set(rows.map((r) => String(r.source)))].sort() };
 }
 
 /** Writes a batch's commit record: from this moment its rows are visible to every reader. */

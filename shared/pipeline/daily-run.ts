@@ -10,6 +10,7 @@ import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
+import { historyBounds } from '../lake/commits.ts';
 import { dataFileKey, movedListKey, recallListKey, stockoutListKey, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
@@ -38,6 +39,8 @@ import {
   fast,
   funnel,
   grow,
+  inventory,
+  orderLines,
   rfm,
   SEGMENTS,
   type Segment,
@@ -45,6 +48,7 @@ import {
   stockRisk,
 } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
+import { stringList } from '../sql/render.ts';
 import { addDays, DATE_RE } from '../time.ts';
 import { type BasketSummary, runBasketModels } from './basket-run.ts';
 import { type FunnelSummary, runFunnels } from './funnel-run.ts';
@@ -131,11 +135,13 @@ export async function runModels(
   for (const spec of [churnRecall, stockout]) await moveLegacyLists(lake, spec, log);
   const engine = await deps.openEngine();
   try {
+    // Where the committed lines lie (the commit records): the history is read for those days only.
+    const bounds = await historyBounds(lake, orderLines.name);
     if (opts.orderLinesRun) {
       await engine.pinOrderLines(asOf, opts.orderLinesRun, { made: true });
     } else {
       log.info(`run ${asOf}: reading the order history`);
-      await engine.pinOrderLines(asOf, `run-${asOf}-${randomUUID()}`);
+      await engine.pinOrderLines(asOf, `run-${asOf}-${randomUUID()}`, bounds ? { bounds } : {});
     }
     log.info(`run ${asOf}: aggregating purchases per customer`);
     const rows = (await engine.runNamed('rfm_customer_aggregates', {
@@ -145,7 +151,13 @@ export async function runModels(
     // The order_lines view converts at read time (order_lines_latest.sql): rates ingested after the
     // orders apply now, with no re-ingest. Say so, and what still has no rate.
     // Most runs have none to look for: a scan of three columns says so without reading the view.
-    const [unconverted] = await engine.runNamed('lines_unconverted_at_ingest', { as_of: asOf });
+    const [unconverted] = bounds
+      ? await engine.runNamed('lines_unconverted_at_ingest', {
+          as_of: asOf,
+          first_day: bounds.first,
+          sources: stringList(bounds.sources),
+        })
+      : [];
     const late = Number(unconverted?.lines ?? 0)
       ? (await engine.runNamed('lines_converted_late', { as_of: asOf })).map((r) => ({
           currency: String(r.currency),
@@ -248,7 +260,13 @@ export async function runModels(
     }).filter((a) => !recalledNow.has(a.customer_id)).length;
     outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
-    const product = await runProductModels(engine, config, asOf, log);
+    const product = await runProductModels(
+      engine,
+      config,
+      asOf,
+      log,
+      await historyBounds(lake, inventory.name),
+    );
     outputs.push(await writePartition(lake, abc, asOf, product.abc));
     outputs.push(await writePartition(lake, bcg, asOf, product.bcg));
     outputs.push(await writePartition(lake, channelMix, asOf, product.channelMix));

@@ -13,7 +13,7 @@ import { InvalidLineError, StorepulseError, UnreadableFileError } from '../error
 import type { ExportFormat } from '../formats/format.ts';
 import { checkFormat, detectFormat, formatNamed, missingNeededColumns } from '../formats/registry.ts';
 import { resolveIdKey } from '../identity.ts';
-import { removeBatchFiles, writeCommit } from '../lake/commits.ts';
+import { dtRange, removeBatchFiles, writeCommit } from '../lake/commits.ts';
 import {
   batchCommitKey,
   batchManifestKey,
@@ -485,6 +485,7 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
     rows_landed: report.rowsLanded,
     rows_quarantined: report.rowsQuarantined,
     committed_at: Math.floor(now()),
+    ...dtRange(results.flatMap((r) => r.partitions)),
   });
   await lake.put(batchManifestKey(batchId), JSON.stringify(report, null, 2));
   return report;

@@ -15,6 +15,8 @@ import { type ChannelMixRow, type ChannelOrder, channelMix } from '../models/cha
 import { forecastSeries, type SeriesForecast } from '../models/forecast.ts';
 import { type AbcClass, DEFAULT_POLICY, type StockRiskRow, stockRisk } from '../models/stock-risk.ts';
 import type { SqlEngine } from '../sql/engine.ts';
+import { stringList } from '../sql/render.ts';
+import type { HistoryBounds } from '../sql/views.ts';
 import { addDays, dateValue as day, daysBetween } from '../time.ts';
 import type { Log } from './log.ts';
 
@@ -269,6 +271,8 @@ export async function runProductModels(
   config: Config,
   asOf: string,
   log: Log,
+  /** Where the committed inventory snapshots lie (commit records); undefined: there are none. */
+  inventoryBounds?: HistoryBounds,
 ): Promise<ProductOutputs> {
   const started = performance.now();
   log.info(`run ${asOf}: ABC-XYZ, Boston matrix, channel mix`);
@@ -329,7 +333,13 @@ export async function runProductModels(
   metrics.push({ model: 'demand_forecast', metric: 'series_too_short', value: seriesTooShort });
 
   log.info(`run ${asOf}: stock risk`);
-  const inventory = await engine.runNamed('inventory_latest', { as_of: asOf });
+  const inventory = inventoryBounds
+    ? await engine.runNamed('inventory_latest', {
+        as_of: asOf,
+        first_day: inventoryBounds.first,
+        sources: stringList(inventoryBounds.sources),
+      })
+    : [];
   const risk = stockRows(
     inventory,
     {

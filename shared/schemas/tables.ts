@@ -117,6 +117,12 @@ export const batchCommits: TableSpec = {
     required('rows_landed', 'int32', 'Rows written to the table.'),
     required('rows_quarantined', 'int32', 'Rows rejected to quarantine/.'),
     required('committed_at', 'timestamp', 'When the batch was committed.'),
+    col(
+      'first_dt',
+      'string',
+      'Earliest dt partition the batch wrote (YYYY-MM-DD); null for a table without dates, and in records written before this column.',
+    ),
+    col('last_dt', 'string', 'Latest dt partition the batch wrote (YYYY-MM-DD); null as first_dt.'),
   ],
   partitionKeys: [],
 };

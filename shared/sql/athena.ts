@@ -21,6 +21,7 @@ import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, renderSql, type SqlParam } from './render.ts';
 import {
   GLUE_FILES_DATABASE,
+  type HistoryBounds,
   ORDER_LINES_RUNS,
   orderLinesRunPrefix,
   orderLinesSnapshotSql,
@@ -84,12 +85,16 @@ export class AthenaEngine implements SqlEngine {
   /** The run whose snapshot `order_lines` reads, once pinned. */
   private pinnedRun: string | undefined;
 
-  async pinOrderLines(asOf: string, run: string, opts: { made?: boolean } = {}): Promise<void> {
+  async pinOrderLines(
+    asOf: string,
+    run: string,
+    opts: { made?: boolean; bounds?: HistoryBounds } = {},
+  ): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(run)) throw new Error(`run id must be a plain name, got "${run}"`);
     if (!opts.made) {
       await this.execute(
         'order_lines snapshot',
-        `UNLOAD (${orderLinesSnapshotSql(asOf)}) TO '${this.o.lake.uri(orderLinesRunPrefix(run))}' WITH (format = 'PARQUET')`,
+        `UNLOAD (${orderLinesSnapshotSql(asOf, opts.bounds)}) TO '${this.o.lake.uri(orderLinesRunPrefix(run))}' WITH (format = 'PARQUET')`,
       );
     }
     this.pinnedRun = run;

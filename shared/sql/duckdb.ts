@@ -22,7 +22,7 @@ import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts
 import { batchCommits, COMMITTED_TABLES, QUERYABLE_TABLES, storedTableName } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam } from './render.ts';
-import { GLUE_FILES_DATABASE, glueViews, orderLinesSnapshotSql } from './views.ts';
+import { GLUE_FILES_DATABASE, glueViews, type HistoryBounds, orderLinesSnapshotSql } from './views.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
@@ -164,10 +164,12 @@ export class DuckDbEngine implements SqlEngine {
   /** The folder of this engine's order-history snapshot, removed on close. */
   private snapshotDir: string | undefined;
 
-  async pinOrderLines(asOf: string, _run: string): Promise<void> {
+  async pinOrderLines(asOf: string, _run: string, opts: { bounds?: HistoryBounds } = {}): Promise<void> {
     this.snapshotDir ??= await mkdtemp(join(tmpdir(), 'storepulse-run-'));
     const file = join(this.snapshotDir, `order_lines-${asOf}.parquet`);
-    await this.exec(`copy (${orderLinesSnapshotSql(asOf)}) to ${sqlString(file)} (format parquet)`);
+    await this.exec(
+      `copy (${orderLinesSnapshotSql(asOf, opts.bounds)}) to ${sqlString(file)} (format parquet)`,
+    );
     // A temporary view is found before the main schema's: every later query reads the snapshot.
     await this.exec(
       `create or replace temp view order_lines as select * from read_parquet(${sqlString(file)})`,

@@ -3,6 +3,7 @@
  * Rows come back as plain objects with JSON-friendly values.
  */
 import type { QueryName, SqlParam } from './render.ts';
+import type { HistoryBounds } from './views.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -15,7 +16,7 @@ export interface SqlEngine {
    * already made there by the daily run's SQL stage when `made`. A daily run's many queries then
    * read one compact snapshot instead of every partition of the history.
    */
-  pinOrderLines(asOf: string, run: string, opts?: { made?: boolean }): Promise<void>;
+  pinOrderLines(asOf: string, run: string, opts?: { made?: boolean; bounds?: HistoryBounds }): Promise<void>;
   /** Runs an analyst's ad-hoc statement; returns column names and rows. */
   query(sql: string): Promise<{ columns: string[]; rows: Row[] }>;
   close(): Promise<void>;

@@ -77,8 +77,19 @@ const withoutComments = (sql: string): string =>
  * read once per run. In AWS it is UNLOADed under `athena/runs/order_lines/run=<run id>/` and read
  * through the Glue table ORDER_LINES_RUNS (partition projection `injected`: a query must name its run).
  */
-export const orderLinesSnapshotSql = (asOf: string): string =>
-  `select ${columnList(orderLines)} from order_lines where dt <= '${asOf.replaceAll("'", "''")}'`;
+export function orderLinesSnapshotSql(asOf: string, bounds?: HistoryBounds): string {
+  const q = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  const where = [`dt <= ${q(asOf)}`];
+  // Bounded by where committed lines lie: Athena lists those days and sources only.
+  if (bounds) where.push(`dt >= ${q(bounds.first)}`, `source in (${bounds.sources.map(q).join(', ')})`);
+  return `select ${columnList(orderLines)} from order_lines where ${where.join(' and ')}`;
+}
+
+/** Where a table's committed rows lie (lake/commits.ts historyBounds). */
+export interface HistoryBounds {
+  first: string;
+  sources: readonly string[];
+}
 
 /** The Glue table of the run snapshots (in GLUE_FILES_DATABASE) and their lake prefix. */
 export const ORDER_LINES_RUNS = 'order_lines_runs';

@@ -368,10 +368,10 @@ describe('Athena stand-in: reading a table as Athena does', () => {
     }
   });
 
-  it('does not see objects outside the projected partitions (before the range, after NOW, unknown source, no partition)', async () => {
+  it('does not see objects outside the projected partitions (before the range, after NOW+1DAYS, unknown source, no partition)', async () => {
     const outside = [
-      `${TABLE}source=shopify/dt=2014-12-31/part-0.parquet`,
-      `${TABLE}source=shopify/dt=2026-11-24/part-0.parquet`,
+      `${TABLE}source=shopify/dt=1994-12-31/part-0.parquet`,
+      `${TABLE}source=shopify/dt=2026-11-25/part-0.parquet`,
       `${TABLE}source=shopee/dt=2026-11-20/part-0.parquet`,
       `${TABLE}source=shopify/dt=2026-11-31/part-0.parquet`,
       `${TABLE}stray.parquet`,

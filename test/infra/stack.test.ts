@@ -6,6 +6,7 @@ import { acknowledgeNagFindings, addNagChecks } from '../../infra/nag.ts';
 import { settingsFromContext } from '../../infra/settings.ts';
 import { DEFAULT_SETTINGS, type StorepulseSettings, StorepulseStack } from '../../infra/stack.ts';
 import { SOURCES } from '../../shared/formats/registry.ts';
+import { LAKE_FIRST_DAY } from '../../shared/formats/values.ts';
 import { ALL_TABLES, orderLines } from '../../shared/schemas/tables.ts';
 import { GLUE_DATABASE, GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
 
@@ -200,6 +201,8 @@ describe('catalog', () => {
       'projection.source.values': SOURCES.join(','),
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
+      // What ingest accepts, to tomorrow in UTC (a shop east of Greenwich is a day ahead).
+      'projection.dt.range': `${LAKE_FIRST_DAY},NOW+1DAYS`,
     });
     expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
       '/curated/order_lines/source=${source}/dt=${dt}/',

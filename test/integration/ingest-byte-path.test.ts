@@ -136,14 +136,12 @@ describe('ingest byte path', () => {
     expect(reader.unitPrice).toBe(12);
     expect(reader.currency).toBe('USD');
     expect(reader.status).toBe('paid');
-    for (const [line, ts] of [
-      [AWKWARD.find((l) => l.includes('Leap 1600'))!, Date.UTC(1600, 1, 29, 12)],
-      [AWKWARD.find((l) => l.includes('Year 99'))!, Date.UTC(99, 11, 31, 23, 59, 59)], // as Date.UTC reads it: 1999
-      [AWKWARD.find((l) => l.includes('Before 1970'))!, -1],
-    ] as const) {
-      expect(take(line)).toBe(true);
-      expect(reader.orderTs).toBe(ts);
-    }
+    // Times before the lake's first day (1995-01-01: Athena's partitions start there) are left to
+    // the field path, which refuses them with the reason.
+    for (const name of ['Leap 1600', 'Before 1970'])
+      expect(take(AWKWARD.find((l) => l.includes(name))!)).toBe(false);
+    expect(take(AWKWARD.find((l) => l.includes('Year 99'))!)).toBe(true);
+    expect(reader.orderTs).toBe(Date.UTC(99, 11, 31, 23, 59, 59)); // as Date.UTC reads it: 1999
     expect(take(AWKWARD[2]!)).toBe(false); // doubled quote
     expect(take(AWKWARD[6]!)).toBe(false); // no-break spaces to trim
     expect(take(AWKWARD[17]!)).toBe(false); // `.5`

@@ -6,6 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAKE_FIRST_DAY } from '../../shared/formats/values.ts';
+import { historyBounds, writeCommit } from '../../shared/lake/commits.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
 import { ingest, tempDir, tempLake } from '../helpers.ts';
 
@@ -39,6 +41,61 @@ async function scans(engine: DuckDbEngine, statement: string): Promise<[number, 
   for (const r of rows) for (const n of JSON.parse(String(r.explain_value))) walk(n);
   return out;
 }
+
+describe('what ingest lands is what Athena can see', () => {
+  it('refuses order times before the lake’s first day or in the future, with the reason', async () => {
+    const lake = await tempLake();
+    const dir = await tempDir();
+    const file = join(dir, 'dates.csv');
+    const future = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    await writeFile(
+      file,
+      [
+        HEADER,
+        'completed,O-1,cust-1,1994-12-31T10:00:00Z,SKU-1,Tea,1,10.00,USD,0,,web,US,WH-1,,,no',
+        'completed,O-2,cust-1,2000-01-02T10:00:00Z,SKU-1,Tea,1,10.00,USD,0,,web,US,WH-1,,,no',
+        `completed,O-3,cust-1,${future},SKU-1,Tea,1,10.00,USD,0,,web,US,WH-1,,,no`,
+      ].join('\n'),
+    );
+    const report = await ingest(lake, file);
+    expect(report.rowsLanded).toBe(1);
+    expect(report.rowsQuarantined).toBe(2);
+    const reasons = Buffer.from((await lake.get(report.quarantineKey!))!).toString('utf8');
+    expect(reasons).toContain(`before ${LAKE_FIRST_DAY}, the first day the lake covers`);
+    expect(reasons).toContain('is in the future');
+  });
+});
+
+describe('history bounds from the commit records', () => {
+  it('give the earliest day and the sources of committed lines; an older record without days gives the lake’s first day', async () => {
+    const lake = await tempLake();
+    const dir = await tempDir();
+    const file = join(dir, 'orders.csv');
+    await writeFile(
+      file,
+      exportOf(3, () => 'completed'),
+    );
+    expect(await historyBounds(lake, 'order_lines')).toBeUndefined();
+    const report = await ingest(lake, file);
+    expect(await historyBounds(lake, 'order_lines')).toEqual({ first: '2026-11-01', sources: ['generic'] });
+    expect(await historyBounds(lake, 'inventory')).toBeUndefined();
+    // A commit record written before first_dt existed: the history may start anywhere.
+    await writeCommit(lake, {
+      batch_id: 'older',
+      source: 'shopify',
+      table_name: 'order_lines',
+      file: 'old.csv',
+      rows_landed: 1,
+      rows_quarantined: 0,
+      committed_at: 0,
+    });
+    expect(await historyBounds(lake, 'order_lines')).toEqual({
+      first: LAKE_FIRST_DAY,
+      sources: ['generic', 'shopify'],
+    });
+    expect(report.rowsLanded).toBe(18);
+  });
+});
 
 describe('pruning through the order_lines view', () => {
   it('a one-day query reads that day only, and still sees the latest export of each line', async () => {

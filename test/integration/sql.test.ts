@@ -13,7 +13,7 @@ import { encodeTable } from '../../shared/lake/parquet.ts';
 import { rfm } from '../../shared/schemas/tables.ts';
 import { AthenaEngine } from '../../shared/sql/athena.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import type { QueryName } from '../../shared/sql/render.ts';
+import { type QueryName, stringList } from '../../shared/sql/render.ts';
 import { GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
 import { fixture, ingest, tempLake } from '../helpers.ts';
 
@@ -25,6 +25,8 @@ const SAMPLE_PARAMS = {
   d30: '2026-03-01',
   d60: '2026-01-30',
   d365: '2025-03-31',
+  first_day: '2026-01-01',
+  sources: stringList(['generic']),
 };
 
 describe('.sql files', () => {

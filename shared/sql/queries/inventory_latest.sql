@@ -8,6 +8,9 @@ with ranked as (
     ) as version_rank
   from inventory i
   where dt <= {{as_of}}
+    -- Where committed snapshots lie (the commit records): Athena lists those days and sources only.
+    and dt >= {{first_day}}
+    and source in ({{sources}})
 )
 select
   sku,

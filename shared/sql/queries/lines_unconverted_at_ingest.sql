@@ -5,4 +5,7 @@
 select cast(count(*) as integer) as lines
 from order_lines_versions
 where dt <= {{as_of}}
+  -- Where committed lines lie (the commit records): Athena lists those days and sources only.
+  and dt >= {{first_day}}
+  and source in ({{sources}})
   and net_amount_rc is null
