@@ -4,10 +4,12 @@
  * (https://github.com/apache/parquet-format). The writer declares TypeDefinedOrder for every column,
  * so the bounds follow each type's order: signed for INT32 (and DATE), INT64 (TIMESTAMP) and DOUBLE,
  * false < true for BOOLEAN, unsigned byte-wise for UTF-8 strings (which is code point order).
- * Bounds are PLAIN-encoded; byte arrays without their length prefix.
+ * Bounds are PLAIN-encoded; byte arrays without their length prefix. They are written into a byte
+ * sink the writer reuses file after file (ingest writes thousands of files): no array per chunk.
  */
 import { isUtf8 } from 'node:buffer';
 
+import type { ByteSink } from './byte-sink.ts';
 import type { ThriftWriter } from './thrift.ts';
 import type { ByteStrings, ColumnData } from './writer.ts';
 
@@ -15,15 +17,17 @@ export interface ChunkStatistics {
   nullCount: number;
   /** NaN values among the non-null ones: written for DOUBLE columns, which TYPE_ORDER requires. */
   nanCount: number | undefined;
-  /** Lower and upper bound, absent when no non-null (non-NaN) value exists. */
-  min: Uint8Array | undefined;
-  max: Uint8Array | undefined;
+  /** Lower and upper bound as `bounds.buf[at, at + len)`; `minAt` -1 when no non-null (non-NaN) value. */
+  minAt: number;
+  minLen: number;
+  maxAt: number;
+  maxLen: number;
   /** The bound is a value of the chunk (not a shortened string). */
   minExact: boolean;
   maxExact: boolean;
   /**
-   * The order is signed (numbers, booleans): the deprecated `min`/`max` fields, which readers compare
-   * signed whatever the column order, may repeat the bounds for old readers. Not for strings.
+   * The order is signed (numbers): the deprecated `min`/`max` fields, which readers compare signed
+   * whatever the column order, may repeat the bounds for old readers. Not for strings or booleans.
    */
   signedOrder: boolean;
 }
@@ -37,50 +41,102 @@ export const MAX_STRING_BOUND_BYTES = 64;
 
 const TWO_32 = 4_294_967_296;
 
-function int32Bytes(v: number): Uint8Array {
-  const b = Buffer.allocUnsafe(4);
-  b.writeInt32LE(v, 0);
-  return b;
-}
-
-function int64Bytes(v: number): Uint8Array {
-  // Same split as the data page: two 32-bit halves, two's complement below 1970.
-  const high = Math.floor(v / TWO_32);
-  const b = Buffer.allocUnsafe(8);
-  b.writeUInt32LE(v - high * TWO_32, 0);
-  b.writeInt32LE(high, 4);
-  return b;
-}
-
-function doubleBytes(v: number): Uint8Array {
-  const b = Buffer.allocUnsafe(8);
-  b.writeDoubleLE(v, 0);
-  return b;
-}
-
-const none = (nullCount: number, signedOrder: boolean, nanCount?: number): ChunkStatistics => ({
+/** Statistics without bounds: every value null (or NaN). */
+export const noBounds = (nullCount: number, signedOrder: boolean, nanCount?: number): ChunkStatistics => ({
   nullCount,
   nanCount,
-  min: undefined,
-  max: undefined,
+  minAt: -1,
+  minLen: 0,
+  maxAt: -1,
+  maxLen: 0,
   minExact: false,
   maxExact: false,
   signedOrder,
 });
 
-const exact = (
+/** Bounds of `width` bytes each, the minimum then the maximum, just appended to `bounds`. */
+function fixedBounds(
+  bounds: ByteSink,
+  width: number,
   nullCount: number,
-  min: Uint8Array,
-  max: Uint8Array,
   signedOrder: boolean,
   nanCount?: number,
-): ChunkStatistics => ({ nullCount, nanCount, min, max, minExact: true, maxExact: true, signedOrder });
+): ChunkStatistics {
+  const at = bounds.len - 2 * width;
+  return {
+    nullCount,
+    nanCount,
+    minAt: at,
+    minLen: width,
+    maxAt: at + width,
+    maxLen: width,
+    minExact: true,
+    maxExact: true,
+    signedOrder,
+  };
+}
+
+function int32(bounds: ByteSink, v: number): void {
+  bounds.ensure(4);
+  bounds.buf.writeInt32LE(v, bounds.len);
+  bounds.len += 4;
+}
+
+function int64(bounds: ByteSink, v: number): void {
+  // Same split as the data page: two 32-bit halves, two's complement below 1970.
+  const high = Math.floor(v / TWO_32);
+  bounds.ensure(8);
+  bounds.buf.writeUInt32LE(v - high * TWO_32, bounds.len);
+  bounds.buf.writeInt32LE(high, bounds.len + 4);
+  bounds.len += 8;
+}
+
+function double(bounds: ByteSink, v: number): void {
+  bounds.ensure(8);
+  bounds.buf.writeDoubleLE(v, bounds.len);
+  bounds.len += 8;
+}
+
+/** Set by `scan`: the least and the greatest value it saw, NaN aside. */
+let lo = 0;
+let hi = 0;
+
+/**
+ * The range of the values `i < rows` with `defined[i]` 1 (every one when `all`) into `lo` and `hi`;
+ * returns how many are NaN. One comparison per value in the common case: a NaN is the value that is
+ * neither below nor at least the minimum so far.
+ */
+function scan(values: Float64Array | Int32Array, rows: number, defined: Uint8Array, all: boolean): number {
+  let l = Number.POSITIVE_INFINITY;
+  let h = Number.NEGATIVE_INFINITY;
+  let nan = 0;
+  if (all) {
+    for (let i = 0; i < rows; i++) {
+      const v = values[i]!;
+      if (v < l) l = v;
+      else if (!(v >= l)) nan++;
+      if (v > h) h = v;
+    }
+  } else {
+    for (let i = 0; i < rows; i++) {
+      if (defined[i] === 0) continue;
+      const v = values[i]!;
+      if (v < l) l = v;
+      else if (!(v >= l)) nan++;
+      if (v > h) h = v;
+    }
+  }
+  lo = l;
+  hi = h;
+  return nan;
+}
 
 /**
  * Statistics of a numeric or boolean column's first `rows` values; `defined[i]` is 1 for a value, 0
  * for a null, and `nonNull` counts the ones. The values are taken as the data page writes them.
  */
 export function numericStatistics(
+  bounds: ByteSink,
   col: Exclude<ColumnData, { kind: 'dict' | 'strings' | 'binary' }>,
   rows: number,
   nonNull: number,
@@ -88,56 +144,55 @@ export function numericStatistics(
 ): ChunkStatistics {
   const nulls = rows - nonNull;
   const all = nonNull === rows;
-  const values = col.values;
   switch (col.kind) {
     case 'int32':
     case 'date':
+      if (nonNull === 0) return noBounds(nulls, true);
+      scan(col.values, rows, defined, all);
+      int32(bounds, lo);
+      int32(bounds, hi);
+      return fixedBounds(bounds, 4, nulls, true);
     case 'timestamp_ms': {
-      if (nonNull === 0) return none(nulls, true);
-      const instants = col.kind === 'timestamp_ms';
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      for (let i = 0; i < rows; i++) {
-        if (!all && defined[i] === 0) continue;
-        let v = values[i]!;
-        // The page stores an instant as Math.round(v), and a NaN or infinite one as 0.
-        if (instants && v - v !== 0) v = 0;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+      if (nonNull === 0) return noBounds(nulls, true);
+      const nan = scan(col.values, rows, defined, all);
+      if (nan > 0 || lo === Number.NEGATIVE_INFINITY || hi === Number.POSITIVE_INFINITY) {
+        // The page stores a NaN or infinite instant as 0: the range of what it stores.
+        lo = Number.POSITIVE_INFINITY;
+        hi = Number.NEGATIVE_INFINITY;
+        for (let i = 0; i < rows; i++) {
+          const v = Number.isFinite(col.values[i]) ? col.values[i]! : 0;
+          if (defined[i] === 1 && v < lo) lo = v;
+          if (defined[i] === 1 && v > hi) hi = v;
+        }
       }
-      if (!instants) return exact(nulls, int32Bytes(lo), int32Bytes(hi), true);
-      // Rounding is monotonic: the bounds of the rounded values are the rounded bounds.
-      return exact(nulls, int64Bytes(Math.round(lo)), int64Bytes(Math.round(hi)), true);
+      // The page stores Math.round(v), which is monotonic: the bounds of the rounded values are the
+      // rounded bounds.
+      int64(bounds, Math.round(lo));
+      int64(bounds, Math.round(hi));
+      return fixedBounds(bounds, 8, nulls, true);
     }
     case 'double': {
       // TYPE_ORDER for floating point: NaN counted, never a bound; a zero minimum is written -0.0
       // and a zero maximum +0.0, so a reader needs not know which zero the chunk holds.
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      let nan = 0;
-      for (let i = 0; i < rows; i++) {
-        if (!all && defined[i] === 0) continue;
-        const v = values[i]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-        if (Number.isNaN(v)) nan++;
-      }
-      if (nonNull - nan === 0) return none(nulls, true, nan);
-      if (lo === 0) lo = -0;
-      if (hi === 0) hi = 0;
-      return exact(nulls, doubleBytes(lo), doubleBytes(hi), true, nan);
+      const nan = nonNull === 0 ? 0 : scan(col.values, rows, defined, all);
+      if (nonNull - nan === 0) return noBounds(nulls, true, nan);
+      double(bounds, lo === 0 ? -0 : lo);
+      double(bounds, hi === 0 ? 0 : hi);
+      return fixedBounds(bounds, 8, nulls, true, nan);
     }
     case 'boolean': {
-      if (nonNull === 0) return none(nulls, false);
+      // false < true is BOOLEAN's own order, not a signed one: no deprecated fields (as arrow-rs).
+      if (nonNull === 0) return noBounds(nulls, false);
       let anyTrue = false;
       let anyFalse = false;
       for (let i = 0; i < rows; i++) {
         if (!all && defined[i] === 0) continue;
-        if (values[i]) anyTrue = true;
+        if (col.values[i]) anyTrue = true;
         else anyFalse = true;
       }
-      // false < true is BOOLEAN's own order, not a signed one: no deprecated fields (as arrow-rs).
-      return exact(nulls, Uint8Array.of(anyFalse ? 0 : 1), Uint8Array.of(anyTrue ? 1 : 0), false);
+      bounds.byte(anyFalse ? 0 : 1);
+      bounds.byte(anyTrue ? 1 : 0);
+      return fixedBounds(bounds, 1, nulls, false);
     }
   }
 }
@@ -152,93 +207,136 @@ function compareBytes(a: Uint8Array, as: number, al: number, b: Uint8Array, bs: 
   return al - bl;
 }
 
-/**
- * Statistics of `count` PLAIN byte-array values starting at `buf[at]` (a 4-byte little-endian
- * length, then the bytes): read from the data page just written, so the bounds are exactly the
- * bytes a reader decodes.
- */
-export function plainByteArrayStatistics(
-  buf: Uint8Array,
-  at: number,
-  count: number,
-  nullCount: number,
-): ChunkStatistics {
-  if (count === 0) return none(nullCount, false);
-  let minAt = at + 4;
-  let minLen = readLength(buf, at);
-  let maxAt = minAt;
-  let maxLen = minLen;
-  let p = minAt + minLen;
-  for (let k = 1; k < count; k++) {
-    const len = readLength(buf, p);
-    const s = p + 4;
-    if (compareBytes(buf, s, len, buf, minAt, minLen) < 0) {
-      minAt = s;
-      minLen = len;
-    } else if (compareBytes(buf, s, len, buf, maxAt, maxLen) > 0) {
-      maxAt = s;
-      maxLen = len;
-    }
-    p = s + len;
-  }
-  return stringBounds(nullCount, buf.subarray(minAt, minAt + minLen), buf.subarray(maxAt, maxAt + maxLen));
-}
-
 function readLength(buf: Uint8Array, at: number): number {
   return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
 }
 
-/** Statistics of a dictionary-encoded chunk: the bounds of the entries marked in `used`. */
+/**
+ * Statistics of `count` PLAIN byte-array values starting at `page[at]` (a 4-byte little-endian
+ * length, then the bytes): read from the data page just written, so the bounds are exactly the
+ * bytes a reader decodes.
+ */
+export function plainByteArrayStatistics(
+  bounds: ByteSink,
+  page: Uint8Array,
+  at: number,
+  count: number,
+  nullCount: number,
+): ChunkStatistics {
+  minAt = -1;
+  let p = at;
+  for (let k = 0; k < count; k++) {
+    const len = readLength(page, p);
+    consider(page, p + 4, len);
+    p += 4 + len;
+  }
+  if (minAt < 0) return noBounds(nullCount, false);
+  return stringBounds(bounds, nullCount, page, minAt, minLen, maxAt, maxLen);
+}
+
+/**
+ * The running minimum and maximum of byte strings in one buffer, as offsets and lengths; `first` is
+ * a bound's first byte (-1 for the empty string), which settles most comparisons without a loop.
+ */
+let minAt = -1;
+let minLen = 0;
+let minFirst = 0;
+let maxAt = -1;
+let maxLen = 0;
+let maxFirst = 0;
+
+/** Takes the byte string `data[s, s + len)` into the running bounds. */
+function consider(data: Uint8Array, s: number, len: number): void {
+  const f = len > 0 ? data[s]! : -1;
+  if (minAt < 0) {
+    minAt = maxAt = s;
+    minLen = maxLen = len;
+    minFirst = maxFirst = f;
+  } else if (f > maxFirst || (f === maxFirst && compareBytes(data, s, len, data, maxAt, maxLen) > 0)) {
+    // The maximum first: ids arrive mostly ascending, and a new maximum is not a new minimum.
+    maxAt = s;
+    maxLen = len;
+    maxFirst = f;
+  } else if (f < minFirst || (f === minFirst && compareBytes(data, s, len, data, minAt, minLen) < 0)) {
+    minAt = s;
+    minLen = len;
+    minFirst = f;
+  }
+}
+
+/** Statistics of the byte strings `data[starts[i], starts[i] + lengths[i])`, `i < rows`; length -1 is null. */
+export function byteStringsStatistics(
+  bounds: ByteSink,
+  data: Uint8Array,
+  starts: Int32Array,
+  lengths: Int32Array,
+  rows: number,
+  nullCount: number,
+): ChunkStatistics {
+  minAt = -1;
+  for (let i = 0; i < rows; i++) {
+    const len = lengths[i]!;
+    if (len >= 0) consider(data, starts[i]!, len);
+  }
+  if (minAt < 0) return noBounds(nullCount, false);
+  return stringBounds(bounds, nullCount, data, minAt, minLen, maxAt, maxLen);
+}
+
+/** Statistics of a dictionary-encoded chunk: the bounds of the entries marked 1 in `used`. */
 export function dictionaryStatistics(
+  bounds: ByteSink,
   { data, starts, lengths }: ByteStrings,
   used: Uint8Array,
   nullCount: number,
 ): ChunkStatistics {
-  let min = -1;
-  let max = -1;
-  for (let id = 0; id < lengths.length; id++) {
-    if (used[id] !== 1) continue;
-    const s = starts[id]!;
-    const len = lengths[id]!;
-    if (min < 0) {
-      min = id;
-      max = id;
-    } else if (compareBytes(data, s, len, data, starts[min]!, lengths[min]!) < 0) min = id;
-    else if (compareBytes(data, s, len, data, starts[max]!, lengths[max]!) > 0) max = id;
-  }
-  if (min < 0) return none(nullCount, false);
-  const slice = (id: number) => data.subarray(starts[id]!, starts[id]! + lengths[id]!);
-  return stringBounds(nullCount, slice(min), slice(max));
+  minAt = -1;
+  for (let id = 0; id < lengths.length; id++) if (used[id] === 1) consider(data, starts[id]!, lengths[id]!);
+  if (minAt < 0) return noBounds(nullCount, false);
+  return stringBounds(bounds, nullCount, data, minAt, minLen, maxAt, maxLen);
 }
 
-/** Copies the bounds out of the page or dictionary (reused buffers), shortening long ones. */
-function stringBounds(nullCount: number, min: Uint8Array, max: Uint8Array): ChunkStatistics {
-  const lower = min.length <= MAX_STRING_BOUND_BYTES ? Uint8Array.from(min) : shortLowerBound(min);
-  const upper = max.length <= MAX_STRING_BOUND_BYTES ? Uint8Array.from(max) : shortUpperBound(max);
-  // Both bounds or neither: a reader with one of them cannot prune a range anyway.
-  if (upper === undefined) return none(nullCount, false);
+/** Copies the bounds out of the page or dictionary (both reused) into `bounds`, shortening long ones. */
+function stringBounds(
+  bounds: ByteSink,
+  nullCount: number,
+  src: Uint8Array,
+  minAt: number,
+  minLen: number,
+  maxAt: number,
+  maxLen: number,
+): ChunkStatistics {
+  const maxExact = maxLen <= MAX_STRING_BOUND_BYTES;
+  const minExact = minLen <= MAX_STRING_BOUND_BYTES;
+  const maxStart = bounds.len;
+  if (maxExact) bounds.bytes(src, maxAt, maxAt + maxLen);
+  else {
+    const upper = shortUpperBound(src.subarray(maxAt, maxAt + maxLen));
+    // Both bounds or neither: a reader with one of them cannot prune a range anyway.
+    if (upper === undefined) return noBounds(nullCount, false);
+    bounds.bytes(upper);
+  }
+  const minStart = bounds.len;
+  // A prefix of the minimum sorts before or equal to it.
+  bounds.bytes(src, minAt, minAt + (minExact ? minLen : prefixLength(src, minAt)));
   return {
     nullCount,
     nanCount: undefined,
-    min: lower,
-    max: upper,
-    minExact: min.length <= MAX_STRING_BOUND_BYTES,
-    maxExact: max.length <= MAX_STRING_BOUND_BYTES,
+    minAt: minStart,
+    minLen: bounds.len - minStart,
+    maxAt: maxStart,
+    maxLen: minStart - maxStart,
+    minExact,
+    maxExact,
     signedOrder: false,
   };
 }
 
 /** The longest prefix of at most MAX_STRING_BOUND_BYTES that ends on a UTF-8 character boundary. */
-function prefixEnd(v: Uint8Array): number {
+function prefixLength(v: Uint8Array, at: number): number {
   let end = MAX_STRING_BOUND_BYTES;
   // A continuation byte (10xxxxxx) at `end` means a character straddles the cut: cut before it.
-  while (end > 0 && (v[end]! & 0xc0) === 0x80) end--;
+  while (end > 0 && (v[at + end]! & 0xc0) === 0x80) end--;
   return end;
-}
-
-/** A prefix of `v`: it sorts before or equal to `v` byte-wise. */
-function shortLowerBound(v: Uint8Array): Uint8Array {
-  return Uint8Array.from(v.subarray(0, prefixEnd(v)));
 }
 
 /**
@@ -247,9 +345,9 @@ function shortLowerBound(v: Uint8Array): Uint8Array {
  * prefix of U+10FFFF only).
  */
 function shortUpperBound(v: Uint8Array): Uint8Array | undefined {
-  const prefix = v.subarray(0, prefixEnd(v));
+  const prefix = v.subarray(0, prefixLength(v, 0));
   if (!isUtf8(prefix)) return undefined;
-  const points = [...Buffer.from(prefix).toString('utf8')].map((c) => c.codePointAt(0)!);
+  const points = Array.from(Buffer.from(prefix).toString('utf8'), (c) => c.codePointAt(0)!);
   for (let k = points.length - 1; k >= 0; k--) {
     let next = points[k]! + 1;
     if (next === 0xd800) next = 0xe000; // surrogates are not characters
@@ -259,12 +357,18 @@ function shortUpperBound(v: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
-/** The fields of a `Statistics` struct, in field id order. */
-export function writeStatistics(w: ThriftWriter, s: ChunkStatistics): void {
-  if (s.min !== undefined && s.max !== undefined && s.signedOrder) w.binary(1, s.max).binary(2, s.min);
+/** The fields of a `Statistics` struct, in field id order; the bounds are read from `bounds`. */
+export function writeStatistics(w: ThriftWriter, s: ChunkStatistics, bounds: Uint8Array): void {
+  const has = s.minAt >= 0;
+  const minEnd = s.minAt + s.minLen;
+  const maxEnd = s.maxAt + s.maxLen;
+  if (has && s.signedOrder) w.binaryRange(1, bounds, s.maxAt, maxEnd).binaryRange(2, bounds, s.minAt, minEnd);
   w.i64(3, s.nullCount);
-  if (s.min !== undefined && s.max !== undefined) {
-    w.binary(5, s.max).binary(6, s.min).bool(7, s.maxExact).bool(8, s.minExact);
+  if (has) {
+    w.binaryRange(5, bounds, s.maxAt, maxEnd)
+      .binaryRange(6, bounds, s.minAt, minEnd)
+      .bool(7, s.maxExact)
+      .bool(8, s.minExact);
   }
   if (s.nanCount !== undefined) w.i64(9, s.nanCount);
 }

@@ -82,6 +82,17 @@ export class ThriftWriter {
     return this;
   }
 
+  /** A binary field holding `src[start, end)` (no copy of the range first). */
+  binaryRange(id: number, src: Uint8Array, start: number, end: number): this {
+    const n = end - start;
+    this.fieldHeader(id, CType.BINARY);
+    this.varint(n);
+    this.ensure(n);
+    for (let k = 0; k < n; k++) this.buf[this.len + k] = src[start + k]!;
+    this.len += n;
+    return this;
+  }
+
   /** A nested struct field; `body` writes its fields. */
   struct(id: number, body: (w: this) => void): this {
     this.beginStruct(id);

@@ -12,8 +12,10 @@ import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
 import { ByteSink } from './byte-sink.ts';
 import { bitWidth, writeHybrid } from './rle.ts';
 import {
+  byteStringsStatistics,
   type ChunkStatistics,
   dictionaryStatistics,
+  noBounds,
   numericStatistics,
   plainByteArrayStatistics,
   writeStatistics,
@@ -95,6 +97,8 @@ const ownFile = new ByteSink(1024 * 1024);
 /** Where the file being encoded goes: `ownFile`, or the caller's sink (writeParquetFileInto). */
 let file = ownFile;
 const header = new ThriftWriter();
+/** The statistics' min/max bytes of the file being encoded (ChunkStatistics point into it). */
+const bounds = new ByteSink(4096);
 let defined = new Uint8Array(0);
 let present = new Int32Array(0);
 let f64 = new Float64Array(0);
@@ -226,17 +230,6 @@ function writeDictionary({ data, starts, lengths }: ByteStrings): void {
   }
 }
 
-/** Statistics of a chunk without values; replaced for every chunk that has rows. */
-const NO_VALUES: ChunkStatistics = {
-  nullCount: 0,
-  nanCount: undefined,
-  min: undefined,
-  max: undefined,
-  minExact: false,
-  maxExact: false,
-  signedOrder: false,
-};
-
 /** Column chunks smaller than this are stored uncompressed: per call, zlib costs more than it saves. */
 const MIN_COMPRESS_BYTES = 64 * 1024;
 
@@ -300,7 +293,7 @@ function writeColumnChunk(
     dataOffset: file.len,
     compressed: 0,
     uncompressed: 0,
-    stats: NO_VALUES,
+    stats: noBounds(0, false),
   };
   if (col.kind === 'dict' && dict) {
     m.dictOffset = file.len;
@@ -332,16 +325,20 @@ function writeColumnChunk(
     }
     page.byte(width);
     writeHybrid(page, nonNull, width, present);
-    m.stats = dictionaryStatistics(col.dictionary, used, rows - nonNull);
-  } else if (col.kind === 'strings' || col.kind === 'binary') {
+    m.stats = dictionaryStatistics(bounds, col.dictionary, used, rows - nonNull);
+  } else if (col.kind === 'binary') {
+    writePlain(col, rows, nonNull);
+    m.stats = byteStringsStatistics(bounds, col.data, col.starts, col.lengths, rows, rows - nonNull);
+  } else if (col.kind === 'strings') {
+    // JS strings: the bounds are read back from the page, as UTF-8 (the order the spec defines).
     const at = page.len;
     writePlain(col, rows, nonNull);
-    m.stats = plainByteArrayStatistics(page.buf, at, nonNull, rows - nonNull);
+    m.stats = plainByteArrayStatistics(bounds, page.buf, at, nonNull, rows - nonNull);
   } else if (col.kind !== 'dict') {
     writePlain(col, rows, nonNull);
-    m.stats = numericStatistics(col, rows, nonNull, defined);
+    m.stats = numericStatistics(bounds, col, rows, nonNull, defined);
   } else {
-    m.stats = { ...NO_VALUES, nullCount: rows - nonNull };
+    m.stats = noBounds(rows - nonNull, false); // an empty dictionary: every value null
   }
   emitPage(m, codec, -1, rows, dict ? Enc.RLE_DICTIONARY : Enc.PLAIN);
   return m;
@@ -380,6 +377,7 @@ export function writeParquetFileInto(
     throw new Error(`${spec.name}: ${columns.length} columns for ${spec.columns.length}`);
   }
   fitScratch(rows);
+  bounds.reset();
   file.reset().bytes(MAGIC);
   const metas = spec.columns.map((c, ci) => writeColumnChunk(spec, c, columns[ci]!, rows, fileCodec));
 
@@ -404,7 +402,7 @@ export function writeParquetFileInto(
             .i64(7, m.compressed)
             .i64(9, m.dataOffset);
           if (m.dictOffset !== undefined) md.i64(11, m.dictOffset);
-          md.struct(12, (st) => writeStatistics(st, m.stats));
+          md.struct(12, (st) => writeStatistics(st, m.stats, bounds.buf));
         });
       });
       rg.i64(2, total).i64(3, rows);
