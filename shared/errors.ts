@@ -37,7 +37,9 @@ export class LakeError extends StorepulseError {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`lake ${key}: ${reason}`, options);
+    // The store's own words (AccessDenied, SlowDown, ENOSPC) say what to fix: they come along.
+    const cause = options?.cause instanceof Error ? options.cause : undefined;
+    super(`lake ${key}: ${reason}${cause ? ` (${cause.name}: ${cause.message})` : ''}`, options);
   }
 }
 

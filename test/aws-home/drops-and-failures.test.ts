@@ -208,10 +208,13 @@ describe('the deployed shape without a grant it needs', () => {
     expect(run.status).toBe('FAILED');
     expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'RunModels', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
-    expect(note.message).toMatch(/Permission denied on S3 path: s3:\/\/[^ ]+\/curated\//);
+    // The models stage reads the commit records (where the history lies) before its Athena queries.
+    expect(note.message).toMatch(
+      /lake curated\/batch_commits\/[^ ]+: read failed on s3:\/\/[^ ]+ \(AccessDenied: /,
+    );
     // The error keeps its name through the bundle (minified, it read "Ap"): Step Functions and the
     // operator see what failed.
-    expect((JSON.parse(note.message) as { error: { Error: string } }).error.Error).toBe('QueryError');
+    expect((JSON.parse(note.message) as { error: { Error: string } }).error.Error).toBe('LakeError');
     expect(home.iam.decisions.some((d) => !d.decision.allowed && d.req.resource.includes('/curated/'))).toBe(
       true,
     );
