@@ -116,13 +116,7 @@ describe('the AWS home, deployed shape', () => {
     home.resetFigures();
     const run = await home.run(DEMO_AS_OF, 'demo-day');
     expect(run.status, JSON.stringify(home.sns.published.at(-1))).toBe('SUCCEEDED');
-    expect(run.tasks).toEqual([
-      'PlanRun',
-      'ReadOrderHistory',
-      'RunModels',
-      'WriteReport',
-      'ChurnRecallList',
-    ]);
+    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'RunModels', 'WriteReport', 'ChurnRecallList']);
     console.log(describeFigures(`daily run ${DEMO_AS_OF}`, home.figures()));
     expect(home.gateway.denied).toEqual([]);
 
@@ -182,6 +176,14 @@ describe('the AWS home, deployed shape', () => {
     expect([...second].filter((id) => first.has(id))).toEqual([]);
     const report = Buffer.from((await home.lake.get(reportKey(DAY_2)))!).toString('utf8');
     expect(report).toContain(DAY_2);
+    // The report shows what is still open, and links yesterday's list with a URL the report
+    // Lambda's role signed (issue 20).
+    expect(report).toMatch(/0 new today, [1-9][\d,]* still open/);
+    expect(report).toMatch(
+      new RegExp(
+        `href="https?://[^"]*restricted/recall_lists/dt(=|%3D)${DEMO_AS_OF}/recall\\.csv\\?[^"]*X-Amz-Signature=`,
+      ),
+    );
   }, 600_000);
 
   it('keeps contact details under restricted/: nothing an analyst or another stage reads holds one', async () => {
