@@ -305,16 +305,14 @@ function stringBounds(
   maxAt: number,
   maxLen: number,
 ): ChunkStatistics {
-  const maxExact = maxLen <= MAX_STRING_BOUND_BYTES;
+  const upper =
+    maxLen <= MAX_STRING_BOUND_BYTES ? undefined : shortUpperBound(src.subarray(maxAt, maxAt + maxLen));
+  // Without a shorter upper bound (see shortUpperBound) the maximum is kept whole, as arrow-rs does.
+  const maxExact = upper === undefined;
   const minExact = minLen <= MAX_STRING_BOUND_BYTES;
   const maxStart = bounds.len;
   if (maxExact) bounds.bytes(src, maxAt, maxAt + maxLen);
-  else {
-    const upper = shortUpperBound(src.subarray(maxAt, maxAt + maxLen));
-    // Both bounds or neither: a reader with one of them cannot prune a range anyway.
-    if (upper === undefined) return noBounds(nullCount, false);
-    bounds.bytes(upper);
-  }
+  else bounds.bytes(upper);
   const minStart = bounds.len;
   // A prefix of the minimum sorts before or equal to it.
   bounds.bytes(src, minAt, minAt + (minExact ? minLen : prefixLength(src, minAt)));
