@@ -54,7 +54,11 @@ export async function historyBounds(
   lake: Lake,
   table: string,
 ): Promise<{ first: string; sources: string[] } | undefined> {
-  const rows = (await readParquetRows(lake, tablePrefix(batchCommits))).filter((r) => r.table_name === table);
+  // A batch that landed no rows (half of a Taobao pair, waiting for the other) says nothing of where
+  // rows lie; one without first_dt that landed rows predates the column: it may hold any day.
+  const rows = (await readParquetRows(lake, tablePrefix(batchCommits))).filter(
+    (r) => r.table_name === table && Number(r.rows_landed) > 0,
+  );
   if (rows.length === 0) return undefined;
   let first: string | undefined;
   for (const r of rows) {

@@ -79,6 +79,17 @@ describe('history bounds from the commit records', () => {
     const report = await ingest(lake, file);
     expect(await historyBounds(lake, 'order_lines')).toEqual({ first: '2026-11-01', sources: ['generic'] });
     expect(await historyBounds(lake, 'inventory')).toBeUndefined();
+    // A batch that landed no rows (half of a Taobao pair) says nothing of where rows lie.
+    await writeCommit(lake, {
+      batch_id: 'half',
+      source: 'taobao',
+      table_name: 'order_lines',
+      file: 'ExportOrderList.csv',
+      rows_landed: 0,
+      rows_quarantined: 0,
+      committed_at: 0,
+    });
+    expect(await historyBounds(lake, 'order_lines')).toEqual({ first: '2026-11-01', sources: ['generic'] });
     // A commit record written before first_dt existed: the history may start anywhere.
     await writeCommit(lake, {
       batch_id: 'older',
