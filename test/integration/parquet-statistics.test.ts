@@ -167,10 +167,10 @@ function nanCounts(file: Uint8Array): (number | undefined)[] {
     if (type === 1 || type === 2) return type === 1;
     if (type === 3) return file[at++];
     if (type >= 4 && type <= 6) return zigzag();
-    if (type === 7) return (at += 8);
-    if (type === 8) {
-      const n = varint();
-      return file.subarray(at, (at += n));
+    if (type === 7 || type === 8) {
+      // A double (8 bytes) or a binary (length, then bytes): skipped.
+      at += type === 7 ? 8 : varint();
+      return undefined;
     }
     if (type === 9) {
       const head = file[at++]!;
