@@ -169,7 +169,8 @@ function nanCounts(file: Uint8Array): (number | undefined)[] {
     if (type >= 4 && type <= 6) return zigzag();
     if (type === 7 || type === 8) {
       // A double (8 bytes) or a binary (length, then bytes): skipped.
-      at += type === 7 ? 8 : varint();
+      const skip = type === 7 ? 8 : varint();
+      at += skip;
       return undefined;
     }
     if (type === 9) {
