@@ -58,7 +58,7 @@ export function describeRun(s: DailyRunSummary): string {
       `Boston matrix ${Object.entries(p.quadrants)
         .map(([q, n]) => `${n} ${q}`)
         .join(', ')}`,
-    `Demand forecast (table demand_forecast): ${p.forecastSeries} SKU x warehouse series, backtest MASE mean ${p.meanMase?.toFixed(2) ?? 'n/a'}, median ${p.medianMase?.toFixed(2) ?? 'n/a'}`,
+    `Demand forecast (table demand_forecast): ${p.forecastSeries} SKU x warehouse series, rolling-origin MASE mean ${p.meanMase?.toFixed(2) ?? 'n/a'}, median ${p.medianMase?.toFixed(2) ?? 'n/a'} over ${p.forecastSeries - p.seriesTooShort} series (${p.seriesTooShort} too short to judge)`,
     `Stock risk (table stock_risk): ${p.stockItems} items, ${p.warnings} below reorder point or short within lead time` +
       (p.defaultLeadTimes ? `; ${p.defaultLeadTimes} use the default lead time` : ''),
     `Stockout warnings (table stockout): ${s.stockout.alerts}; list: ${s.stockout.csvKey}`,
