@@ -207,8 +207,54 @@ function compareBytes(a: Uint8Array, as: number, al: number, b: Uint8Array, bs: 
   return al - bl;
 }
 
-function readLength(buf: Uint8Array, at: number): number {
-  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+/** Set by `byteRange`: where the least and the greatest byte string are (`minAt` -1: none). */
+let minAt = -1;
+let minLen = 0;
+let maxAt = -1;
+let maxLen = 0;
+
+/**
+ * The least and greatest of the byte strings `data[starts[i], starts[i] + lengths[i])`, `i < count`,
+ * skipping length -1 (null) and, with `used`, entries not marked 1. State in locals (this is a hot
+ * loop); a bound's first byte (-1: empty string) settles most comparisons without a loop.
+ */
+function byteRange(
+  data: Uint8Array,
+  starts: Int32Array,
+  lengths: Int32Array,
+  count: number,
+  used: Uint8Array | undefined,
+): void {
+  let lo = -1;
+  let loLen = 0;
+  let loFirst = 0;
+  let hi = -1;
+  let hiLen = 0;
+  let hiFirst = 0;
+  for (let i = 0; i < count; i++) {
+    const len = lengths[i]!;
+    if (len < 0 || (used !== undefined && used[i] !== 1)) continue;
+    const s = starts[i]!;
+    const f = len > 0 ? data[s]! : -1;
+    if (lo < 0) {
+      lo = hi = s;
+      loLen = hiLen = len;
+      loFirst = hiFirst = f;
+    } else if (f > hiFirst || (f === hiFirst && compareBytes(data, s, len, data, hi, hiLen) > 0)) {
+      // The maximum first: ids arrive mostly ascending, and a new maximum is not a new minimum.
+      hi = s;
+      hiLen = len;
+      hiFirst = f;
+    } else if (f < loFirst || (f === loFirst && compareBytes(data, s, len, data, lo, loLen) < 0)) {
+      lo = s;
+      loLen = len;
+      loFirst = f;
+    }
+  }
+  minAt = lo;
+  minLen = loLen;
+  maxAt = hi;
+  maxLen = hiLen;
 }
 
 /**
@@ -223,45 +269,17 @@ export function plainByteArrayStatistics(
   count: number,
   nullCount: number,
 ): ChunkStatistics {
-  minAt = -1;
+  const starts = new Int32Array(count);
+  const lengths = new Int32Array(count);
   let p = at;
   for (let k = 0; k < count; k++) {
-    const len = readLength(page, p);
-    consider(page, p + 4, len);
-    p += 4 + len;
+    lengths[k] = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
+    starts[k] = p + 4;
+    p += 4 + lengths[k]!;
   }
+  byteRange(page, starts, lengths, count, undefined);
   if (minAt < 0) return noBounds(nullCount, false);
   return stringBounds(bounds, nullCount, page, minAt, minLen, maxAt, maxLen);
-}
-
-/**
- * The running minimum and maximum of byte strings in one buffer, as offsets and lengths; `first` is
- * a bound's first byte (-1 for the empty string), which settles most comparisons without a loop.
- */
-let minAt = -1;
-let minLen = 0;
-let minFirst = 0;
-let maxAt = -1;
-let maxLen = 0;
-let maxFirst = 0;
-
-/** Takes the byte string `data[s, s + len)` into the running bounds. */
-function consider(data: Uint8Array, s: number, len: number): void {
-  const f = len > 0 ? data[s]! : -1;
-  if (minAt < 0) {
-    minAt = maxAt = s;
-    minLen = maxLen = len;
-    minFirst = maxFirst = f;
-  } else if (f > maxFirst || (f === maxFirst && compareBytes(data, s, len, data, maxAt, maxLen) > 0)) {
-    // The maximum first: ids arrive mostly ascending, and a new maximum is not a new minimum.
-    maxAt = s;
-    maxLen = len;
-    maxFirst = f;
-  } else if (f < minFirst || (f === minFirst && compareBytes(data, s, len, data, minAt, minLen) < 0)) {
-    minAt = s;
-    minLen = len;
-    minFirst = f;
-  }
 }
 
 /** Statistics of the byte strings `data[starts[i], starts[i] + lengths[i])`, `i < rows`; length -1 is null. */
@@ -273,11 +291,7 @@ export function byteStringsStatistics(
   rows: number,
   nullCount: number,
 ): ChunkStatistics {
-  minAt = -1;
-  for (let i = 0; i < rows; i++) {
-    const len = lengths[i]!;
-    if (len >= 0) consider(data, starts[i]!, len);
-  }
+  byteRange(data, starts, lengths, rows, undefined);
   if (minAt < 0) return noBounds(nullCount, false);
   return stringBounds(bounds, nullCount, data, minAt, minLen, maxAt, maxLen);
 }
@@ -289,8 +303,7 @@ export function dictionaryStatistics(
   used: Uint8Array,
   nullCount: number,
 ): ChunkStatistics {
-  minAt = -1;
-  for (let id = 0; id < lengths.length; id++) if (used[id] === 1) consider(data, starts[id]!, lengths[id]!);
+  byteRange(data, starts, lengths, lengths.length, used);
   if (minAt < 0) return noBounds(nullCount, false);
   return stringBounds(bounds, nullCount, data, minAt, minLen, maxAt, maxLen);
 }
