@@ -29,6 +29,8 @@ export interface CommitRow {
   /** The batch's earliest and latest `dt` partitions; null for a table without dates. */
   first_dt?: string | null;
   last_dt?: string | null;
+  /** Order lines stored without a reporting-currency amount (no rate at ingest). */
+  rows_without_rate?: number | null;
 }
 
 /** The earliest and latest `dt` among partition keys (`…/dt=YYYY-MM-DD`), or nulls. */
@@ -53,7 +55,7 @@ export function dtRange(partitions: Iterable<string>): { first_dt: string | null
 export async function historyBounds(
   lake: Lake,
   table: string,
-): Promise<{ first: string; sources: string[] } | undefined> {
+): Promise<{ first: string; sources: string[]; withoutRate: number | undefined } | undefined> {
   // A batch that landed no rows (half of a Taobao pair, waiting for the other) says nothing of where
   // rows lie; one without first_dt that landed rows predates the column: it may hold any day.
   const rows = (await readParquetRows(lake, tablePrefix(batchCommits))).filter(
@@ -65,7 +67,13 @@ export async function historyBounds(
     const dt = typeof r.first_dt === 'string' ? r.first_dt : LAKE_FIRST_DAY;
     if (first === undefined || dt < first) first = dt;
   }
-  return { first: first!, sources: [...new Set(rows.map((r) => String(r.source)))].sort() };
+  // Lines stored without a rate, summed; unknown where a record predates the column.
+  const known = rows.every((r) => typeof r.rows_without_rate === 'number');
+  return {
+    first: first!,
+    sources: [...new Set(rows.map((r) => String(r.source)))].sort(),
+    withoutRate: known ? rows.reduce((n, r) => n + Number(r.rows_without_rate), 0) : undefined,
+  };
 }
 
 /** Writes a batch's commit record: from this moment its rows are visible to every reader. */

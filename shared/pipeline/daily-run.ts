@@ -150,15 +150,22 @@ export async function runModels(
     const sorted = [...rows].sort(byCustomerId);
     // The order_lines view converts at read time (order_lines_latest.sql): rates ingested after the
     // orders apply now, with no re-ingest. Say so, and what still has no rate.
-    // Most runs have none to look for: a scan of three columns says so without reading the view.
-    const [unconverted] = bounds
-      ? await engine.runNamed('lines_unconverted_at_ingest', {
-          as_of: asOf,
-          first_day: bounds.first,
-          sources: stringList(bounds.sources),
-        })
-      : [];
-    const late = Number(unconverted?.lines ?? 0)
+    // Most runs have none to look for: the commit records count the lines stored without a rate;
+    // where a record predates that count, a scan of three columns of the line versions says.
+    const storedWithoutRate =
+      bounds === undefined
+        ? 0
+        : (bounds.withoutRate ??
+          Number(
+            (
+              await engine.runNamed('lines_unconverted_at_ingest', {
+                as_of: asOf,
+                first_day: bounds.first,
+                sources: stringList(bounds.sources),
+              })
+            )[0]?.lines ?? 0,
+          ));
+    const late = storedWithoutRate
       ? (await engine.runNamed('lines_converted_late', { as_of: asOf })).map((r) => ({
           currency: String(r.currency),
           lines: Number(r.lines),

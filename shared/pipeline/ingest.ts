@@ -486,6 +486,7 @@ async function finishBatch(deps: IngestDeps, b: BatchResults): Promise<IngestRep
     rows_quarantined: report.rowsQuarantined,
     committed_at: Math.floor(now()),
     ...dtRange(results.flatMap((r) => r.partitions)),
+    rows_without_rate: [...missingRate.values()].reduce((n, g) => n + g.lines, 0),
   });
   await lake.put(batchManifestKey(batchId), JSON.stringify(report, null, 2));
   return report;

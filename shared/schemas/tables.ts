@@ -123,6 +123,11 @@ export const batchCommits: TableSpec = {
       'Earliest dt partition the batch wrote (YYYY-MM-DD); null for a table without dates, and in records written before this column.',
     ),
     col('last_dt', 'string', 'Latest dt partition the batch wrote (YYYY-MM-DD); null as first_dt.'),
+    col(
+      'rows_without_rate',
+      'int32',
+      'Order lines landed without a reporting-currency amount (no exchange rate then); null in records written before this column.',
+    ),
   ],
   partitionKeys: [],
 };

@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAKE_FIRST_DAY } from '../../shared/formats/values.ts';
 import { historyBounds, writeCommit } from '../../shared/lake/commits.ts';
+import { runModels } from '../../shared/pipeline/daily-run.ts';
+import { silentLog } from '../../shared/pipeline/log.ts';
+import type { TableSpec } from '../../shared/schemas/table.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { ingest, tempDir, tempLake } from '../helpers.ts';
+import type { QueryName, SqlParam } from '../../shared/sql/render.ts';
+import type { HistoryBounds } from '../../shared/sql/views.ts';
+import { ingest, tempDir, tempLake, testConfig } from '../helpers.ts';
 
 const HEADER =
   'status,order_id,customer_id,order_ts,sku,product_name,quantity,unit_price,currency,discount,refund_amount,channel,country,warehouse,email,phone,gift_wrap';
@@ -77,7 +82,11 @@ describe('history bounds from the commit records', () => {
     );
     expect(await historyBounds(lake, 'order_lines')).toBeUndefined();
     const report = await ingest(lake, file);
-    expect(await historyBounds(lake, 'order_lines')).toEqual({ first: '2026-11-01', sources: ['generic'] });
+    expect(await historyBounds(lake, 'order_lines')).toEqual({
+      first: '2026-11-01',
+      sources: ['generic'],
+      withoutRate: 0,
+    });
     expect(await historyBounds(lake, 'inventory')).toBeUndefined();
     // A batch that landed no rows (half of a Taobao pair) says nothing of where rows lie.
     await writeCommit(lake, {
@@ -89,7 +98,11 @@ describe('history bounds from the commit records', () => {
       rows_quarantined: 0,
       committed_at: 0,
     });
-    expect(await historyBounds(lake, 'order_lines')).toEqual({ first: '2026-11-01', sources: ['generic'] });
+    expect(await historyBounds(lake, 'order_lines')).toEqual({
+      first: '2026-11-01',
+      sources: ['generic'],
+      withoutRate: 0,
+    });
     // A commit record written before first_dt existed: the history may start anywhere.
     await writeCommit(lake, {
       batch_id: 'older',
@@ -103,8 +116,51 @@ describe('history bounds from the commit records', () => {
     expect(await historyBounds(lake, 'order_lines')).toEqual({
       first: LAKE_FIRST_DAY,
       sources: ['generic', 'shopify'],
+      withoutRate: undefined,
     });
     expect(report.rowsLanded).toBe(18);
+  });
+});
+
+describe('a daily run reads the order history once', () => {
+  it('pins order_lines to one snapshot, and asks the line versions nothing when every line had a rate', async () => {
+    const lake = await tempLake();
+    const dir = await tempDir();
+    const file = join(dir, 'orders.csv');
+    await writeFile(
+      file,
+      exportOf(10, () => 'completed'),
+    );
+    await ingest(lake, file);
+    const asked: string[] = [];
+    const pins: string[] = [];
+    await runModels(
+      {
+        lake,
+        config: testConfig(),
+        log: silentLog,
+        openEngine: async (tables?: readonly TableSpec[]) => {
+          const engine = await DuckDbEngine.open(lake, tables ? { tables } : {});
+          return {
+            runNamed: (name: QueryName, params: Readonly<Record<string, SqlParam>>) => {
+              asked.push(name);
+              return engine.runNamed(name, params);
+            },
+            query: (q: string) => engine.query(q),
+            pinOrderLines: (asOf: string, run: string, opts?: { bounds?: HistoryBounds }) => {
+              pins.push(`${asOf} from ${opts?.bounds?.first} ${opts?.bounds?.sources.join(',')}`);
+              return engine.pinOrderLines(asOf, run, opts);
+            },
+            close: () => engine.close(),
+          };
+        },
+      },
+      '2026-11-10',
+    );
+    expect(pins).toEqual(['2026-11-10 from 2026-11-01 generic']);
+    expect(asked).not.toContain('lines_unconverted_at_ingest');
+    expect(asked).not.toContain('lines_converted_late');
+    expect(asked).toContain('rfm_customer_aggregates');
   });
 });
 
