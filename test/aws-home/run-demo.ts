@@ -6,17 +6,26 @@
  *
  *   npm run aws:local                 # the demo, 3,000 customers
  *   npm run aws:local -- --customers 500 --keep
+ *   npm run aws:local -- --synth-lines 1000000   # `storepulse synth`'s 18 months instead of the demo
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeSynthExports } from '../../shared/synth/bench-exports.ts';
 import { DEMO_AS_OF, writeDemoExports } from '../../shared/synth/demo.ts';
 import { AwsHome } from './home.ts';
 
 const { values } = parseArgs({
-  options: { customers: { type: 'string', default: '3000' }, keep: { type: 'boolean', default: false } },
+  options: {
+    customers: { type: 'string', default: '3000' },
+    'synth-lines': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
 });
+const synthLines = values['synth-lines'] === undefined ? undefined : Number(values['synth-lines']);
+if (synthLines !== undefined && (!Number.isInteger(synthLines) || synthLines < 1000))
+  throw new Error('--synth-lines must be a whole number >= 1000');
 const customers = Number(values.customers);
 if (!Number.isInteger(customers) || customers < 10)
   throw new Error('--customers must be a whole number >= 10');
@@ -32,14 +41,17 @@ const home = await AwsHome.start({
 });
 try {
   say(`Lake bucket ${home.bucket} on ${home.gateway.endpoint} (s3rver behind the IAM gateway), ${seconds()}`);
-  const files = await writeDemoExports(join(dir, 'exports'), customers);
+  const files = synthLines
+    ? await synthFiles(join(dir, 'synth'), synthLines)
+    : await writeDemoExports(join(dir, 'exports'), customers);
   for (const f of files) {
-    const key = `raw/demo/${basename(f.path)}`;
+    const key = `raw/${synthLines ? 'synth' : 'demo'}/${basename(f.path)}`;
     await home.drop(key, await readFile(f.path), { 'exported-at': f.exportedAt.toISOString() });
     const d = await home.deliver();
     say(`  dropped ${key}: ${d.batches} batch(es), ${d.failedMessages} failed message(s)  [${seconds()}]`);
   }
   home.resetFigures();
+  // The synth's data ends on the demo's date too (shared/synth/bench-exports.ts).
   say(`Daily run for ${DEMO_AS_OF} (Step Functions definition from the template) ...`);
   const run = await home.run(DEMO_AS_OF, 'aws-local');
   say(
@@ -48,7 +60,12 @@ try {
   const f = home.figures();
   say(
     `  S3: ${f.s3Total.get} GET, ${f.s3Total.list} LIST, ${f.objectsWritten} objects written; ` +
-      `Athena: ${f.athena.queries} queries read ${f.athena.objectsRead} objects, ${(f.athena.bytesRead / 1e6).toFixed(1)} MB`,
+      `Athena: ${f.athena.queries} queries read ${f.athena.objectsRead} objects, ${(f.athena.bytesRead / 1e6).toFixed(1)} MB, ` +
+      `${f.athena.listRequests} LIST`,
+  );
+  const curated = (await home.lake.list('curated/order_lines/')).length;
+  say(
+    `  curated order-line files: ${curated}${synthLines ? ` (${Math.round((curated / synthLines) * 1e6)} per million lines)` : ''}`,
   );
   for (const [caller, c] of Object.entries(f.s3))
     say(`    ${caller}: ${c.get} GET, ${c.list} LIST, ${c.put} PUT`);
@@ -63,4 +80,14 @@ try {
   await home.stop();
   if (values.keep) say(`Exports kept in ${dir}`);
   else await rm(dir, { recursive: true, force: true });
+}
+
+/** `storepulse synth`'s exports, the rates first (ingest converts with the rates it has). */
+async function synthFiles(out: string, lines: number): Promise<{ path: string; exportedAt: Date }[]> {
+  await writeSynthExports(out, lines);
+  const exportedAt = new Date(`${DEMO_AS_OF}T23:00:00Z`);
+  return ['fx_rates.csv', 'products.csv', 'orders.csv', 'orders_export_1.csv', 'inventory.csv'].map((f) => ({
+    path: join(out, f),
+    exportedAt,
+  }));
 }
