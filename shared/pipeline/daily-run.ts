@@ -279,7 +279,20 @@ export async function runModels(
     outputs.push(await writePartition(lake, channelMix, asOf, product.channelMix));
     outputs.push(await writePartition(lake, demandForecast, asOf, product.forecast));
     outputs.push(await writePartition(lake, stockRisk, asOf, product.stockRisk));
-    outputs.push(await writePartition(lake, diagnostics, asOf, [...value.diagnostics, ...product.metrics]));
+    // Revenue of the last 30 days, all orders and the part with a buyer id: the report's headline
+    // (the customer models leave out exports without a buyer id).
+    const [revenue30] = await engine.runNamed('revenue_recent', { as_of: asOf, since: addDays(asOf, -30) });
+    const revenue: Metric[] = [
+      { model: 'revenue', metric: 'revenue_30d_all_orders', value: Number(revenue30?.revenue ?? 0) },
+      {
+        model: 'revenue',
+        metric: 'revenue_30d_identified',
+        value: Number(revenue30?.revenue_identified ?? 0),
+      },
+    ];
+    outputs.push(
+      await writePartition(lake, diagnostics, asOf, [...value.diagnostics, ...product.metrics, ...revenue]),
+    );
     const warned = await engine.runNamed('recent_stockouts', {
       as_of: asOf,
       since: addDays(asOf, -config.cooldownDays),

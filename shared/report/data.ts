@@ -26,6 +26,7 @@ import {
   bundles,
   channelMix,
   churnRecall,
+  diagnostics,
   funnel,
   products,
   rfm,
@@ -55,10 +56,12 @@ export interface ReportSettings {
 
 export interface Headline {
   customers: number;
-  /** Net revenue of every order (with or without a buyer id) over the assortment window. */
+  /** Net revenue of every order (with or without a buyer id) over the last `revenueDays` days. */
   revenueAll: number | null;
-  /** The same window's revenue from orders whose export names the buyer. */
+  /** The same days' revenue from orders whose export names the buyer. */
   revenueIdentified: number;
+  /** 30 (the run's revenue metrics), or the assortment window for a run written before them. */
+  revenueDays: number;
   /** Revenue of identified customers in the last 30 days (the customer models' revenue). */
   revenueCustomers30: number;
   activeRate: number;
@@ -203,10 +206,27 @@ async function headline(
     (m) => m.source === '(all)' && m.channel === '(all)',
   );
   const active = rfmRows.filter((r) => num(r.recency_days) < 30).length;
+  // The run's own 30-day revenue of all orders (diagnostics); a run written before it had only the
+  // channel mix over the assortment window.
+  const metric = new Map(
+    (await partition(lake, diagnostics, asOf))
+      .filter((m) => m.model === 'revenue')
+      .map((m) => [String(m.metric), num(m.value)]),
+  );
+  const all30 = metric.get('revenue_30d_all_orders');
   return {
     customers: rfmRows.length,
-    revenueAll: total ? num(total.revenue) : null,
-    revenueIdentified: sum(sinceWindow),
+    ...(all30 !== undefined
+      ? {
+          revenueAll: all30,
+          revenueIdentified: metric.get('revenue_30d_identified') ?? sum(since30),
+          revenueDays: 30,
+        }
+      : {
+          revenueAll: total ? num(total.revenue) : null,
+          revenueIdentified: sum(sinceWindow),
+          revenueDays: windowDays,
+        }),
     revenueCustomers30: sum(since30),
     activeRate: rfmRows.length ? active / rfmRows.length : 0,
   };

@@ -151,7 +151,7 @@ export function renderReport(d: ReportData, language: Language, options: RenderO
   const cards: [string, string, string, string, string?][] = [
     [L.customers, f.count(h.customers), change(h.customers, p?.customers, f.count), ''],
     [
-      fill(L.revenueAll, { days }),
+      fill(L.revenueAll, { days: h.revenueDays }),
       h.revenueAll === null ? '—' : f.money(h.revenueAll),
       h.revenueAll === null ? '' : change(h.revenueAll, p?.revenueAll, f.money),
       identifiedShare,

@@ -37,7 +37,8 @@ export type QueryName =
   | 'channel_categories'
   | 'inventory_latest'
   | 'products_latest'
-  | 'recent_stockouts';
+  | 'recent_stockouts'
+  | 'revenue_recent';
 
 const cache = new Map<string, string>();
 export function loadSql(name: QueryName): string {

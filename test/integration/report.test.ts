@@ -156,7 +156,7 @@ describe.runIf(CHROMIUM)('the daily report in headless Chromium', () => {
     );
     const allRevenue = await countOf(
       lake,
-      "select round(sum(net_amount_rc)) as n from order_lines where dt > '2026-08-25' and dt <= '2026-11-23' and status in ('paid', 'shipped', 'completed', 'partially_refunded')",
+      "select round(sum(net_amount_rc)) as n from order_lines where dt > '2026-10-24' and dt <= '2026-11-23' and status in ('paid', 'shipped', 'completed', 'partially_refunded')",
     );
     expect(recallToday + recallBefore).toBeGreaterThan(15);
 
@@ -188,6 +188,7 @@ describe.runIf(CHROMIUM)('the daily report in headless Chromium', () => {
       }
       // Every amount carries the currency; revenue counts every order; the rate changes in pp.
       expect(text).toContain(`$${allRevenue.toLocaleString('en-US')}`);
+      expect(text).toContain('Revenue, last 30 days, all orders');
       expect(text).toMatch(/Customers active in the last 30 days\s+[\d.]+ % [+−±][\d.]+ pp/);
       // The table's headers (on a phone each cell's label, drawn by CSS).
       if (width === DESKTOP) expect(text).toMatch(/P\(alive\)\s+Value at risk\s+Reason/);
