@@ -8,6 +8,7 @@ import type { ChurnRecallAlert } from './churn-recall.ts';
 export interface Contact {
   customer_id: string;
   source_customer_ref: string | null;
+  name?: string | null;
   email: string | null;
   phone: string | null;
 }
@@ -15,6 +16,7 @@ export interface Contact {
 export const RECALL_CSV_COLUMNS = [
   'customer_id',
   'source_customer_ref',
+  'name',
   'email',
   'phone',
   'segment',
@@ -47,6 +49,7 @@ export function recallCsv(
       p_alive: a.p_alive === null ? null : round(a.p_alive, 3),
       value_at_risk: a.value_at_risk === null ? null : round(a.value_at_risk, 2),
       source_customer_ref: c?.source_customer_ref,
+      name: c?.name,
       email: c?.email,
       phone: c?.phone,
     };

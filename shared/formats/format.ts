@@ -14,6 +14,8 @@ export interface MappedOrderLine {
   customer_ref: string | null;
   email: string | null;
   phone: string | null;
+  /** The buyer's name where the export gives one (restricted, like e-mail and phone). */
+  name?: string | null;
   order_ts: number;
   paid_ts: number | null;
   status: OrderStatus;

@@ -28,6 +28,8 @@ export interface OrderHead {
   customerRef: string | null;
   email: string | null;
   phone: string | null;
+  /** The buyer's name, where the export gives one. */
+  name?: string | null;
   status: OrderStatus;
   paidTs: number | null;
   currency: string;
@@ -289,6 +291,7 @@ export function groupedOrderMapper(
           customer_ref: head.customerRef,
           email: head.email,
           phone: head.phone,
+          name: head.name ?? null,
           order_ts: l.orderTs,
           paid_ts: head.paidTs,
           status: l.status ?? head.status,

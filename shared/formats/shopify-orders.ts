@@ -34,6 +34,8 @@ const REQUIRED = [
 const COLUMNS = {
   name: ['Name'],
   email: ['Email'],
+  billingName: ['Billing Name'],
+  shippingName: ['Shipping Name'],
   financial: ['Financial Status'],
   created: ['Created at'],
   quantity: ['Lineitem quantity'],
@@ -133,6 +135,7 @@ export const shopifyOrders: OrdersFormat = {
           customerRef: email || null,
           email: email || null,
           phone: get('phone') || get('billingPhone') || get('shippingPhone') || null,
+          name: get('billingName') || get('shippingName') || null,
           status,
           paidTs: must(optional(get('paid'), time), 'Paid at'),
           currency: currencyRaw

@@ -21,6 +21,7 @@ export type ContactRow = {
   source_customer_ref: string;
   email: string | null;
   phone: string | null;
+  name: string | null;
   exported_at: number;
   batch_id: string;
   /** The export line these details were last read on: the latest line of a batch wins. */
@@ -126,7 +127,8 @@ export class OrderLineLander {
     const customerId = m.customer_ref ? this.ids.id(this.source, m.customer_ref) : null;
     // The platform's own reference is kept even without e-mail or phone: it is how a TikTok or
     // Taobao buyer is reached (in-app messages), and it is personal data, so restricted too.
-    if (customerId && m.customer_ref) this.contact(customerId, m.customer_ref, m.email, m.phone, line);
+    if (customerId && m.customer_ref)
+      this.contact(customerId, m.customer_ref, m.email, m.phone, m.name ?? null, line);
     this.settle(m.order_ts, m.quantity, m.unit_price, m.discount, m.refund_amount, m.currency);
     const b = this.buf;
     const values = [
@@ -153,9 +155,10 @@ export class OrderLineLander {
       const row = customer.contact;
       row.email = customer.email;
       row.phone = customer.phone;
+      // The generic layout has no name column: the row keeps none.
       row.source_line = line;
     } else {
-      customer.contact = this.contact(customer.id, customer.ref, customer.email, customer.phone, line);
+      customer.contact = this.contact(customer.id, customer.ref, customer.email, customer.phone, null, line);
       customer.contactGeneration = this.contactGeneration;
     }
     this.settle(r.orderTs, r.quantity, r.unitPrice, r.discount, r.refund, r.currency);
@@ -223,6 +226,7 @@ export class OrderLineLander {
     ref: string,
     email: string | null,
     phone: string | null,
+    name: string | null,
     line: number,
   ): ContactRow {
     const c = this.contacts.get(customerId);
@@ -232,6 +236,7 @@ export class OrderLineLander {
         source_customer_ref: ref,
         email,
         phone,
+        name,
         exported_at: this.exportedAt,
         batch_id: this.batchId,
         source_line: line,
@@ -241,6 +246,8 @@ export class OrderLineLander {
     }
     c.email = email;
     c.phone = phone;
+    // A name is on some orders only (Shopify's billing name is empty on a POS sale): kept once known.
+    c.name = name ?? c.name;
     c.source_line = line;
     return c;
   }

@@ -96,6 +96,7 @@ export const contacts: TableSpec = {
       'int32',
       'Line of the export these details were last read on: within one batch the highest wins (a large file writes its contacts in several files).',
     ),
+    col('name', 'string', "The buyer's name where the export gives one (Shopify, WooCommerce)."),
   ],
   partitionKeys: [source],
 };

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataFileKey } from '../../shared/lake/keys.ts';
 import { encodeTable, rowsToColumns } from '../../shared/lake/parquet.ts';
+import { readParquetRows } from '../../shared/lake/parquet-read.ts';
 import { churnRecall, contacts } from '../../shared/schemas/tables.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { ingest, tempDir, tempLake, testConfig } from '../helpers.ts';
+import { fixture, ingest, tempDir, tempLake, testConfig } from '../helpers.ts';
 
 const HEADER = 'order_id,line_id,customer_id,order_ts,sku,quantity,unit_price,currency,status,email,phone';
 const CUSTOMERS = 40;
@@ -81,6 +82,16 @@ describe('contacts', () => {
       }
     },
   );
+
+  it('keep the buyer’s name where the export gives one (Shopify’s Billing Name), for the recall list', async () => {
+    const lake = await tempLake();
+    await ingest(lake, fixture('formats', 'shopify_orders_export_1.csv'));
+    const rows = await readParquetRows(lake, 'restricted/contacts/');
+    const alice = rows.find((r) => r.source_customer_ref === 'alice@example.com');
+    // Alice's later order has an empty Billing Name: the name known from the earlier one stays.
+    expect(alice?.name).toBe('Alice Archer');
+    expect(rows.find((r) => r.source_customer_ref === 'bob@example.com')?.name).toBeNull();
+  });
 });
 
 async function contactIds(lake: Awaited<ReturnType<typeof tempLake>>): Promise<string[]> {

@@ -67,16 +67,19 @@ describe('daily run', () => {
     const first = await run(lake, '2026-03-31');
     expect(first.recall.alerts).toBe(1);
     const csv = parseCsv(Buffer.from((await lake.get(first.recall.csvKey))!).toString('utf8'));
-    expect(csv[0]!.fields.slice(0, 5)).toEqual([
+    expect(csv[0]!.fields.slice(0, 6)).toEqual([
       'customer_id',
       'source_customer_ref',
+      'name',
       'email',
       'phone',
       'segment',
     ]);
-    expect(csv[1]!.fields.slice(0, 5)).toEqual([
+    // The generic layout has no name column: the cell is empty.
+    expect(csv[1]!.fields.slice(0, 6)).toEqual([
       ids.id('generic', 'F'),
       'F',
+      '',
       'f@example.com',
       '',
       'important_retention',
@@ -221,13 +224,13 @@ describe('recall list at scale', () => {
     expect(Buffer.byteLength(queries[0]!)).toBeLessThan(2048);
     const csv = parseCsv(Buffer.from((await lake.get(key))!).toString('utf8'));
     expect(csv).toHaveLength(N + 1);
-    const byId = new Map(csv.slice(1).map((r) => [r.fields[0]!, r.fields.slice(1, 4)]));
+    const byId = new Map(csv.slice(1).map((r) => [r.fields[0]!, [r.fields[1]!, r.fields[3]!, r.fields[4]!]]));
     expect(byId.get(customer(0))).toEqual(['ref-0', 'c0@example.com', '']);
     expect(byId.get(customer(7))).toEqual(['ref-7', 'seven-new@example.com', '']);
     expect(byId.get(customer(N - 101))).toEqual([`ref-${N - 101}`, `c${N - 101}@example.com`, '']);
     expect(byId.get(customer(N - 1))).toEqual(['', '', '']); // alerted, no contacts
     expect(byId.has(customer(N))).toBe(false); // contacts, not alerted
-    expect(csv.slice(1).filter((r) => r.fields[2] !== '')).toHaveLength(N - 100);
+    expect(csv.slice(1).filter((r) => r.fields[3] !== '')).toHaveLength(N - 100);
   });
 
   it('sends Athena the same constant-size statement', async () => {

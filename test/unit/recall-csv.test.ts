@@ -76,11 +76,20 @@ describe('CSV output', () => {
         },
       ],
       new Map([
-        ['c1', { customer_id: 'c1', source_customer_ref: '=cmd|calc', email: 'x@example.com', phone: null }],
+        [
+          'c1',
+          {
+            customer_id: 'c1',
+            source_customer_ref: '=cmd|calc',
+            name: '@Ann Lee',
+            email: 'x@example.com',
+            phone: null,
+          },
+        ],
       ]),
     );
     expect(csv.split('\r\n')[1]).toBe(
-      "c1,'=cmd|calc,x@example.com,,important_winback,重要挽留客户,2026-01-01,90,1,500,0.25,300,o,r",
+      "c1,'=cmd|calc,'@Ann Lee,x@example.com,,important_winback,重要挽留客户,2026-01-01,90,1,500,0.25,300,o,r",
     );
   });
 });

@@ -30,6 +30,8 @@ const COLUMNS = {
   paidDate: ['Paid Date', 'Date Paid'],
   email: ['Email (Billing)', 'Billing Email'],
   phone: ['Phone (Billing)', 'Billing Phone'],
+  firstName: ['First Name (Billing)', 'Billing First Name'],
+  lastName: ['Last Name (Billing)', 'Billing Last Name'],
   country: ['Country Code (Shipping)', 'Country Code (Billing)'],
   refund: ['Order Refund Amount'],
   currency: ['Currency', 'Order Currency'],
@@ -121,6 +123,7 @@ export const woocommerceOrders: OrdersFormat = {
             customerRef: email || null,
             email: email || null,
             phone: h.get(fields, 'phone') || null,
+            name: [h.get(fields, 'firstName'), h.get(fields, 'lastName')].filter(Boolean).join(' ') || null,
             status,
             paidTs: m(
               optional(h.get(fields, 'paidDate'), (s) => parseDateTime(s, ctx.timeZone)),
