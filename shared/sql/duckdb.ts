@@ -69,12 +69,15 @@ export const emptyRelation = (spec: TableSpec): string =>
     .map((c) => `cast(null as ${DUCKDB_TYPES[c.type]}) as ${quoteIdent(c.name)}`)
     .join(', ')} where false`;
 
+/** DuckDB's memory budget unless the caller gives one. */
+export const DEFAULT_MEMORY_LIMIT = '2GB';
+
 export interface DuckDbOptions {
   /** Worker threads; default DuckDB's own (all cores). */
   threads?: number;
   /** Tables to expose; default every queryable table. */
   tables?: readonly TableSpec[];
-  /** DuckDB's memory budget (default 2GB); it spills to temporary files beyond it. */
+  /** DuckDB's memory budget (default DEFAULT_MEMORY_LIMIT); it spills to temporary files beyond it. */
   memoryLimit?: string;
   /** Currency the order_lines view converts net_amount_rc into; default the setting's default. */
   reportingCurrency?: string;
@@ -88,10 +91,14 @@ export class DuckDbEngine implements SqlEngine {
   ) {}
 
   static async open(lake: Lake, options: DuckDbOptions = {}): Promise<DuckDbEngine> {
-    const instance = await DuckDBInstance.create(
-      ':memory:',
-      options.threads ? { threads: String(options.threads) } : {},
-    );
+    // A budget, and a place to spill beyond it: DuckDB's own default is 80 % of the machine's memory,
+    // on top of the run's JavaScript heap. Spill files go to the system's temporary folder (an
+    // in-memory database would otherwise put them in `.tmp` under the working directory).
+    const instance = await DuckDBInstance.create(':memory:', {
+      ...(options.threads ? { threads: String(options.threads) } : {}),
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      temp_directory: join(tmpdir(), `storepulse-duckdb-${process.pid}`),
+    });
     const connection = await instance.connect();
     const engine = new DuckDbEngine(
       instance,
