@@ -9,7 +9,9 @@ import { type Config, loadConfig } from '../shared/config.ts';
 import { LocalLake } from '../shared/lake/local.ts';
 import { type IngestReport, ingestFile } from '../shared/pipeline/ingest.ts';
 import { silentLog } from '../shared/pipeline/log.ts';
+import type { TableSpec } from '../shared/schemas/table.ts';
 import { DuckDbEngine } from '../shared/sql/duckdb.ts';
+import type { SqlEngine } from '../shared/sql/engine.ts';
 
 export const fixture = (...parts: string[]): string =>
   fileURLToPath(new URL(`./fixtures/${parts.join('/')}`, import.meta.url));
@@ -82,4 +84,32 @@ export async function cli(
   } finally {
     process.env = saved;
   }
+}
+
+/**
+ * The daily run's `openEngine` over a local lake's DuckDB, telling `seen` what each engine is asked:
+ * every named query (with its parameters) and every pin of `order_lines` to a snapshot.
+ */
+export function recordingEngines(
+  lake: LocalLake,
+  seen: {
+    named?: (...a: Parameters<SqlEngine['runNamed']>) => void;
+    pinned?: (...a: Parameters<SqlEngine['pinOrderLines']>) => void;
+  },
+): (tables?: readonly TableSpec[]) => Promise<SqlEngine> {
+  return async (tables) => {
+    const engine = await DuckDbEngine.open(lake, tables ? { tables } : {});
+    return {
+      runNamed: (name, params) => {
+        seen.named?.(name, params);
+        return engine.runNamed(name, params);
+      },
+      query: (q) => engine.query(q),
+      pinOrderLines: (asOf, run, opts) => {
+        seen.pinned?.(asOf, run, opts);
+        return engine.pinOrderLines(asOf, run, opts);
+      },
+      close: () => engine.close(),
+    };
+  };
 }

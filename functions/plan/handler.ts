@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { historyBounds } from '../../shared/lake/commits.ts';
+import { commitRecords, historyBounds } from '../../shared/lake/commits.ts';
 import { planRun, type RunPlan } from '../../shared/pipeline/plan.ts';
 import type { RunRequest } from '../../shared/pipeline/schedule.ts';
 import { orderLines } from '../../shared/schemas/tables.ts';
@@ -21,7 +21,7 @@ export interface PlanEvent {
 
 export const handler = middy(async (event: PlanEvent): Promise<RunPlan> => {
   // Where the committed order lines lie (the commit records): the snapshot reads those days only.
-  const bounds = await historyBounds(lake, orderLines.name);
+  const bounds = historyBounds(await commitRecords(lake), orderLines.name);
   const plan = planRun(
     { ...event.request, runId: event.runId },
     env.config.timeZone,

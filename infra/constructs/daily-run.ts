@@ -30,8 +30,11 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { tablePrefix } from '../../shared/lake/keys.ts';
+import { batchCommits } from '../../shared/schemas/tables.ts';
+import { orderLinesRunsPrefix } from '../../shared/sql/views.ts';
 import type { Catalog } from './catalog.ts';
-import { grantLake } from './lake-access.ts';
+import { grantLake, lakePrefix } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface DailyRunProps {
@@ -139,7 +142,7 @@ export class DailyRun extends Construct {
       write: ['reports'],
     });
     // The plan bounds the run's read of the history by the commit records (which days, which sources).
-    grantLake(bucket, this.plan.fn, { read: ['curated/batch_commits'] });
+    grantLake(bucket, this.plan.fn, { read: [lakePrefix(tablePrefix(batchCommits))] });
     props.recallTopic.grantPublish(this.churnRecall.fn);
     props.stockoutTopic.grantPublish(this.churnRecall.fn);
 
@@ -246,8 +249,8 @@ export class DailyRun extends Construct {
     // it the failure notification itself would fail.
     props.failureTopic.grantPublish(this.stateMachine);
     grantLake(bucket, this.stateMachine, {
-      read: ['curated', 'athena/runs/order_lines'],
-      write: ['athena/runs/order_lines', 'athena/results'],
+      read: ['curated', lakePrefix(orderLinesRunsPrefix)],
+      write: [lakePrefix(orderLinesRunsPrefix), 'athena/results'],
     });
 
     this.schedule = new Schedule(this, 'Schedule', {

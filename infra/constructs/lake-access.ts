@@ -24,6 +24,9 @@ const GRANT_ACTIONS = ['s3:List*', 's3:GetObject*', 's3:GetBucket*', 's3:Abort*'
  * Grants `access` and acknowledges the resulting IAM5 findings on `scope` (the grantee's construct:
  * its role and policy are children of it).
  */
+/** A grant's prefix from a declared key prefix (`curated/batch_commits/` -> `curated/batch_commits`). */
+export const lakePrefix = (keyPrefix: string): string => keyPrefix.replace(/\/+$/, '');
+
 export function grantLake(bucket: Bucket, grantee: IGrantable & IConstruct, access: LakeAccess): void {
   const stack = Stack.of(bucket);
   const lake = stack.getLogicalId(bucket.node.defaultChild as CfnElement);

@@ -4,7 +4,7 @@
  * never the lake: they push rows and rejections into a sink.
  */
 import type { OrderStatus } from '../schemas/tables.ts';
-import { AMOUNT_LIMIT, COUNT_LIMIT, lakeTimeProblem } from './values.ts';
+import { AMOUNT_LIMIT, COUNT_LIMIT, lakeTimeReason } from './values.ts';
 
 /** An order line as a format maps it, before identity and amounts are settled by ingest. */
 export interface MappedOrderLine {
@@ -228,8 +228,8 @@ export function unlandable(m: MappedOrderLine): RowProblemOf | undefined {
   if (!m.order_id) return { column: 'order id', reason: 'empty' };
   if (!m.line_id) return { column: 'line id', reason: 'empty' };
   if (!Number.isFinite(m.order_ts)) return { column: 'order time', reason: 'not a time' };
-  const when = lakeTimeProblem(m.order_ts);
-  if (when) return { column: 'order time', reason: `${new Date(m.order_ts).toISOString()} is ${when}` };
+  const when = lakeTimeReason(m.order_ts);
+  if (when) return { column: 'order time', reason: when };
   if (m.paid_ts !== null && !Number.isFinite(m.paid_ts)) return { column: 'paid time', reason: 'not a time' };
   if (!Number.isInteger(m.quantity) || m.quantity < 0 || m.quantity > COUNT_LIMIT)
     return { column: 'quantity', reason: `not a whole number of units in range: ${m.quantity}` };

@@ -7,7 +7,7 @@ import { columnIndex, normaliseHeader, type OrdersFormat } from './format.ts';
 import {
   clip,
   isBad,
-  lakeTimeProblem,
+  lakeTimeReason,
   parseCount,
   parseCurrency,
   parseNonNegative,
@@ -116,13 +116,10 @@ export const genericOrders: OrdersFormat = {
         const currency = parseCurrency(field(fields, pos.currency));
         const statusRaw = field(fields, pos.status);
         const status = STATUS_BY_NAME.get(statusRaw.toLowerCase());
+        const when = isBad(orderTs) ? undefined : lakeTimeReason(orderTs);
         if (problem === undefined) {
           if (isBad(orderTs)) [column, problem] = ['order_ts', orderTs.reason];
-          else if (lakeTimeProblem(orderTs))
-            [column, problem] = [
-              'order_ts',
-              `${new Date(orderTs).toISOString()} is ${lakeTimeProblem(orderTs)}`,
-            ];
+          else if (when) [column, problem] = ['order_ts', when];
           else if (isBad(paidTs)) [column, problem] = ['paid_ts', paidTs.reason];
           else if (isBad(quantity)) [column, problem] = ['quantity', quantity.reason];
           else if (isBad(unitPrice)) [column, problem] = ['unit_price', unitPrice.reason];

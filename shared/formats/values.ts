@@ -126,6 +126,12 @@ export function lakeTimeProblem(ms: number, now = Date.now()): string | undefine
   if (ms > now + FUTURE_SLACK_MS) return 'in the future';
   return undefined;
 }
+
+/** lakeTimeProblem as a row's reason, naming the time; undefined for a time the lake covers. */
+export function lakeTimeReason(ms: number): string | undefined {
+  const problem = lakeTimeProblem(ms);
+  return problem === undefined ? undefined : `${new Date(ms).toISOString()} is ${problem}`;
+}
 /** The largest count (units, sessions): what a signed 32-bit integer holds. */
 export const COUNT_LIMIT = 2_147_483_647;
 

@@ -11,6 +11,7 @@
 
 import { LAKE_FIRST_DAY } from '../formats/values.ts';
 import { batchCommits, COMMITTED_TABLES } from '../schemas/tables.ts';
+import type { HistoryBounds } from '../sql/views.ts';
 import { batchCommitKey, batchIdOfDataFile, batchManifestKey, tablePrefix } from './keys.ts';
 import type { Lake } from './lake.ts';
 import { LocalLake } from './local.ts';
@@ -52,15 +53,13 @@ export function dtRange(partitions: Iterable<string>): { first_dt: string | null
  * history bounds itself with them, so Athena lists the days and sources that hold data instead of
  * every projected partition since the lake's first day; undefined when no batch of it is committed.
  */
-export async function historyBounds(
-  lake: Lake,
+export function historyBounds(
+  records: readonly Record<string, unknown>[],
   table: string,
-): Promise<{ first: string; sources: string[]; withoutRate: number | undefined } | undefined> {
+): HistoryBounds | undefined {
   // A batch that landed no rows (half of a Taobao pair, waiting for the other) says nothing of where
   // rows lie; one without first_dt that landed rows predates the column: it may hold any day.
-  const rows = (await readParquetRows(lake, tablePrefix(batchCommits))).filter(
-    (r) => r.table_name === table && Number(r.rows_landed) > 0,
-  );
+  const rows = records.filter((r) => r.table_name === table && Number(r.rows_landed) > 0);
   if (rows.length === 0) return undefined;
   let first: string | undefined;
   for (const r of rows) {
@@ -75,6 +74,10 @@ export async function historyBounds(
     withoutRate: known ? rows.reduce((n, r) => n + Number(r.rows_without_rate), 0) : undefined,
   };
 }
+
+/** Every commit record's row (one small object per batch), for historyBounds. */
+export const commitRecords = (lake: Lake): Promise<Record<string, unknown>[]> =>
+  readParquetRows(lake, tablePrefix(batchCommits));
 
 /** Writes a batch's commit record: from this moment its rows are visible to every reader. */
 export async function writeCommit(lake: Lake, row: CommitRow): Promise<void> {

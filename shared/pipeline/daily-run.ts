@@ -10,7 +10,7 @@ import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall
 import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
-import { historyBounds } from '../lake/commits.ts';
+import { commitRecords, historyBounds } from '../lake/commits.ts';
 import { dataFileKey, movedListKey, recallListKey, stockoutListKey, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, rowsToColumns } from '../lake/parquet.ts';
@@ -136,7 +136,8 @@ export async function runModels(
   const engine = await deps.openEngine();
   try {
     // Where the committed lines lie (the commit records): the history is read for those days only.
-    const bounds = await historyBounds(lake, orderLines.name);
+    const records = await commitRecords(lake);
+    const bounds = historyBounds(records, orderLines.name);
     if (opts.orderLinesRun) {
       await engine.pinOrderLines(asOf, opts.orderLinesRun, { made: true });
     } else {
@@ -267,13 +268,7 @@ export async function runModels(
     }).filter((a) => !recalledNow.has(a.customer_id)).length;
     outputs.push(await writePartition(lake, churnRecall, asOf, alerts));
 
-    const product = await runProductModels(
-      engine,
-      config,
-      asOf,
-      log,
-      await historyBounds(lake, inventory.name),
-    );
+    const product = await runProductModels(engine, config, asOf, log, historyBounds(records, inventory.name));
     outputs.push(await writePartition(lake, abc, asOf, product.abc));
     outputs.push(await writePartition(lake, bcg, asOf, product.bcg));
     outputs.push(await writePartition(lake, channelMix, asOf, product.channelMix));

@@ -25,6 +25,7 @@ import {
   ORDER_LINES_RUNS,
   orderLinesRunPrefix,
   orderLinesSnapshotSql,
+  withoutComments,
 } from './views.ts';
 
 export interface AthenaEngineOptions {
@@ -104,11 +105,7 @@ export class AthenaEngine implements SqlEngine {
   private pinned(sql: string): string {
     const run = this.pinnedRun;
     if (run === undefined || !/(?:\bfrom|\bjoin|,)\s*order_lines\b/i.test(sql)) return sql;
-    const body = sql
-      .split('\n')
-      .filter((l) => !/^\s*--/.test(l))
-      .join('\n')
-      .trim();
+    const body = withoutComments(sql);
     const snapshot = `order_lines as (select ${columnList(orderLines)} from ${GLUE_FILES_DATABASE}.${ORDER_LINES_RUNS} where run = '${run}')`;
     return /^with\s/i.test(body)
       ? body.replace(/^with\s/i, `with ${snapshot},\n`)

@@ -38,7 +38,8 @@ export type QueryName =
   | 'inventory_latest'
   | 'products_latest'
   | 'recent_stockouts'
-  | 'revenue_recent';
+  | 'revenue_recent'
+  | 'order_lines_snapshot';
 
 const cache = new Map<string, string>();
 export function loadSql(name: QueryName): string {

@@ -4,10 +4,13 @@
  * A batch table's files are registered apart (`storepulse_files`), and its name is the view of its
  * committed rows: no reader sees a batch before its commit record exists, and then all of it.
  */
+import { SOURCES } from '../formats/registry.ts';
+import { LAKE_FIRST_DAY } from '../formats/values.ts';
 import { allColumns, type ColumnSpec, type ColumnType } from '../schemas/table.ts';
 import { batchCommits, COMMITTED_TABLES, fxRates, orderLines, storedTableName } from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import { orderLinesViewSql } from './order-lines-view.ts';
+import { loadSql, raw, renderSql, stringList } from './render.ts';
 
 /** The Glue database analysts and the pipeline query: model and alert tables, and the views below. */
 export const GLUE_DATABASE = 'storepulse';
@@ -64,8 +67,11 @@ export function glueViews(reportingCurrency: string): GlueView[] {
   return views;
 }
 
-/** Drops whole-line `--` comments and trailing blank space: Athena stores the view text as given. */
-const withoutComments = (sql: string): string =>
+/**
+ * Drops whole-line `--` comments and trailing blank space: Athena stores a view's text as given, and
+ * a statement merged into a WITH clause must not end inside a comment.
+ */
+export const withoutComments = (sql: string): string =>
   sql
     .split('\n')
     .filter((l) => !/^\s*--/.test(l))
@@ -78,17 +84,21 @@ const withoutComments = (sql: string): string =>
  * through the Glue table ORDER_LINES_RUNS (partition projection `injected`: a query must name its run).
  */
 export function orderLinesSnapshotSql(asOf: string, bounds?: HistoryBounds): string {
-  const q = (v: string) => `'${v.replaceAll("'", "''")}'`;
-  const where = [`dt <= ${q(asOf)}`];
-  // Bounded by where committed lines lie: Athena lists those days and sources only.
-  if (bounds) where.push(`dt >= ${q(bounds.first)}`, `source in (${bounds.sources.map(q).join(', ')})`);
-  return `select ${columnList(orderLines)} from order_lines where ${where.join(' and ')}`;
+  // Without bounds (no committed order lines) the snapshot covers all the lake could hold: empty.
+  return renderSql('order_lines_snapshot', loadSql('order_lines_snapshot'), {
+    columns: raw(columnList(orderLines)),
+    as_of: asOf,
+    first_day: bounds?.first ?? LAKE_FIRST_DAY,
+    sources: stringList(bounds?.sources ?? SOURCES),
+  });
 }
 
 /** Where a table's committed rows lie (lake/commits.ts historyBounds). */
 export interface HistoryBounds {
   first: string;
   sources: readonly string[];
+  /** Order lines stored without a reporting-currency amount; undefined where records do not say. */
+  withoutRate?: number | undefined;
 }
 
 /** The Glue table of the run snapshots (in GLUE_FILES_DATABASE) and their lake prefix. */

@@ -461,6 +461,49 @@ describe('Athena stand-in: reading a table as Athena does', () => {
   });
 });
 
+describe('Athena stand-in: views', () => {
+  it('fails a view whose SQL no longer gives the columns its definition declares (VIEW_IS_STALE)', async () => {
+    // The stack's order_lines view, as if its table had changed under it: quantity declared varchar.
+    const resources = structuredClone(template.resources);
+    for (const id of template.ofType('AWS::Glue::Table')) {
+      const input = resources[id]!.Properties.TableInput as { Name: string; ViewOriginalText?: string };
+      if (input.Name !== 'order_lines' || !input.ViewOriginalText) continue;
+      const b64 = /^\/\* Presto View: (.+) \*\/$/.exec(input.ViewOriginalText)![1]!;
+      const view = JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as {
+        columns: { name: string; type: string }[];
+      };
+      for (const c of view.columns) if (c.name === 'quantity') c.type = 'varchar';
+      input.ViewOriginalText = `/* Presto View: ${Buffer.from(JSON.stringify(view)).toString('base64')} */`;
+    }
+    const stale = new AthenaStandIn({
+      template: { ...template, resources },
+      s3: s3.client,
+      authorize,
+      now: () => NOW,
+    });
+    try {
+      const { QueryExecutionId } = await stale.start(principal, {
+        QueryString: "select count(*) from order_lines where dt = '2026-11-20'",
+        WorkGroup: 'storepulse',
+        QueryExecutionContext: { Database: 'storepulse' },
+      });
+      await stale.waitFor(QueryExecutionId);
+      const out = await stale.get(principal, QueryExecutionId);
+      expect(out.QueryExecution.Status.State).toBe('FAILED');
+      expect(out.QueryExecution.Status.StateChangeReason).toMatch(
+        /^VIEW_IS_STALE: View 'awsdatacatalog\.storepulse\.order_lines' is stale or in invalid state: column \[quantity\] of type integer .* cannot be coerced to column \[quantity\] of type varchar/,
+      );
+      // The stack's own definition reads fine.
+      const fine = await run("select count(*) from order_lines where dt = '2026-11-20'");
+      expect(fine.QueryExecution.Status.State, fine.QueryExecution.Status.StateChangeReason).toBe(
+        'SUCCEEDED',
+      );
+    } finally {
+      await stale.close();
+    }
+  });
+});
+
 describe('Athena stand-in: SELECT and GetQueryResults', () => {
   it("writes the CSV to the workgroup's enforced location and pages it with the column names first", async () => {
     const out = await run(

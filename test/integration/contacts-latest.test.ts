@@ -92,6 +92,13 @@ describe('contacts', () => {
     expect(alice?.name).toBe('Alice Archer');
     expect(rows.find((r) => r.source_customer_ref === 'bob@example.com')?.name).toBeNull();
   });
+
+  it('join WooCommerce’s billing first and last name', async () => {
+    const lake = await tempLake();
+    await ingest(lake, fixture('formats', 'woocommerce_orders.csv'));
+    const rows = await readParquetRows(lake, 'restricted/contacts/');
+    expect(rows.find((r) => r.source_customer_ref === 'ana@example.com')?.name).toBe('Ana Silva');
+  });
 });
 
 async function contactIds(lake: Awaited<ReturnType<typeof tempLake>>): Promise<string[]> {

@@ -9,13 +9,12 @@ import type { LocalLake } from '../../shared/lake/local.ts';
 import { encodeTable, rowsToColumns } from '../../shared/lake/parquet.ts';
 import { readRecallAlerts, runDaily, writeRecallList } from '../../shared/pipeline/daily-run.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
-import type { TableSpec } from '../../shared/schemas/table.ts';
 import { churnRecall, contacts } from '../../shared/schemas/tables.ts';
 import { AthenaEngine } from '../../shared/sql/athena.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { loadSql, type QueryName, renderSql, type SqlParam } from '../../shared/sql/render.ts';
+import { loadSql, renderSql } from '../../shared/sql/render.ts';
 import { HAND_EXPECTED } from '../fixtures/rfm/hand-example.ts';
-import { fixture, ingest, sql, tempLake, testConfig } from '../helpers.ts';
+import { fixture, ingest, recordingEngines, sql, tempLake, testConfig } from '../helpers.ts';
 
 const ids = new Pseudonymiser('test-key-0123456789abcdef');
 
@@ -204,18 +203,9 @@ describe('recall list at scale', () => {
       lake,
       config: testConfig(),
       log: silentLog,
-      openEngine: async (tables?: readonly TableSpec[]) => {
-        const engine = await DuckDbEngine.open(lake, tables ? { tables } : {});
-        return {
-          runNamed: (name: QueryName, params: Readonly<Record<string, SqlParam>>) => {
-            queries.push(renderSql(name, loadSql(name), params));
-            return engine.runNamed(name, params);
-          },
-          query: (q: string) => engine.query(q),
-          pinOrderLines: (asOf: string, run: string) => engine.pinOrderLines(asOf, run),
-          close: () => engine.close(),
-        };
-      },
+      openEngine: recordingEngines(lake, {
+        named: (name, params) => queries.push(renderSql(name, loadSql(name), params)),
+      }),
     };
     const alerts = await readRecallAlerts(lake, AS_OF);
     expect(alerts).toHaveLength(N);

@@ -139,8 +139,9 @@ describe('plan Lambda handler', () => {
     expect(out.orderLinesRun).toBe('exec-42');
     // The run's snapshot of the order history: the order_lines view (a Glue view) up to the date.
     // Bounded by the commit records of the lake (an earlier test here ingested an export).
+    // (order_lines_snapshot.sql, rendered: its comment lines, then the statement.)
     expect(out.snapshotQuery).toMatch(
-      /^UNLOAD \(select .* from order_lines where dt <= '2026-11-23'( and dt >= '\d{4}-\d{2}-\d{2}' and source in \('[a-z_]+'(, '[a-z_]+')*\))?\) /,
+      /^UNLOAD \(-- [^]*\nselect "order_id", [^]*\nfrom order_lines\nwhere dt <= '2026-11-23'\n {2}and dt >= '\d{4}-\d{2}-\d{2}'\n {2}and source in \('[a-z_]+'(, '[a-z_]+')*\)\n\) TO /,
     );
     expect(out.snapshotQuery).toMatch(
       /TO 's3:\/\/shop-lake\/athena\/runs\/order_lines\/run=exec-42\/' WITH \(format = 'PARQUET'\)$/,

@@ -7,14 +7,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAKE_FIRST_DAY } from '../../shared/formats/values.ts';
-import { historyBounds, writeCommit } from '../../shared/lake/commits.ts';
+import { commitRecords, historyBounds, writeCommit } from '../../shared/lake/commits.ts';
 import { runModels } from '../../shared/pipeline/daily-run.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
-import type { TableSpec } from '../../shared/schemas/table.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import type { QueryName, SqlParam } from '../../shared/sql/render.ts';
-import type { HistoryBounds } from '../../shared/sql/views.ts';
-import { ingest, tempDir, tempLake, testConfig } from '../helpers.ts';
+import { ingest, recordingEngines, tempDir, tempLake, testConfig } from '../helpers.ts';
 
 const HEADER =
   'status,order_id,customer_id,order_ts,sku,product_name,quantity,unit_price,currency,discount,refund_amount,channel,country,warehouse,email,phone,gift_wrap';
@@ -69,6 +66,28 @@ describe('what ingest lands is what Athena can see', () => {
     expect(reasons).toContain(`before ${LAKE_FIRST_DAY}, the first day the lake covers`);
     expect(reasons).toContain('is in the future');
   });
+
+  it('refuses a stock count dated before the lake’s first day or in the future, with the reason', async () => {
+    const lake = await tempLake();
+    const dir = await tempDir();
+    const file = join(dir, 'inventory.csv');
+    const future = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    await writeFile(
+      file,
+      [
+        'snapshot_ts,sku,warehouse,on_hand,inbound,reserved',
+        '1994-06-01T06:00:00Z,SN-1,US-EAST,120,0,4',
+        '2026-11-23T06:00:00Z,SN-1,US-EAST,120,0,4',
+        `${future},MUG-1,US-EAST,8,50,0`,
+      ].join('\n'),
+    );
+    const report = await ingest(lake, file);
+    expect(report.rowsLanded).toBe(1);
+    expect(report.rowsQuarantined).toBe(2);
+    const reasons = Buffer.from((await lake.get(report.quarantineKey!))!).toString('utf8');
+    expect(reasons).toContain(`before ${LAKE_FIRST_DAY}, the first day the lake covers`);
+    expect(reasons).toContain('is in the future');
+  });
 });
 
 describe('history bounds from the commit records', () => {
@@ -80,14 +99,14 @@ describe('history bounds from the commit records', () => {
       file,
       exportOf(3, () => 'completed'),
     );
-    expect(await historyBounds(lake, 'order_lines')).toBeUndefined();
+    expect(await historyBounds(await commitRecords(lake), 'order_lines')).toBeUndefined();
     const report = await ingest(lake, file);
-    expect(await historyBounds(lake, 'order_lines')).toEqual({
+    expect(await historyBounds(await commitRecords(lake), 'order_lines')).toEqual({
       first: '2026-11-01',
       sources: ['generic'],
       withoutRate: 0,
     });
-    expect(await historyBounds(lake, 'inventory')).toBeUndefined();
+    expect(await historyBounds(await commitRecords(lake), 'inventory')).toBeUndefined();
     // A batch that landed no rows (half of a Taobao pair) says nothing of where rows lie.
     await writeCommit(lake, {
       batch_id: 'half',
@@ -98,7 +117,7 @@ describe('history bounds from the commit records', () => {
       rows_quarantined: 0,
       committed_at: 0,
     });
-    expect(await historyBounds(lake, 'order_lines')).toEqual({
+    expect(await historyBounds(await commitRecords(lake), 'order_lines')).toEqual({
       first: '2026-11-01',
       sources: ['generic'],
       withoutRate: 0,
@@ -113,7 +132,7 @@ describe('history bounds from the commit records', () => {
       rows_quarantined: 0,
       committed_at: 0,
     });
-    expect(await historyBounds(lake, 'order_lines')).toEqual({
+    expect(await historyBounds(await commitRecords(lake), 'order_lines')).toEqual({
       first: LAKE_FIRST_DAY,
       sources: ['generic', 'shopify'],
       withoutRate: undefined,
@@ -139,21 +158,11 @@ describe('a daily run reads the order history once', () => {
         lake,
         config: testConfig(),
         log: silentLog,
-        openEngine: async (tables?: readonly TableSpec[]) => {
-          const engine = await DuckDbEngine.open(lake, tables ? { tables } : {});
-          return {
-            runNamed: (name: QueryName, params: Readonly<Record<string, SqlParam>>) => {
-              asked.push(name);
-              return engine.runNamed(name, params);
-            },
-            query: (q: string) => engine.query(q),
-            pinOrderLines: (asOf: string, run: string, opts?: { bounds?: HistoryBounds }) => {
-              pins.push(`${asOf} from ${opts?.bounds?.first} ${opts?.bounds?.sources.join(',')}`);
-              return engine.pinOrderLines(asOf, run, opts);
-            },
-            close: () => engine.close(),
-          };
-        },
+        openEngine: recordingEngines(lake, {
+          named: (name) => asked.push(name),
+          pinned: (asOf, _run, opts) =>
+            pins.push(`${asOf} from ${opts?.bounds?.first} ${opts?.bounds?.sources.join(',')}`),
+        }),
       },
       '2026-11-10',
     );

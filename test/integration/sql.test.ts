@@ -10,10 +10,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueryError } from '../../shared/errors.ts';
 import { encodeTable } from '../../shared/lake/parquet.ts';
-import { rfm } from '../../shared/schemas/tables.ts';
+import { orderLines, rfm } from '../../shared/schemas/tables.ts';
 import { AthenaEngine } from '../../shared/sql/athena.ts';
+import { columnList } from '../../shared/sql/columns.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { type QueryName, stringList } from '../../shared/sql/render.ts';
+import { type QueryName, raw, stringList } from '../../shared/sql/render.ts';
 import { GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
 import { fixture, ingest, tempLake } from '../helpers.ts';
 
@@ -27,6 +28,7 @@ const SAMPLE_PARAMS = {
   d365: '2025-03-31',
   first_day: '2026-01-01',
   sources: stringList(['generic']),
+  columns: raw(columnList(orderLines)),
 };
 
 describe('.sql files', () => {
@@ -74,6 +76,25 @@ describe('.sql files', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('DuckDB engine', () => {
+  it('keeps to its memory budget (2 GB unless given one), not DuckDB’s own 80 % of the machine', async () => {
+    const lake = await tempLake();
+    const limit = async (options: { memoryLimit?: string }) => {
+      const engine = await DuckDbEngine.open(lake, options);
+      try {
+        const { rows } = await engine.query("select current_setting('memory_limit') as v");
+        const [, n, unit] = /^([\d.]+) (\w+)$/.exec(String(rows[0]!.v))!;
+        return Number(n) * ({ KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 }[unit!] ?? Number.NaN);
+      } finally {
+        await engine.close();
+      }
+    };
+    // DuckDB reports the setting rounded to a tenth of its unit (1.8 GiB): within 5 %.
+    expect(Math.abs((await limit({})) / 2e9 - 1)).toBeLessThan(0.05);
+    expect(Math.abs((await limit({ memoryLimit: '512MB' })) / 512e6 - 1)).toBeLessThan(0.05);
   });
 });
 
