@@ -141,7 +141,7 @@ describe('plan Lambda handler', () => {
     // Bounded by the commit records of the lake (an earlier test here ingested an export).
     // (order_lines_snapshot.sql, rendered: its comment lines, then the statement.)
     expect(out.snapshotQuery).toMatch(
-      /^UNLOAD \(-- [^]*\nselect "order_id", [^]*\nfrom order_lines\nwhere dt <= '2026-11-23'\n {2}and dt >= '\d{4}-\d{2}-\d{2}'\n {2}and source in \('[a-z_]+'(, '[a-z_]+')*\)\n\) TO /,
+      /^UNLOAD \(-- [\s\S]*\nselect "order_id", [\s\S]*\nfrom order_lines\nwhere dt <= '2026-11-23'\n {2}and dt >= '\d{4}-\d{2}-\d{2}'\n {2}and source in \('[a-z_]+'(, '[a-z_]+')*\)\n\) TO /,
     );
     expect(out.snapshotQuery).toMatch(
       /TO 's3:\/\/shop-lake\/athena\/runs\/order_lines\/run=exec-42\/' WITH \(format = 'PARQUET'\)$/,
