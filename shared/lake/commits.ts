@@ -12,11 +12,17 @@
 import { LAKE_FIRST_DAY } from '../formats/values.ts';
 import { batchCommits, COMMITTED_TABLES } from '../schemas/tables.ts';
 import type { HistoryBounds } from '../sql/views.ts';
-import { batchCommitKey, batchIdOfDataFile, batchManifestKey, tablePrefix } from './keys.ts';
+import {
+  batchCommitKey,
+  batchIdOfDataFile,
+  batchManifestKey,
+  mergedCommitsKey,
+  tablePrefix,
+} from './keys.ts';
 import type { Lake } from './lake.ts';
 import { LocalLake } from './local.ts';
 import { encodeTable, rowsToColumns } from './parquet.ts';
-import { readParquetRows } from './parquet-read.ts';
+import { readParquetFileRows, readParquetRows } from './parquet-read.ts';
 
 export interface CommitRow {
   batch_id: string;
@@ -75,32 +81,115 @@ export function historyBounds(
   };
 }
 
-/** Every commit record's row (one small object per batch), for historyBounds. */
-export const commitRecords = (lake: Lake): Promise<Record<string, unknown>[]> =>
-  readParquetRows(lake, tablePrefix(batchCommits));
+/**
+ * Where the commit records are: one object per batch as ingest writes it (`<batch>.parquet`), and
+ * the objects a compaction merged them into (`merged-<compaction>.parquet`), so that the views read
+ * a handful of objects however many batches a lake has taken in.
+ */
+interface CommitObjects {
+  /** Per-batch record keys, by batch id. */
+  single: Map<string, string>;
+  /** Merged record keys. */
+  merged: string[];
+}
+
+async function commitObjects(lake: Lake): Promise<CommitObjects> {
+  const single = new Map<string, string>();
+  const merged: string[] = [];
+  for (const key of await lake.list(tablePrefix(batchCommits))) {
+    const id = batchIdOfDataFile(key);
+    if (id) single.set(id, key);
+    else if (/\/merged-[0-9a-f]{32}\.parquet$/.test(key)) merged.push(key);
+  }
+  return { single, merged };
+}
+
+/**
+ * Every commit record's row, once per batch (a batch can be in a merged object and, for the moment
+ * a merge takes, in its own too), for historyBounds and the batch listing.
+ */
+export async function commitRecords(lake: Lake): Promise<Record<string, unknown>[]> {
+  const byBatch = new Map<string, Record<string, unknown>>();
+  for (const r of await readParquetRows(lake, tablePrefix(batchCommits))) byBatch.set(String(r.batch_id), r);
+  return [...byBatch.values()];
+}
 
 /** Writes a batch's commit record: from this moment its rows are visible to every reader. */
 export async function writeCommit(lake: Lake, row: CommitRow): Promise<void> {
-  await lake.put(
-    batchCommitKey(row.batch_id),
-    await encodeTable(batchCommits, rowsToColumns(batchCommits, [{ ...row }]), 'UNCOMPRESSED'),
-  );
+  await lake.put(batchCommitKey(row.batch_id), await encodeCommits([{ ...row }]));
 }
 
-/** Ids of the committed batches (from the commit records' keys; nothing is read). */
+const encodeCommits = (rows: readonly Record<string, unknown>[]): Promise<Uint8Array> =>
+  encodeTable(batchCommits, rowsToColumns(batchCommits, rows), 'UNCOMPRESSED');
+
+/** Ids of the committed batches: the per-batch records' key names, and the merged records' rows. */
 export async function committedBatches(lake: Lake): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const key of await lake.list(tablePrefix(batchCommits))) {
-    const id = /([^/]+)\.parquet$/.exec(key)?.[1];
-    if (id) ids.add(id);
-  }
+  const { single, merged } = await commitObjects(lake);
+  const ids = new Set(single.keys());
+  for (const key of merged) for (const r of await readParquetFileRows(lake, key)) ids.add(String(r.batch_id));
   return ids;
 }
 
-/** The rows of a batch table under `prefix` whose batch is committed: for readers outside SQL. */
-export async function readCommittedRows(lake: Lake, prefix: string): Promise<Record<string, unknown>[]> {
-  const [rows, committed] = await Promise.all([readParquetRows(lake, prefix), committedBatches(lake)]);
-  return rows.filter((r) => committed.has(String(r.batch_id)));
+/** Whether one batch is committed (its own record, else a merged one). */
+export async function isCommitted(lake: Lake, batchId: string): Promise<boolean> {
+  return (await lake.exists(batchCommitKey(batchId))) || (await committedBatches(lake)).has(batchId);
+}
+
+/** A batch's commit row, wherever it is kept; undefined when it has none. */
+export async function commitRowOf(lake: Lake, batchId: string): Promise<Record<string, unknown> | undefined> {
+  const own = await readParquetFileRows(lake, batchCommitKey(batchId));
+  if (own[0]) return own[0];
+  for (const key of (await commitObjects(lake)).merged) {
+    const row = (await readParquetFileRows(lake, key)).find((r) => r.batch_id === batchId);
+    if (row) return row;
+  }
+  return undefined;
+}
+
+/**
+ * Takes a batch's commit record away: its own object, and its row from any merged object (the merged
+ * object is written again without it under a new name, then the old one deleted; until that delete
+ * the batch still counts, after it no reader counts it). Returns the keys deleted. Callers hold the
+ * maintenance lock (lake/maintenance.ts): a merge running at the same time could write it back.
+ */
+export async function removeCommit(lake: Lake, batchId: string, newId: () => string): Promise<string[]> {
+  const removed: string[] = [];
+  const { single, merged } = await commitObjects(lake);
+  const own = single.get(batchId);
+  if (own) {
+    await lake.delete(own);
+    removed.push(own);
+  }
+  for (const key of merged) {
+    const rows = await readParquetFileRows(lake, key);
+    if (!rows.some((r) => r.batch_id === batchId)) continue;
+    const rest = rows.filter((r) => r.batch_id !== batchId);
+    if (rest.length) await lake.put(mergedCommitsKey(newId()), await encodeCommits(rest));
+    await lake.delete(key);
+    removed.push(key);
+  }
+  return removed;
+}
+
+/**
+ * Merges every commit record into one object, then deletes the objects merged: a duplicated row
+ * between the two steps changes no reader (the views semi-join on batch_id; commitRecords keeps one
+ * row per batch). Records written while it runs are left for the next merge. Callers hold the
+ * maintenance lock. Returns how many objects the records were in, before and after.
+ */
+export async function mergeCommitRecords(
+  lake: Lake,
+  compactionId: string,
+): Promise<{ before: number; after: number }> {
+  const { single, merged } = await commitObjects(lake);
+  const keys = [...merged, ...single.values()];
+  if (keys.length <= 1) return { before: keys.length, after: keys.length };
+  const byBatch = new Map<string, Record<string, unknown>>();
+  for (const key of keys)
+    for (const r of await readParquetFileRows(lake, key)) byBatch.set(String(r.batch_id), r);
+  await lake.put(mergedCommitsKey(compactionId), await encodeCommits([...byBatch.values()]));
+  for (const key of keys) await lake.delete(key);
+  return { before: keys.length, after: 1 };
 }
 
 /** Prefixes under which a batch writes rows that wait for its commit. */

@@ -4,7 +4,7 @@
  * Under a table's location (`<zone>/<table>/`) there is nothing but its Parquet files.
  */
 import type { TableSpec } from '../schemas/table.ts';
-import { batchCommits, churnRecall, stockout } from '../schemas/tables.ts';
+import { batchCommits, churnRecall, compactions, stockout } from '../schemas/tables.ts';
 
 const SAFE_VALUE = /^[A-Za-z0-9._-]+$/;
 
@@ -113,6 +113,44 @@ export const batchCommitKey = (batchId: string): string =>
 export function batchIdOfDataFile(key: string): string | undefined {
   return /\/([0-9a-f]{32})(?:-[^/]*)?\.parquet$/.exec(key)?.[1];
 }
+
+/**
+ * A compaction's file in one partition of a batch table: the partition's committed rows, each with
+ * its batch id kept (lake/compaction.ts). Not named after a batch, so batch listings pass it by.
+ */
+export const compactedFileKey = (
+  spec: TableSpec,
+  partition: Readonly<Record<string, string>>,
+  compactionId: string,
+): string => dataFileKey(spec, partition, `${COMPACTED}${safeValue('compaction id', compactionId)}`);
+
+/** The compaction id a compacted file is named after, or undefined for any other key. */
+export function compactionIdOfFile(key: string): string | undefined {
+  return /\/compacted-([0-9a-f]{32})\.parquet$/.exec(key)?.[1];
+}
+const COMPACTED = 'compacted-';
+
+/**
+ * The versions a compaction took out of a partition because a later export superseded them: kept
+ * outside every table's location (no query reads them), so that taking back the later batch can
+ * bring them back. `<zone>/archive/<table>/<partition>/compacted-<compaction>.parquet`: in its
+ * table's zone, so whoever may read the table may read its old versions, and nobody else.
+ */
+export const archivedVersionsKey = (compactedKey: string): string => {
+  const zone = compactedKey.indexOf('/');
+  return `${compactedKey.slice(0, zone)}/archive/${compactedKey.slice(zone + 1)}`;
+};
+
+/** A compaction's record: one object, the whole of `compactions` once it is written (see tables.ts). */
+export const compactionRecordKey = (compactionId: string): string =>
+  dataFileKey(compactions, {}, safeValue('compaction id', compactionId));
+
+/** Commit records merged by a compaction into one object: `curated/batch_commits/merged-<id>.parquet`. */
+export const mergedCommitsKey = (compactionId: string): string =>
+  dataFileKey(batchCommits, {}, `merged-${safeValue('compaction id', compactionId)}`);
+
+/** Held while a compaction or a forget rewrites the lake's files, so that only one does at a time. */
+export const maintenanceLockKey = '_locks/maintenance.json';
 
 /** Written last by ingest (after the commit record): a batch with a manifest is complete, and is skipped when it arrives again. */
 export const batchManifestKey = (batchId: string): string => `_manifests/batches/${batchId}.json`;

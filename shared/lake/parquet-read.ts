@@ -15,19 +15,25 @@ export function decodeParquet(bytes: Uint8Array): arrow.Table {
 export async function readParquetRows(lake: Lake, prefix: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for (const key of await lake.list(prefix)) {
-    const bytes = await lake.get(key);
-    if (!bytes || bytes.length === 0) continue;
-    // Partitions may hold other files beside the data (a CSV for a CRM); Athena's UNLOAD files have
-    // no extension, so a file is Parquet by its magic bytes.
-    if (!isParquet(bytes)) continue;
-    for (const r of decodeParquet(bytes).toArray()) {
-      const obj = r.toJSON() as Record<string, unknown>;
-      for (const k of Object.keys(obj)) {
-        const v = obj[k];
-        if (typeof v === 'bigint') obj[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-      }
-      rows.push(obj);
+    for (const r of await readParquetFileRows(lake, key)) rows.push(r);
+  }
+  return rows;
+}
+
+/** The rows of one Parquet object; none when it is absent, empty or not Parquet. */
+export async function readParquetFileRows(lake: Lake, key: string): Promise<Record<string, unknown>[]> {
+  const bytes = await lake.get(key);
+  // Partitions may hold other files beside the data (a CSV for a CRM); Athena's UNLOAD files have
+  // no extension, so a file is Parquet by its magic bytes.
+  if (!bytes || !isParquet(bytes)) return [];
+  const rows: Record<string, unknown>[] = [];
+  for (const r of decodeParquet(bytes).toArray()) {
+    const obj = r.toJSON() as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      if (typeof v === 'bigint') obj[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
     }
+    rows.push(obj);
   }
   return rows;
 }

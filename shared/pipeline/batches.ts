@@ -7,11 +7,14 @@
  * (S3Lake; functions/forget) share it.
  *
  * Forgetting a batch deletes the commit record that makes it visible first (readers stop counting
- * it at once), then its manifest and files; raw/ is kept unless asked. An interrupted forget leaves
+ * it at once, in compacted files too), then its files, rewrites the compacted partitions it was in
+ * without it, and deletes its manifest last; raw/ is kept unless asked. An interrupted forget leaves
  * an uncommitted batch that `listBatches` still shows and `forgetBatch` finishes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { StorepulseError } from '../errors.ts';
+import { commitRowOf, committedBatches, removeCommit } from '../lake/commits.ts';
+import { compactHoldingLock } from '../lake/compaction.ts';
 import {
   batchCommitKey,
   batchIdOfDataFile,
@@ -21,7 +24,8 @@ import {
   tablePrefix,
 } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
-import { batchCommits, COMMITTED_TABLES, stockout } from '../schemas/tables.ts';
+import { withMaintenanceLock } from '../lake/maintenance.ts';
+import { COMMITTED_TABLES, stockout } from '../schemas/tables.ts';
 
 /** A batch id: the first 32 hex digits of the SHA-256 of the file's bytes (csv/file-source.ts). */
 const BATCH_ID = /^[0-9a-f]{32}$/;
@@ -126,10 +130,7 @@ async function survey(lake: Lake): Promise<Map<string, Found>> {
     const id = baseName(key).replace(/\.json$/, '');
     if (BATCH_ID.test(id)) at(id).manifest = true;
   }
-  for (const key of await lake.list(tablePrefix(batchCommits))) {
-    const id = batchIdOfDataFile(key);
-    if (id) at(id).commit = true;
-  }
+  for (const id of await committedBatches(lake)) at(id).commit = true;
   for (const key of await lake.list('raw/')) {
     const id = key.split('/')[1] ?? '';
     if (BATCH_ID.test(id) && key.split('/').length === 3) at(id).raw.push(key);
@@ -181,8 +182,10 @@ async function describeBatch(
     (unreadableFile ? baseName(unreadableFile) : null);
   let when: number | null = null;
   if (modifiedAt) {
+    // A commit record merged by a compaction has no object of its own: the manifest, written just
+    // after it, dates the batch then.
     const keys = committed
-      ? [batchCommitKey(batchId)]
+      ? [batchCommitKey(batchId), batchManifestKey(batchId)]
       : manifest
         ? [batchManifestKey(batchId)]
         : [...f.unreadable, ...f.files, ...f.raw];
@@ -242,10 +245,11 @@ export interface ForgetReport {
 }
 
 /**
- * Removes one batch: its commit record first (readers stop counting it at once) and its manifest (a
- * re-ingest of the same file is no longer skipped), then its curated and contacts files in every table, its quarantine rows or
- * quarantined file, its staged Taobao half and the join claims under which it landed orders, the
- * stockout warnings its snapshot raised, and with `raw` its raw copy.
+ * Removes one batch: its commit record first (readers stop counting it at once), then its curated
+ * and contacts files in every table, its quarantine rows or quarantined file, its staged Taobao half
+ * and the join claims under which it landed orders, the stockout warnings its snapshot raised, with
+ * `raw` its raw copy; then the compacted partitions holding its rows are written again without them,
+ * and last its manifest (a re-ingest of the same file is no longer skipped).
  */
 export async function forgetBatch(
   lake: Lake,
@@ -253,20 +257,35 @@ export async function forgetBatch(
   opts: { raw?: boolean } & BatchDeps = {},
 ): Promise<ForgetReport> {
   if (!BATCH_ID.test(batchId)) throw new UnknownBatchError(batchId, []);
+  const commitRow = await commitRowOf(lake, batchId);
+  const manifest = await readManifest(lake, batchId);
+  // A batch that was committed may have rows in compacted files, which are rewritten without them:
+  // one compaction or forget at a time. A batch that never committed (an ingest taking back what it
+  // wrote) has none, and waits for no lock.
+  const work = () => forgetHoldingLock(lake, batchId, commitRow, manifest, opts);
+  return commitRow || manifest
+    ? withMaintenanceLock(lake, `forget batch ${batchId.slice(0, 12)}`, work)
+    : work();
+}
+
+async function forgetHoldingLock(
+  lake: Lake,
+  batchId: string,
+  commitRow: Record<string, unknown> | undefined,
+  manifest: Manifest | undefined,
+  opts: { raw?: boolean } & BatchDeps,
+): Promise<ForgetReport> {
   const seen = (await survey(lake)).get(batchId);
   const batch = seen && (await describeBatch(lake, batchId, seen, timesOf(lake, opts)));
-  const manifest = await readManifest(lake, batchId);
   const removed: string[] = [];
   const remove = async (key: string) => {
     await lake.delete(key);
     removed.push(key);
   };
 
-  // 1. What makes the batch visible: its commit record, first, so every reader stops counting its
-  // rows at once; then its manifest, so ingesting the same file again is no longer skipped.
-  const commit = batchCommitKey(batchId);
-  if (await lake.exists(commit)) await remove(commit);
-  if (manifest) await remove(batchManifestKey(batchId));
+  // 1. What makes the batch visible: its commit record (its own object, or its row in a merged one),
+  // first, so every reader stops counting its rows at once, wherever a compaction put them.
+  removed.push(...(await removeCommit(lake, batchId, () => randomBytes(16).toString('hex'))));
 
   // 2. Its rows in every table (curated, restricted contacts).
   for (const spec of INGESTED_TABLES) {
@@ -326,6 +345,29 @@ export async function forgetBatch(
     if (opts.raw) await remove(key);
     else rawKept.push(key);
   }
+
+  // 7. Partitions where a compaction rewrote its rows: written again without them, with the versions
+  // they had superseded back from the archive. Bounded by where its record says it wrote, when it
+  // still had one (a forget run again after stopping here looks through the whole source).
+  const source = commitRow?.source ?? manifest?.source;
+  const first = typeof commitRow?.first_dt === 'string' ? commitRow.first_dt : undefined;
+  const last = typeof commitRow?.last_dt === 'string' ? commitRow.last_dt : undefined;
+  if (commitRow || manifest) {
+    const rewritten = await compactHoldingLock(lake, {
+      recheck: true,
+      partitions: (_, v) =>
+        (source === undefined || v.source === source) &&
+        (v.dt === undefined ||
+          ((first === undefined || v.dt >= first) && (last === undefined || v.dt <= last))),
+    });
+    if (rewritten.partitions) {
+      notes.push(`${rewritten.partitions} compacted partition(s) written again without its rows`);
+    }
+  }
+
+  // 8. Its manifest, last: until here a forget that stopped shows as an uncommitted batch in
+  // `batches`, and running it again finishes it; from here ingesting the same file is not skipped.
+  if (manifest) await remove(batchManifestKey(batchId));
   return { batchId, batch, removed, rawKept, notes };
 }
 

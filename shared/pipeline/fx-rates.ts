@@ -4,8 +4,7 @@
  * the ingest worker thread does not need.
  */
 
-import { readCommittedRows } from '../lake/commits.ts';
-import { tablePrefix } from '../lake/keys.ts';
+import { readCommittedRows } from '../lake/compaction.ts';
 import type { Lake } from '../lake/lake.ts';
 import { fxRates } from '../schemas/tables.ts';
 import { dateValue } from '../time.ts';
@@ -16,7 +15,7 @@ import type { RateRows } from './fx.ts';
  * export wins.
  */
 export async function loadRates(lake: Lake, reportingCurrency: string): Promise<RateRows> {
-  const rows = await readCommittedRows(lake, tablePrefix(fxRates));
+  const rows = await readCommittedRows(lake, fxRates);
   const best = new Map<string, { rate: number; at: number }>();
   for (const r of rows) {
     if (r.reporting_currency !== reportingCurrency) continue;

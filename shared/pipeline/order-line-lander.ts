@@ -304,6 +304,8 @@ export class OrderLineLander {
     b.setNumber(col.exported_at!, this.exportedAt);
     b.setNumber(col.ingested_at!, this.ingestedAt);
     b.setString(col.batch_id!, this.batchId);
+    // Ingest writes a batch's own files; only a compaction sets this (lake/compaction.ts).
+    b.setString(col.compaction_id!, null);
   }
 
   private setAmounts(quantity: number, unitPrice: number, discount: number, refund: number): void {

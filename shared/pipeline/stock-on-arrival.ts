@@ -8,8 +8,8 @@
 import { itemKey, type StockoutAlert, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import type { TableRow } from '../formats/format.ts';
-import { readCommittedRows } from '../lake/commits.ts';
-import { dataFileKey, partitionPrefix, stockoutDropListKey, tablePrefix } from '../lake/keys.ts';
+import { readCommittedRows } from '../lake/compaction.ts';
+import { dataFileKey, partitionPrefix, stockoutDropListKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { encodeTable, latestPartitionDate, rowsToColumns } from '../lake/parquet.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
@@ -90,7 +90,7 @@ export async function evaluateStockOnArrival(
       : [],
   );
   const latestProduct = new Map<string, { at: number; lead: number | null; shelf: number | null }>();
-  for (const p of await readCommittedRows(lake, tablePrefix(products))) {
+  for (const p of await readCommittedRows(lake, products)) {
     const seen = latestProduct.get(String(p.sku));
     const at = Number(p.exported_at);
     if (!seen || at >= seen.at) {

@@ -22,6 +22,16 @@ export const PURCHASE_STATUSES: readonly OrderStatus[] = [
   'partially_refunded',
 ];
 
+/**
+ * Set on rows a compaction rewrote (lake/compaction.ts): they are read from its file while its record
+ * in `compactions` says so, in place of the batch files it absorbed; null on rows as ingest wrote them.
+ */
+const compactionId = col(
+  'compaction_id',
+  'string',
+  'The compaction that rewrote the row into its partition file; null as ingest wrote it.',
+);
+
 const source = partitionKey('source', 'Marketplace or format the row came from (shopify, generic, ...).');
 const dt = (doc: string) => partitionKey('dt', doc);
 
@@ -73,6 +83,7 @@ export const orderLines: TableSpec = {
     required('exported_at', 'timestamp', 'When the export file was made (file time unless given).'),
     required('ingested_at', 'timestamp', 'When storepulse ingested the file.'),
     required('batch_id', 'string', 'Content hash of the export file: re-ingesting it changes nothing.'),
+    compactionId,
   ],
   partitionKeys: [source, dt('Order date in the shop time zone (YYYY-MM-DD).')],
 };
@@ -91,6 +102,7 @@ export const contacts: TableSpec = {
     col('phone', 'string', 'Phone number.', { unique: true }),
     required('exported_at', 'timestamp', 'Export time of the file the contact came from.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
+    compactionId,
     col(
       'source_line',
       'int32',
@@ -133,6 +145,38 @@ export const batchCommits: TableSpec = {
   partitionKeys: [],
 };
 
+/** What a compaction record's `member` names (lake/compaction.ts). */
+export const COMPACTION_MEMBER_KINDS = ['live', 'absorbed'] as const;
+
+/**
+ * The compaction records: which compacted files count (`live`) and which files they replaced
+ * (`absorbed`). One object, `curated/compactions/<compaction>.parquet`, written whole by each
+ * compaction (it carries the earlier record's rows forward), so swapping a partition's batch files
+ * for their compacted file is one put: a reader sees the old files or the new one, never both.
+ */
+export const compactions: TableSpec = {
+  name: 'compactions',
+  zone: 'curated',
+  doc: 'Compaction records: the compacted files that count (live) and the files they replaced (absorbed).',
+  columns: [
+    required('compaction_id', 'string', 'The compaction that wrote this record.'),
+    required('table_name', 'string', 'The table the member belongs to.'),
+    required(
+      'kind',
+      'string',
+      'live: a compaction whose files count; absorbed: files no reader counts.',
+      COMPACTION_MEMBER_KINDS,
+    ),
+    required(
+      'member',
+      'string',
+      "live: a compaction id. absorbed: '<partition values>/<batch or compaction id>', separated by '/', as the views compute it.",
+    ),
+    required('committed_at', 'timestamp', 'When the record was written.'),
+  ],
+  partitionKeys: [],
+};
+
 export const products: TableSpec = {
   name: 'products',
   zone: 'curated',
@@ -148,6 +192,7 @@ export const products: TableSpec = {
     col('shelf_life_days', 'int32', 'Shelf life in days, for perishables.'),
     required('exported_at', 'timestamp', 'Export time.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
+    compactionId,
   ],
   partitionKeys: [source],
 };
@@ -165,6 +210,7 @@ export const inventory: TableSpec = {
     col('reserved', 'int32', 'Units reserved for open orders.'),
     col('unsellable', 'int32', 'Units damaged or otherwise not sellable.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
+    compactionId,
   ],
   partitionKeys: [source, dt('Snapshot date in the shop time zone.')],
 };
@@ -186,6 +232,7 @@ export const traffic: TableSpec = {
     col('revenue', 'double', 'Revenue, shop currency.'),
     required('exported_at', 'timestamp', 'Export time: the latest export of a day wins.'),
     required('batch_id', 'string', 'Content hash of the export file.'),
+    compactionId,
   ],
   partitionKeys: [source, dt('Day (shop time zone).')],
 };
@@ -201,6 +248,7 @@ export const fxRates: TableSpec = {
     required('reporting_currency', 'string', 'ISO 4217 code converted into.'),
     required('exported_at', 'timestamp', 'Export time: the latest file wins for a day.'),
     required('batch_id', 'string', 'Content hash of the rates file.'),
+    compactionId,
   ],
   partitionKeys: [source],
 };
@@ -481,6 +529,7 @@ export const funnel: TableSpec = {
 /** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
 export const QUERYABLE_TABLES: readonly TableSpec[] = [
   batchCommits,
+  compactions,
   orderLines,
   products,
   inventory,
@@ -514,5 +563,5 @@ export const storedTableName = (spec: TableSpec): string =>
  * batch has a commit row in `batch_commits`. Every curated table but the commit table, and contacts.
  */
 export const COMMITTED_TABLES: readonly TableSpec[] = ALL_TABLES.filter(
-  (t) => (t.zone === 'curated' || t === contacts) && t !== batchCommits,
+  (t) => (t.zone === 'curated' || t === contacts) && t !== batchCommits && t !== compactions,
 );

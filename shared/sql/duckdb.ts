@@ -19,9 +19,15 @@ import { QueryError } from '../errors.ts';
 import { tableGlob, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { allColumns, type ColumnType, type TableSpec } from '../schemas/table.ts';
-import { batchCommits, COMMITTED_TABLES, QUERYABLE_TABLES, storedTableName } from '../schemas/tables.ts';
+import {
+  batchCommits,
+  COMMITTED_TABLES,
+  compactions,
+  QUERYABLE_TABLES,
+  storedTableName,
+} from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam } from './render.ts';
+import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam, sqlString } from './render.ts';
 import { GLUE_FILES_DATABASE, glueViews, type HistoryBounds, orderLinesSnapshotSql } from './views.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
@@ -60,8 +66,6 @@ function rowsOf(reader: DuckDBResultReader): Row[] {
   }
   return rows;
 }
-
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** Typed empty relation with a table's columns. */
 export const emptyRelation = (spec: TableSpec): string =>
@@ -121,10 +125,14 @@ export class DuckDbEngine implements SqlEngine {
    */
   async createViews(lake: Lake, tables: readonly TableSpec[]): Promise<void> {
     await this.exec(`create schema if not exists ${GLUE_FILES_DATABASE}`);
-    // The committed views read batch_commits: an engine opened for contacts alone has it too.
-    const needsCommits =
-      tables.some((t) => COMMITTED_TABLES.includes(t)) && !this.relations.has(storedTableName(batchCommits));
-    for (const spec of needsCommits && !tables.includes(batchCommits) ? [...tables, batchCommits] : tables) {
+    // The committed views read the commit and compaction records: an engine opened for contacts
+    // alone has them too.
+    const records = tables.some((t) => COMMITTED_TABLES.includes(t))
+      ? [batchCommits, compactions].filter(
+          (r) => !tables.includes(r) && !this.relations.has(storedTableName(r)),
+        )
+      : [];
+    for (const spec of [...tables, ...records]) {
       const files = (await lake.list(tablePrefix(spec))).filter((k) => k.endsWith('.parquet'));
       const source = files.length ? await this.filesRelation(lake, spec) : emptyRelation(spec);
       const name = COMMITTED_TABLES.includes(spec)

@@ -57,8 +57,11 @@ function literal(v: SqlParam): string {
     if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
     return String(v);
   }
-  return `'${v.replaceAll("'", "''")}'`;
+  return sqlString(v);
 }
+
+/** A string literal. */
+export const sqlString = (v: string): string => `'${v.replaceAll("'", "''")}'`;
 
 /** Parameters every query may use: definitions that live in the schemas, not in each .sql file. */
 const DERIVED: Readonly<Record<string, SqlParam>> = {
@@ -80,5 +83,4 @@ export function renderSql(
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** A list of string literals, for `in ({{list}})`. */
-export const stringList = (values: readonly string[]): RawSql =>
-  raw(values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', '));
+export const stringList = (values: readonly string[]): RawSql => raw(values.map(sqlString).join(', '));

@@ -6,11 +6,18 @@
  */
 import { SOURCES } from '../formats/registry.ts';
 import { LAKE_FIRST_DAY } from '../formats/values.ts';
-import { allColumns, type ColumnSpec, type ColumnType } from '../schemas/table.ts';
-import { batchCommits, COMMITTED_TABLES, fxRates, orderLines, storedTableName } from '../schemas/tables.ts';
+import { allColumns, type ColumnSpec, type ColumnType, type TableSpec } from '../schemas/table.ts';
+import {
+  batchCommits,
+  COMMITTED_TABLES,
+  compactions,
+  fxRates,
+  orderLines,
+  storedTableName,
+} from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import { orderLinesViewSql } from './order-lines-view.ts';
-import { loadSql, raw, renderSql, stringList } from './render.ts';
+import { loadSql, quoteIdent, raw, renderSql, sqlString, stringList } from './render.ts';
 
 /** The Glue database analysts and the pipeline query: model and alert tables, and the views below. */
 export const GLUE_DATABASE = 'storepulse';
@@ -51,11 +58,13 @@ export function glueViews(reportingCurrency: string): GlueView[] {
   const views: GlueView[] = COMMITTED_TABLES.map((spec) => ({
     name: storedTableName(spec),
     doc: `${spec.doc} Committed batches only.`.slice(0, 2048),
-    sql:
-      `select ${columnList(spec)} from ${GLUE_FILES_DATABASE}.${storedTableName(spec)} ` +
-      `where batch_id in (select batch_id from ${storedTableName(batchCommits)})`,
+    sql: committedRowsSql(spec),
     columns: allColumns(spec),
-    reads: [`${GLUE_FILES_DATABASE}.${storedTableName(spec)}`, storedTableName(batchCommits)],
+    reads: [
+      `${GLUE_FILES_DATABASE}.${storedTableName(spec)}`,
+      storedTableName(batchCommits),
+      storedTableName(compactions),
+    ],
   }));
   views.push({
     name: 'order_lines',
@@ -66,6 +75,32 @@ export function glueViews(reportingCurrency: string): GlueView[] {
   });
   return views;
 }
+
+/**
+ * A batch table's committed rows. A row counts while its batch has a commit record, and while the
+ * file it is read from counts: a batch's own file until a compaction absorbs it (the record's
+ * `absorbed` members, per partition), a compacted file while a record names its compaction `live`.
+ * Rows keep their batch id through compaction, so taking a batch back hides its rows at once
+ * wherever they were rewritten. The filters are semi- and anti-joins: dt and source still prune.
+ */
+function committedRowsSql(spec: TableSpec): string {
+  const files = `${GLUE_FILES_DATABASE}.${storedTableName(spec)}`;
+  const records = storedTableName(compactions);
+  const fileGroup = [
+    ...spec.partitionKeys.map((k) => quoteIdent(k.name)),
+    'coalesce(compaction_id, batch_id)',
+  ].join(" || '/' || ");
+  return (
+    `select ${columnList(spec)} from ${files} ` +
+    `where batch_id in (select batch_id from ${storedTableName(batchCommits)}) ` +
+    `and (compaction_id is null or compaction_id in (select member from ${records} where kind = 'live')) ` +
+    `and ${fileGroup} not in (select member from ${records} where kind = 'absorbed' and table_name = ${sqlString(spec.name)})`
+  );
+}
+
+/** The key a compaction record's `absorbed` member gives a file: its partition values and group id. */
+export const absorbedMember = (partitionValues: readonly string[], group: string): string =>
+  [...partitionValues, group].join('/');
 
 /**
  * Drops whole-line `--` comments and trailing blank space: Athena stores a view's text as given, and

@@ -227,10 +227,10 @@ describe('forgetBatch: Taobao halves and stockout warnings', () => {
     await lake.put('alerts/stockout/dt=2026-11-22/part-0000.parquet', 'x');
     const r = await forgetBatch(lake, mine);
     expect(r.removed).toEqual([
-      batchManifestKey(mine),
       `curated/inventory/source=generic/dt=2026-11-22/${mine}.parquet`,
       `alerts/stockout/dt=2026-11-22/drop-${mine}.parquet`,
       `lists/stockout/dt=2026-11-22/stockout-drop-${mine}.csv`,
+      batchManifestKey(mine),
     ]);
     expect((await lake.list('')).filter((k) => k.includes(mine))).toEqual([]);
     expect(await lake.list('alerts/')).toHaveLength(2);
@@ -264,9 +264,11 @@ describe('forgetBatch on S3', () => {
     ]);
     expect(await resolveBatchId(lake, first.batchId.slice(0, 6))).toBe(first.batchId);
     const kept = await forgetBatch(lake, first.batchId);
-    // The commit record first (where the lake has them), then the manifest, then the files.
+    // The commit record first, then the files, and the manifest last (until then a forget that
+    // stopped is listed as an uncommitted batch, to be run again).
     const commits = written.filter((k) => k.startsWith('curated/batch_commits/'));
-    expect(kept.removed.slice(0, commits.length + 1)).toEqual([...commits, batchManifestKey(first.batchId)]);
+    expect(kept.removed.slice(0, commits.length)).toEqual(commits);
+    expect(kept.removed.at(-1)).toBe(batchManifestKey(first.batchId));
     expect(kept.removed).toEqual(
       written.filter((k) => !k.startsWith('raw/')).sort((x, y) => order(x) - order(y) || x.localeCompare(y)),
     );
@@ -282,12 +284,12 @@ describe('forgetBatch on S3', () => {
   });
 });
 
-/** The order forgetBatch removes keys in: commit record, manifest, curated and contacts, quarantine. */
+/** The order forgetBatch removes keys in: commit record, curated and contacts, quarantine, manifest. */
 const order = (key: string): number =>
   key.startsWith('curated/batch_commits/')
     ? -1
     : key.startsWith('_manifests/')
-      ? 0
+      ? 4
       : key.startsWith('curated/')
         ? 1
         : key.startsWith('restricted/')
