@@ -22,7 +22,13 @@ export interface BasketOutputs {
   summary: BasketSummary;
 }
 
-export const basketParams = (config: Config): BasketParams => ({
+/** The settings the basket models read. */
+export type BasketSettings = Pick<
+  Config,
+  'basketWindowDays' | 'basketMinSupport' | 'basketMinConfidence' | 'basketMinLift' | 'basketMaxLength'
+>;
+
+export const basketParams = (config: Omit<BasketSettings, 'basketWindowDays'>): BasketParams => ({
   minSupport: config.basketMinSupport,
   minConfidence: config.basketMinConfidence,
   minLift: config.basketMinLift,
@@ -62,8 +68,8 @@ const ruleRow = (level: string, baskets: number) => (r: Rule) => ({
 });
 
 export async function runBasketModels(
-  engine: SqlEngine,
-  config: Config,
+  engine: Pick<SqlEngine, 'runNamed'>,
+  config: BasketSettings,
   asOf: string,
   log: Log,
 ): Promise<BasketOutputs> {

@@ -29,7 +29,7 @@ export interface FunnelSummary {
 }
 
 export async function runFunnels(
-  engine: SqlEngine,
+  engine: Pick<SqlEngine, 'runNamed'>,
   asOf: string,
 ): Promise<{ rows: FunnelRow[]; summary: FunnelSummary }> {
   const started = performance.now();

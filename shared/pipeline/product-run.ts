@@ -20,6 +20,19 @@ import type { HistoryBounds } from '../sql/views.ts';
 import { addDays, dateValue as day, daysBetween } from '../time.ts';
 import type { Log } from './log.ts';
 
+/** The settings the product models read. */
+export type ProductSettings = Pick<
+  Config,
+  | 'assortmentWindowDays'
+  | 'bcgGrowthThreshold'
+  | 'bcgShareThreshold'
+  | 'forecastHorizonDays'
+  | 'defaultLeadTimeDays'
+  | 'serviceLevels'
+>;
+/** The engine as the product models use it: named queries only. */
+type Queries = Pick<SqlEngine, 'runNamed'>;
+
 /** Days of history the forecast is fitted to. */
 export const FORECAST_HISTORY_DAYS = 182;
 
@@ -70,7 +83,7 @@ function dense(points: Map<string, number>, asOf: string, days: number): number[
 }
 
 /** ABC-XYZ over the window and the Boston matrix against the window before (and a year before). */
-async function assortment(engine: SqlEngine, config: Config, asOf: string) {
+async function assortment(engine: Queries, config: ProductSettings, asOf: string) {
   const w = config.assortmentWindowDays;
   const rows = await engine.runNamed('sku_daily_sales', { as_of: asOf, since: addDays(asOf, -(365 + w)) });
   const windowStart = addDays(asOf, -w);
@@ -131,7 +144,7 @@ async function assortment(engine: SqlEngine, config: Config, asOf: string) {
   return { abc, bcg };
 }
 
-async function channels(engine: SqlEngine, config: Config, asOf: string): Promise<ChannelMixRow[]> {
+async function channels(engine: Queries, config: ProductSettings, asOf: string): Promise<ChannelMixRow[]> {
   const w = config.assortmentWindowDays;
   const since = addDays(asOf, -w);
   const orders = await engine.runNamed('channel_orders', {
@@ -222,7 +235,7 @@ export interface StockContext {
 export function stockRows(
   inventory: readonly Record<string, unknown>[],
   ctx: StockContext,
-  config: Config,
+  config: Pick<Config, 'defaultLeadTimeDays' | 'serviceLevels'>,
 ): StockRiskRow[] {
   const warehousesPerSku = new Map<string, number>();
   for (const i of inventory)
@@ -259,7 +272,7 @@ export function stockRows(
     .sort((a, b) => a.sku.localeCompare(b.sku) || a.warehouse.localeCompare(b.warehouse));
 }
 
-export async function productMaps(engine: SqlEngine): Promise<StockContext['products']> {
+export async function productMaps(engine: Queries): Promise<StockContext['products']> {
   const rows = await engine.runNamed('products_latest', {});
   return new Map(
     rows.map((p) => [String(p.sku), { lead: orNull(p.lead_time_days), shelf: orNull(p.shelf_life_days) }]),
@@ -267,8 +280,8 @@ export async function productMaps(engine: SqlEngine): Promise<StockContext['prod
 }
 
 export async function runProductModels(
-  engine: SqlEngine,
-  config: Config,
+  engine: Queries,
+  config: ProductSettings,
   asOf: string,
   log: Log,
   /** Where the committed inventory snapshots lie (commit records); undefined: there are none. */

@@ -1,0 +1,32 @@
+/** Basket rules at SKU and category level and the bundles (shared/pipeline/basket-run.ts). */
+import { runBasketModels } from '../pipeline/basket-run.ts';
+import { basketRules, bundles } from '../schemas/tables.ts';
+import { query } from './row-shape.ts';
+import { columnsOf, defineStage } from './stage.ts';
+
+const basketLines = query('basket_lines', { basket: 'string', sku: 'string', category: 'string?' });
+
+export const basketStage = defineStage({
+  name: 'basket',
+  doc: 'Association rules over the orders of the basket window, and "frequently bought together" bundles.',
+  queries: [basketLines],
+  reads: [],
+  writes: [basketRules, bundles],
+  settings: [
+    'basketWindowDays',
+    'basketMinSupport',
+    'basketMinConfidence',
+    'basketMinLift',
+    'basketMaxLength',
+  ],
+  async run(ctx) {
+    const basket = await runBasketModels(ctx.engine, ctx.settings, ctx.asOf, ctx.log);
+    return {
+      tables: new Map([
+        [basketRules, columnsOf(basketRules, basket.rules)],
+        [bundles, columnsOf(bundles, basket.bundles)],
+      ]),
+      summary: basket.summary,
+    };
+  },
+});

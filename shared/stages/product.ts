@@ -1,0 +1,116 @@
+/**
+ * The product models (shared/pipeline/product-run.ts): ABC-XYZ, the Boston matrix, channel mix,
+ * demand forecasts and stock risk, and the day's stockout warnings with their CSV list.
+ */
+import { itemKey, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
+import { stockoutListKey } from '../lake/keys.ts';
+import { runProductModels } from '../pipeline/product-run.ts';
+import { abc, bcg, channelMix, demandForecast, inventory, stockout, stockRisk } from '../schemas/tables.ts';
+import { addDays } from '../time.ts';
+import { query } from './row-shape.ts';
+import { columnsOf, defineStage } from './stage.ts';
+
+const skuDailySales = query('sku_daily_sales', {
+  sku: 'string',
+  category: 'string?',
+  date: 'date',
+  units: 'double',
+  revenue: 'double',
+});
+const channelOrders = query('channel_orders', {
+  source: 'string',
+  channel: 'string',
+  country: 'string',
+  period: 'string',
+  order_id: 'string',
+  purchased: 'int',
+  cancelled: 'int',
+  refunded: 'int',
+  revenue: 'double',
+  costed_revenue: 'double?',
+  cost: 'double?',
+});
+const channelCategories = query('channel_categories', {
+  source: 'string',
+  channel: 'string',
+  category: 'string',
+  revenue: 'double',
+});
+const dailyUnits = query('sku_warehouse_daily_units', {
+  sku: 'string',
+  warehouse: 'string',
+  date: 'date',
+  units: 'double',
+});
+const inventoryLatest = query('inventory_latest', {
+  sku: 'string',
+  warehouse: 'string',
+  snapshot_date: 'date',
+  on_hand: 'double',
+  inbound: 'double',
+  reserved: 'double',
+});
+const productsLatest = query('products_latest', {
+  sku: 'string',
+  name: 'string?',
+  category: 'string?',
+  unit_cost: 'double?',
+  lead_time_days: 'int?',
+  shelf_life_days: 'int?',
+});
+const recentStockouts = query('recent_stockouts', { sku: 'string', warehouse: 'string' });
+
+export const productStage = defineStage({
+  name: 'product',
+  doc: 'ABC-XYZ, Boston matrix, channel mix, demand forecasts, stock risk and stockout warnings.',
+  queries: [
+    skuDailySales,
+    channelOrders,
+    channelCategories,
+    dailyUnits,
+    inventoryLatest,
+    productsLatest,
+    recentStockouts,
+  ],
+  reads: [],
+  writes: [abc, bcg, channelMix, demandForecast, stockRisk, stockout],
+  settings: [
+    'assortmentWindowDays',
+    'bcgGrowthThreshold',
+    'bcgShareThreshold',
+    'forecastHorizonDays',
+    'defaultLeadTimeDays',
+    'serviceLevels',
+    'cooldownDays',
+  ],
+  async run(ctx) {
+    const { asOf, settings } = ctx;
+    const product = await runProductModels(ctx.engine, settings, asOf, ctx.log, ctx.bounds(inventory));
+    const warned = await ctx.rows(recentStockouts, {
+      as_of: asOf,
+      since: addDays(asOf, -settings.cooldownDays),
+    });
+    const alerts = stockoutAlerts(
+      product.stockRisk,
+      new Set(warned.map((w) => itemKey(w.sku, w.warehouse))),
+      'daily_run',
+    );
+    const csvKey = stockoutListKey(asOf);
+    return {
+      tables: new Map([
+        [abc, columnsOf(abc, product.abc)],
+        [bcg, columnsOf(bcg, product.bcg)],
+        [channelMix, columnsOf(channelMix, product.channelMix)],
+        [demandForecast, columnsOf(demandForecast, product.forecast)],
+        [stockRisk, columnsOf(stockRisk, product.stockRisk)],
+        [stockout, columnsOf(stockout, alerts)],
+      ]),
+      metrics: product.metrics,
+      files: [{ key: csvKey, body: stockoutCsv(alerts) }],
+      summary: {
+        product: product.summary,
+        stockout: { alerts: alerts.length, top: alerts.slice(0, 5), csvKey },
+      },
+    };
+  },
+});

@@ -1,0 +1,59 @@
+/** RFM scores and the eight value segments per customer (shared/models/rfm.ts), from SQL aggregates. */
+import { computeRfm } from '../models/rfm.ts';
+import { rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
+import { query } from './row-shape.ts';
+import { columnsOf, defineStage } from './stage.ts';
+
+const aggregates = query('rfm_customer_aggregates', {
+  customer_id: 'string',
+  first_order_date: 'date',
+  last_order_date: 'date',
+  frequency: 'int',
+  monetary: 'double',
+  lines_without_rate: 'int',
+});
+const linesWithoutRate = query('lines_without_rate', {
+  currency: 'string',
+  first_date: 'date',
+  last_date: 'date',
+  lines: 'int',
+});
+
+/** Model inputs in customer order, so a run's output does not depend on the SQL engine's row order. */
+export const byCustomerId = (a: { customer_id: string }, b: { customer_id: string }): number =>
+  a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0;
+
+export const rfmStage = defineStage({
+  name: 'rfm',
+  doc: 'RFM scores and value segments per customer.',
+  queries: [aggregates, linesWithoutRate],
+  reads: [],
+  writes: [rfm],
+  settings: ['reportingCurrency'],
+  async run(ctx) {
+    const { asOf, log } = ctx;
+    log.info(`run ${asOf}: aggregating purchases per customer`);
+    const sorted = (await ctx.rows(aggregates, { as_of: asOf })).sort(byCustomerId);
+    const customersWithoutRate = sorted.filter((a) => a.lines_without_rate > 0).length;
+    if (customersWithoutRate) {
+      const gaps = await ctx.rows(linesWithoutRate, { as_of: asOf });
+      const named = gaps
+        .map((g) => `${g.lines} ${g.currency} line(s) dated ${g.first_date}..${g.last_date}`)
+        .sort()
+        .join(', ');
+      log.warn(
+        `${customersWithoutRate} customer(s) have purchases without an exchange rate to ${ctx.settings.reportingCurrency} ` +
+          `(${named}) on their dates or up to 7 days before; their monetary value leaves those purchases out ` +
+          'for now. Once rates for those dates are ingested, the next run converts them (no re-ingest needed).',
+      );
+    }
+    log.info(`run ${asOf}: RFM over ${sorted.length} customers`);
+    const result = computeRfm(sorted, asOf);
+    const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
+    for (const r of result.rows) segments[r.segment]++;
+    return {
+      tables: new Map([[rfm, columnsOf(rfm, result.rows)]]),
+      summary: { customers: result.rows.length, customersWithoutRate, segments, means: result.means },
+    };
+  },
+});
