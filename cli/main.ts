@@ -6,6 +6,7 @@ import { SETTING_LIST } from '../shared/settings.ts';
 import type { Command } from './command.ts';
 import { basketCommand } from './commands/basket.ts';
 import { batchesCommand } from './commands/batches.ts';
+import { compactCommand } from './commands/compact.ts';
 import { demoCommand } from './commands/demo.ts';
 import { forgetCommand } from './commands/forget.ts';
 import { ingestCommand } from './commands/ingest.ts';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   ingestCommand,
   batchesCommand,
   forgetCommand,
+  compactCommand,
   runCommand,
   queryCommand,
   basketCommand,

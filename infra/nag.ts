@@ -28,6 +28,7 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
   const { dailyRun } = stack;
   const functions = [
     stack.ingest.function,
+    dailyRun.compact,
     dailyRun.plan,
     dailyRun.models,
     dailyRun.report,
@@ -67,7 +68,7 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     `IAM5[Resource::<${logicalId(stack.forget.function.fn)}.Arn>:*]`,
     'The daily sweep schedule may invoke any version of the forget function.',
   );
-  for (const f of [dailyRun.plan, dailyRun.models, dailyRun.report, dailyRun.churnRecall]) {
+  for (const f of [dailyRun.compact, dailyRun.plan, dailyRun.models, dailyRun.report, dailyRun.churnRecall]) {
     ack(
       dailyRun.stateMachine,
       `IAM5[Resource::<${logicalId(f.fn)}.Arn>:*]`,

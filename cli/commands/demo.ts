@@ -5,6 +5,7 @@ import { DEMO_AS_OF, writeDemoExports } from '../../shared/synth/demo.ts';
 import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
 import { stderrLog } from '../io.ts';
+import { compactBeforeRun } from '../sweep.ts';
 import { describeReport } from './ingest.ts';
 import { describeRun } from './run.ts';
 
@@ -41,6 +42,7 @@ ${LAKE_HELP}
       if (report.table === 'order_lines') landed += report.rowsLanded;
       io.out(describeReport(report));
     }
+    await compactBeforeRun(ctx.lake, io);
     const summary = await runDaily({ ...ctx, log }, DEMO_AS_OF);
     io.out(`\n${describeRun(summary)}`);
     const lakeFlag = str(values.lake) === './lake' ? '' : ` --lake ${str(values.lake)}`;

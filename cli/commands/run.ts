@@ -7,7 +7,7 @@ import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
 import { stderrLog } from '../io.ts';
 import { formatTable } from '../output.ts';
-import { describeSweep } from '../sweep.ts';
+import { compactBeforeRun, describeSweep } from '../sweep.ts';
 
 function describeFits(metrics: DailyRunSummary['diagnostics']): string {
   const m = new Map(metrics.map((d) => [d.metric, d.value]));
@@ -108,8 +108,9 @@ export const runCommand: Command = {
   summary: 'run the daily models and alerts for an as-of date',
   help: `Usage: storepulse run [--date YYYY-MM-DD] [options]
 
-Computes every model as of the date (orders dated on or before it, shop time zone) and writes
-models/<model>/dt=<date>/ and alerts/<kind>/dt=<date>/. Re-running a date replaces its outputs.
+Sweeps and compacts the lake (see "storepulse compact"), then computes every model as of the date
+(orders dated on or before it, shop time zone) and writes models/<model>/dt=<date>/ and
+alerts/<kind>/dt=<date>/. Re-running a date replaces its outputs.
 
 Options:
   --date YYYY-MM-DD    as-of date (default: today in the shop time zone)
@@ -127,6 +128,7 @@ ${LAKE_HELP}
     // Leftovers of writers that died (an interrupted ingest) are swept first, once old enough.
     const swept = describeSweep(await sweepLake(ctx.lake));
     if (swept) io.err(swept);
+    await compactBeforeRun(ctx.lake, io);
     const summary = await runDaily({ ...ctx, log: stderrLog(io) }, date);
     io.out(describeRun(summary));
     return 0;

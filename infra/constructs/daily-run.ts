@@ -30,9 +30,10 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { COMPACTION_PREFIXES } from '../../shared/lake/compaction.ts';
 import { tablePrefix } from '../../shared/lake/keys.ts';
 import { batchCommits } from '../../shared/schemas/tables.ts';
-import { orderLinesRunsPrefix } from '../../shared/sql/views.ts';
+import { orderLinesRunsPrefix, VIEW_RECORDS } from '../../shared/sql/views.ts';
 import type { Catalog } from './catalog.ts';
 import { grantLake, lakePrefix } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
@@ -58,7 +59,11 @@ const TRANSIENT_LAMBDA = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** A reader of the views of committed rows reads the commit and compaction records too. */
+const viewRecords = VIEW_RECORDS.map((spec) => lakePrefix(tablePrefix(spec)));
+
 export class DailyRun extends Construct {
+  readonly compact: PipelineFunction;
   readonly plan: PipelineFunction;
   readonly models: PipelineFunction;
   readonly churnRecall: PipelineFunction;
@@ -70,6 +75,14 @@ export class DailyRun extends Construct {
     super(scope, id);
     const { bucket, catalog } = props;
     const common = { environment: props.environment, logRetention: props.logRetention };
+    this.compact = new PipelineFunction(this, 'Compact', {
+      ...common,
+      handler: 'compact',
+      description: 'storepulse: compact the lake before a daily run',
+      // One partition's rows at a time: a day of a large shop's orders, or a source's contacts.
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+    });
     this.plan = new PipelineFunction(this, 'Plan', {
       ...common,
       handler: 'plan',
@@ -125,7 +138,7 @@ export class DailyRun extends Construct {
     // The recall list joins contact details: its queries' output stays under restricted/.
     // Contacts are read for committed batches only: the query joins batch_commits.
     grantLake(bucket, this.churnRecall.fn, {
-      read: ['restricted', 'models', 'alerts', 'reports', 'curated/batch_commits'],
+      read: ['restricted', 'models', 'alerts', 'reports', ...viewRecords],
       write: ['restricted/recall_lists', 'restricted/athena', 'athena/results'],
     });
     // The report names products (curated/products, committed batches only) and links the day's CSV
@@ -135,7 +148,7 @@ export class DailyRun extends Construct {
         'models',
         'alerts',
         'curated/products',
-        'curated/batch_commits',
+        ...viewRecords,
         'lists/stockout',
         'restricted/recall_lists',
       ],
@@ -143,6 +156,10 @@ export class DailyRun extends Construct {
     });
     // The plan bounds the run's read of the history by the commit records (which days, which sources).
     grantLake(bucket, this.plan.fn, { read: [lakePrefix(tablePrefix(batchCommits))] });
+    // Compaction rewrites the batch tables' partitions, their archives and the records (its own
+    // declaration of where, shared/lake/compaction.ts).
+    const compacted = COMPACTION_PREFIXES.map(lakePrefix);
+    grantLake(bucket, this.compact.fn, { read: compacted, write: compacted, remove: compacted });
     props.recallTopic.grantPublish(this.churnRecall.fn);
     props.stockoutTopic.grantPublish(this.churnRecall.fn);
 
@@ -159,6 +176,14 @@ export class DailyRun extends Construct {
         maxAttempts: 4,
       });
 
+    // The run goes on whatever the compaction does (another job holding the lake, a timeout): the
+    // rows are the same, only the files more. The state's input passes through unchanged.
+    const compactStep = new LambdaInvoke(this, 'CompactLake', {
+      lambdaFunction: this.compact.fn,
+      payload: TaskInput.fromObject({}),
+      payloadResponseOnly: true,
+      resultPath: JsonPath.DISCARD,
+    }).addRetry({ errors: TRANSIENT_LAMBDA, interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 4 });
     const planStep = invoke(
       'PlanRun',
       this.plan.fn,
@@ -221,10 +246,12 @@ export class DailyRun extends Construct {
     for (const s of [planStep, modelsStep, reportStep, recallStep])
       s.addCatch(notifyFailure, { resultPath: '$.error' });
     sqlStep.addCatch(notifyFailure, { resultPath: '$.error' });
+    compactStep.addCatch(planStep, { resultPath: JsonPath.DISCARD });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(
-        planStep
+        compactStep
+          .next(planStep)
           .next(sqlStep)
           .next(modelsStep)
           .next(reportStep)

@@ -10,7 +10,8 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { grantLake } from './lake-access.ts';
+import { COMPACTION_PREFIXES } from '../../shared/lake/compaction.ts';
+import { grantLake, lakePrefix } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface ForgetProps {
@@ -46,10 +47,12 @@ export class Forget extends Construct {
       timeout: Duration.minutes(5),
     });
     // A sweep writes the commit records of batches an earlier version completed.
+    // A forget compacts again the partitions the batch's rows were compacted into (lake/compaction.ts).
+    const compacted = COMPACTION_PREFIXES.map(lakePrefix);
     grantLake(props.bucket, this.function.fn, {
-      read: BATCH_PREFIXES,
-      remove: BATCH_PREFIXES,
-      write: ['curated/batch_commits'],
+      read: [...BATCH_PREFIXES, ...compacted],
+      remove: [...BATCH_PREFIXES, ...compacted],
+      write: compacted,
     });
     // Locally every ingest and run sweeps first; in AWS nothing else would, so a schedule does.
     this.sweepSchedule = new Schedule(this, 'DailySweep', {

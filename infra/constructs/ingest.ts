@@ -13,7 +13,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { grantLake } from './lake-access.ts';
+import { tablePrefix } from '../../shared/lake/keys.ts';
+import { VIEW_RECORDS } from '../../shared/sql/views.ts';
+import { grantLake, lakePrefix } from './lake-access.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface IngestProps {
@@ -72,8 +74,9 @@ export class Ingest extends Construct {
         '_manifests',
         '_config',
         'curated/fx_rates',
-        // Which batches are committed: rates and products of uncommitted batches are not used.
-        'curated/batch_commits',
+        // Which batches are committed and which files count (the commit and compaction records):
+        // rates and products of uncommitted batches, or replaced by a compaction, are not used.
+        ...VIEW_RECORDS.map((spec) => lakePrefix(tablePrefix(spec))),
         'staging',
         'models/demand_forecast',
         'models/abc',

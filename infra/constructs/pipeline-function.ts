@@ -16,6 +16,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HANDLERS = {
   ingest: 'functions/ingest/handler.ts',
   plan: 'functions/plan/handler.ts',
+  compact: 'functions/compact/handler.ts',
   models: 'functions/models/handler.ts',
   churnRecall: 'functions/churn-recall/handler.ts',
   forget: 'functions/forget/handler.ts',

@@ -33,8 +33,8 @@ const DEFAULTS: Record<string, (ctx: FormatContext) => string> = {
   reporting_currency: (ctx) => ctx.reportingCurrency,
 };
 
-/** Columns ingest fills itself. */
-const SET_BY_INGEST = new Set(['batch_id', 'exported_at']);
+/** Columns no file gives: ingest fills the first two, a compaction the last (lake/compaction.ts). */
+const SET_BY_INGEST = new Set(['batch_id', 'exported_at', 'compaction_id']);
 
 export const layoutColumns = (spec: TableSpec): ColumnSpec[] =>
   spec.columns.filter((c) => !SET_BY_INGEST.has(c.name));

@@ -19,15 +19,17 @@
 import { randomBytes } from 'node:crypto';
 import { CURATED_CODEC } from '../pipeline/curated-writer.ts';
 import type { TableSpec } from '../schemas/table.ts';
-import { COMMITTED_TABLES, compactions, orderLines } from '../schemas/tables.ts';
+import { batchCommits, COMMITTED_TABLES, compactions, orderLines } from '../schemas/tables.ts';
 import { absorbedMember } from '../sql/views.ts';
 import { committedBatches, mergeCommitRecords } from './commits.ts';
 import {
   archivedVersionsKey,
+  archivePrefix,
   batchIdOfDataFile,
   compactedFileKey,
   compactionIdOfFile,
   compactionRecordKey,
+  maintenanceLockPrefix,
   tablePrefix,
 } from './keys.ts';
 import type { Lake } from './lake.ts';
@@ -47,6 +49,18 @@ interface VersionRule {
 const VERSION_RULES = new Map<TableSpec, VersionRule>([
   [orderLines, { key: ['order_id', 'line_id'], newestFirst: ['exported_at', 'ingested_at', 'batch_id'] }],
 ]);
+
+/**
+ * Every key prefix a compaction (or a forget, which compacts) reads, writes and deletes under: the
+ * batch tables and their archives, the commit and compaction records, the lock. IAM grants derive
+ * from it (infra/constructs/daily-run.ts, forget.ts).
+ */
+export const COMPACTION_PREFIXES: readonly string[] = [
+  ...COMMITTED_TABLES.flatMap((spec) => [tablePrefix(spec), archivePrefix(spec)]),
+  tablePrefix(batchCommits),
+  tablePrefix(compactions),
+  maintenanceLockPrefix,
+];
 
 export interface CompactionReport {
   /** The compaction's id; null when the lake needed nothing rewritten. */

@@ -141,6 +141,9 @@ export const archivedVersionsKey = (compactedKey: string): string => {
   return `${compactedKey.slice(0, zone)}/archive/${compactedKey.slice(zone + 1)}`;
 };
 
+/** Where a table's archived versions are: `<zone>/archive/<table>/`. */
+export const archivePrefix = (spec: TableSpec): string => `${spec.zone}/archive/${spec.name}/`;
+
 /** A compaction's record: one object, the whole of `compactions` once it is written (see tables.ts). */
 export const compactionRecordKey = (compactionId: string): string =>
   dataFileKey(compactions, {}, safeValue('compaction id', compactionId));
@@ -151,6 +154,7 @@ export const mergedCommitsKey = (compactionId: string): string =>
 
 /** Held while a compaction or a forget rewrites the lake's files, so that only one does at a time. */
 export const maintenanceLockKey = '_locks/maintenance.json';
+export const maintenanceLockPrefix = '_locks/';
 
 /** Written last by ingest (after the commit record): a batch with a manifest is complete, and is skipped when it arrives again. */
 export const batchManifestKey = (batchId: string): string => `_manifests/batches/${batchId}.json`;

@@ -19,6 +19,9 @@ import { columnList } from './columns.ts';
 import { orderLinesViewSql } from './order-lines-view.ts';
 import { loadSql, quoteIdent, raw, renderSql, sqlString, stringList } from './render.ts';
 
+/** The records every view of committed rows reads besides its table: a reader of one needs them. */
+export const VIEW_RECORDS: readonly TableSpec[] = [batchCommits, compactions];
+
 /** The Glue database analysts and the pipeline query: model and alert tables, and the views below. */
 export const GLUE_DATABASE = 'storepulse';
 
@@ -60,11 +63,7 @@ export function glueViews(reportingCurrency: string): GlueView[] {
     doc: `${spec.doc} Committed batches only.`.slice(0, 2048),
     sql: committedRowsSql(spec),
     columns: allColumns(spec),
-    reads: [
-      `${GLUE_FILES_DATABASE}.${storedTableName(spec)}`,
-      storedTableName(batchCommits),
-      storedTableName(compactions),
-    ],
+    reads: [`${GLUE_FILES_DATABASE}.${storedTableName(spec)}`, ...VIEW_RECORDS.map(storedTableName)],
   }));
   views.push({
     name: 'order_lines',

@@ -575,7 +575,7 @@ describe('Athena stand-in: SELECT and GetQueryResults', () => {
     );
     expect(out.QueryExecution.Status.State, out.QueryExecution.Status.StateChangeReason).toBe('SUCCEEDED');
     // order_lines is a Glue view over the committed line versions and rates (views themselves),
-    // which read the files database and the commit records.
+    // which read the files database and the commit and compaction records.
     const tables = calls.filter((c) => c.action === 'glue:GetTable' && c.resource.includes(':table/'));
     expect(tables.map((c) => c.resource.split(':table/').pop()).sort()).toEqual(
       [
@@ -583,6 +583,7 @@ describe('Athena stand-in: SELECT and GetQueryResults', () => {
         'storepulse/order_lines_versions',
         'storepulse/fx_rates',
         'storepulse/batch_commits',
+        'storepulse/compactions',
         'storepulse_files/order_lines_versions',
         'storepulse_files/fx_rates',
       ].sort(),

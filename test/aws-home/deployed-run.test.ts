@@ -98,6 +98,43 @@ function describeFigures(what: string, f: RunFigures): string {
   );
 }
 
+/**
+ * A digest of what a query of the order history sees, the same in Athena and DuckDB: lines, units,
+ * money and distinct line versions per source.
+ */
+const HISTORY_DIGEST = `select source, count(*) as lines, sum(quantity) as units,
+  round(sum(net_amount), 2) as net, round(sum(coalesce(net_amount_rc, 0)), 2) as net_rc,
+  count(distinct order_id || '/' || line_id || '/' || status) as versions
+  from order_lines group by source order by source`;
+
+/** A query's rows through the Athena stand-in, as the state machine's role runs it. */
+async function athenaRows(statement: string): Promise<string[][]> {
+  const principal = { role: home.iam.roleOf(home.template.ofType('AWS::StepFunctions::StateMachine')[0]!) };
+  const { QueryExecutionId } = await home.athena.start(principal, {
+    QueryString: statement,
+    WorkGroup: 'storepulse',
+    QueryExecutionContext: { Database: 'storepulse' },
+  });
+  await home.athena.waitFor(QueryExecutionId);
+  const status = (await home.athena.get(principal, QueryExecutionId)).QueryExecution.Status;
+  expect(status.State, status.StateChangeReason).toBe('SUCCEEDED');
+  const page = await home.athena.results(principal, QueryExecutionId);
+  return page.ResultSet.Rows.slice(1).map((r) => r.Data.map((d) => d.VarCharValue ?? ''));
+}
+
+/** The same digest with DuckDB over the local lake (not compacted), as Athena's CSV shows it. */
+async function duckDbRows(statement: string): Promise<string[][]> {
+  const engine = await DuckDbEngine.open(local);
+  try {
+    const { columns, rows } = await engine.query(statement);
+    return rows.map((r) => columns.map((c) => String(r[c] ?? '')));
+  } finally {
+    await engine.close();
+  }
+}
+
+let historyBeforeCompaction: string[][];
+
 describe('the AWS home, deployed shape', () => {
   it('lands every demo export dropped under raw/ (S3 -> SQS -> ingest Lambda), as the local home does', async () => {
     for (const f of demo) {
@@ -110,15 +147,27 @@ describe('the AWS home, deployed shape', () => {
     expect(await home.lake.list('curated/')).toEqual(await local.list('curated/'));
     // S3's test event (sent when the notification was configured) was consumed without a failure.
     for (const q of home.dropQueues) expect(home.sqs.visible(q)).toBe(0);
+    historyBeforeCompaction = await athenaRows(HISTORY_DIGEST);
+    expect(historyBeforeCompaction).toEqual(await duckDbRows(HISTORY_DIGEST));
   }, 300_000);
 
   it('runs the demo date as the state machine does and writes the same model partitions as `storepulse run`', async () => {
     home.resetFigures();
     const run = await home.run(DEMO_AS_OF, 'demo-day');
     expect(run.status, JSON.stringify(home.sns.published.at(-1))).toBe('SUCCEEDED');
-    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'RunModels', 'WriteReport', 'ChurnRecallList']);
+    expect(run.tasks).toEqual([
+      'CompactLake',
+      'PlanRun',
+      'ReadOrderHistory',
+      'RunModels',
+      'WriteReport',
+      'ChurnRecallList',
+    ]);
     console.log(describeFigures(`daily run ${DEMO_AS_OF}`, home.figures()));
     expect(home.gateway.denied).toEqual([]);
+    // The run compacted the lake first (the local lake is not): Athena sees the same history.
+    expect(await home.lake.list('curated/compactions/')).toHaveLength(1);
+    expect(await athenaRows(HISTORY_DIGEST)).toEqual(historyBeforeCompaction);
 
     await runLocally(DEMO_AS_OF);
     await expectSameModels(DEMO_AS_OF);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLake } from '../../shared/lake/local.ts';
+import { readParquetRows } from '../../shared/lake/parquet-read.ts';
 import { ingestFile } from '../../shared/pipeline/ingest.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
 import { fixture, tempDir, testConfig } from '../helpers.ts';
@@ -124,6 +125,41 @@ describe('drops in the AWS home', () => {
     expect(home.gateway.denied).toEqual([]);
   });
 
+  it('compacts with its own function, and a batch forgotten afterwards comes out exactly (IAM simulated)', async () => {
+    const fn = (service: string) =>
+      home.lambda.functions.find((f) => f.environment.POWERTOOLS_SERVICE_NAME === service)!;
+    const ids = async () =>
+      (await home.lake.list('_manifests/batches/')).map((k) => k.replace(/^.*\/|\.json$/g, ''));
+    const rows = () => readParquetRows(home.lake, 'curated/order_lines/source=shopify/');
+    const [first] = await ids();
+    const firstRows = await rows();
+    // The same orders exported again later (another file: one more line end).
+    await home.drop('raw/shopify/orders export 2.csv', `${await readFile(SHOPIFY, 'utf8')}\n`);
+    expect((await home.deliver()).failedMessages).toBe(0);
+    const second = (await ids()).find((id) => id !== first)!;
+    expect(await rows()).toHaveLength(firstRows.length * 2);
+
+    const compacted = await home.lambda.invoke(fn('storepulse-compact').arn, {});
+    expect(compacted.ok, JSON.stringify(compacted)).toBe(true);
+    expect(compacted.ok && compacted.payload).toMatchObject({ versionsArchived: firstRows.length });
+    const files = await orderLineFiles(home, 'shopify');
+    expect(
+      files.every((k) => /\/compacted-[0-9a-f]{32}\.parquet$/.test(k)),
+      files.join(),
+    ).toBe(true);
+    expect((await rows()).map((r) => r.batch_id)).toEqual(firstRows.map(() => second));
+
+    // The later export taken back: its versions leave, the first export's come back from the archive.
+    const forgot = await home.lambda.invoke(fn('storepulse-forget').arn, { batchId: second });
+    expect(forgot.ok, JSON.stringify(forgot)).toBe(true);
+    const back = await rows();
+    expect(back.map((r) => r.batch_id)).toEqual(firstRows.map(() => first));
+    expect(back.map((r) => `${r.order_id}/${r.line_id}`).sort()).toEqual(
+      firstRows.map((r) => `${r.order_id}/${r.line_id}`).sort(),
+    );
+    expect(home.gateway.denied).toEqual([]);
+  });
+
   it('retries a message it cannot read five times, then the dead-letter alarm notifies through the encrypted topic', async () => {
     const [queue] = home.dropQueues;
     home.sqs.enqueue(queue!, 'this is not an S3 notification');
@@ -175,7 +211,7 @@ describe('drops in the AWS home', () => {
     const run = await home.run('2026-03-31', 'broken');
     await home.lake.delete(stray);
     expect(run).toMatchObject({ status: 'FAILED', error: 'DailyRunFailed' });
-    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'NotifyFailure']);
+    expect(run.tasks).toEqual(['CompactLake', 'PlanRun', 'ReadOrderHistory', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
     expect(note.subject).toBe('storepulse daily run failed');
     const message = JSON.parse(note.message) as {
@@ -206,7 +242,7 @@ describe('the deployed shape without a grant it needs', () => {
     await home.deliver();
     const run = await home.run('2026-03-31', 'no-read');
     expect(run.status).toBe('FAILED');
-    expect(run.tasks).toEqual(['PlanRun', 'ReadOrderHistory', 'RunModels', 'NotifyFailure']);
+    expect(run.tasks).toEqual(['CompactLake', 'PlanRun', 'ReadOrderHistory', 'RunModels', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
     // The models stage reads the commit records (where the history lies) before its Athena queries.
     expect(note.message).toMatch(

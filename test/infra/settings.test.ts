@@ -97,7 +97,7 @@ function functionVariables(template: ReturnType<typeof synth>): Record<string, s
     (r) =>
       r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description ?? '').startsWith('storepulse'),
   );
-  expect(fns).toHaveLength(6);
+  expect(fns).toHaveLength(7);
   return fns.map(
     (f) => (f.Properties.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {},
   );

@@ -98,7 +98,7 @@ describe('functions', () => {
     const fns = resources('AWS::Lambda::Function').filter((f) =>
       String((f.Properties.Description as string) ?? '').startsWith('storepulse'),
     );
-    expect(fns).toHaveLength(6);
+    expect(fns).toHaveLength(7);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -273,10 +273,11 @@ describe('daily run', () => {
     >;
   };
 
-  it('runs plan -> Athena SQL stage (.sync) -> models -> report -> churn recall, with retries and a failure notification', () => {
+  it('runs compact -> plan -> Athena SQL stage (.sync) -> models -> report -> churn recall, with retries and a failure notification', () => {
     const order: string[] = [];
     for (let s: string | undefined = definition.StartAt; s; s = definition.States[s]?.Next) order.push(s);
     expect(order).toEqual([
+      'CompactLake',
       'PlanRun',
       'ReadOrderHistory',
       'RunModels',
@@ -296,6 +297,10 @@ describe('daily run', () => {
         expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'NotifyFailure' }),
       ]);
     }
+    // A compaction that fails (another job holds the lake) does not stop the run: the rows are the same.
+    expect(definition.States.CompactLake!.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'PlanRun', ResultPath: null }),
+    ]);
     expect(definition.States.NotifyFailure).toMatchObject({
       Resource: 'arn:REF:states:::sns:publish',
       Next: 'RunFailed',
