@@ -5,13 +5,20 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../shared/config.ts';
+import { commitRecords, historyBounds } from '../shared/lake/commits.ts';
 import { LocalLake } from '../shared/lake/local.ts';
 import { mineRules } from '../shared/models/basket.ts';
 import { basketParams } from '../shared/pipeline/basket-run.ts';
 import { runDaily } from '../shared/pipeline/daily-run.ts';
 import { ingestFile } from '../shared/pipeline/ingest.ts';
 import { silentLog } from '../shared/pipeline/log.ts';
+import { orderLines } from '../shared/schemas/tables.ts';
 import { DuckDbEngine } from '../shared/sql/duckdb.ts';
+import { orderLinesSnapshotSql } from '../shared/sql/views.ts';
+import { shapedEngine } from '../shared/stages/engine-boundary.ts';
+import { STAGES } from '../shared/stages/registry.ts';
+import { runStage } from '../shared/stages/run-stages.ts';
+import type { Stage } from '../shared/stages/stage.ts';
 import { synthOrders } from '../shared/synth/orders.ts';
 
 const [stage, a, b] = process.argv.slice(2);
@@ -66,6 +73,38 @@ switch (stage) {
       funnelSeconds: summary.funnel.seconds,
       baskets: summary.basket.baskets,
     };
+    break;
+  }
+  case 'snapshot': {
+    // The run's order-history snapshot, made once for the stage processes below (in AWS the SQL
+    // stage's UNLOAD): the rows of order_lines up to the as-of date, as one Parquet file.
+    const [lakeDir, asOf, file] = [a!, b!, process.argv[5]!];
+    const lake = new LocalLake(lakeDir);
+    const engine = await DuckDbEngine.open(lake, { reportingCurrency: config.reportingCurrency });
+    const bounds = historyBounds(await commitRecords(lake), orderLines.name);
+    await engine.query(`copy (${orderLinesSnapshotSql(asOf, bounds)}) to '${file}' (format parquet)`);
+    await engine.close();
+    break;
+  }
+  case 'stage': {
+    // One model stage in its own process, as a Lambda would run it: the engine reads the snapshot
+    // file, the stage reads what earlier stages wrote to the lake.
+    const [lakeDir, asOf, name, file] = [a!, b!, process.argv[5]!, process.argv[6]!];
+    const stage = STAGES.find((s) => s.name === name) as Stage | undefined;
+    if (!stage) throw new Error(`no stage ${name}`);
+    const lake = new LocalLake(lakeDir);
+    const engine = await DuckDbEngine.open(lake, { reportingCurrency: config.reportingCurrency });
+    const records = await commitRecords(lake);
+    await engine.query(`create or replace temp view order_lines as select * from read_parquet('${file}')`);
+    await runStage(stage, {
+      lake,
+      config,
+      log: silentLog,
+      engine: shapedEngine(engine),
+      asOf,
+      bounds: (t) => historyBounds(records, t.name),
+    });
+    await engine.close();
     break;
   }
   case 'basket-groceries': {

@@ -86,10 +86,12 @@ export const baselineFile = (run: GuardedRun, spec: TableSpec): string =>
   fileURLToPath(new URL(`${run.name}/${spec.name}.parquet`, BASELINE_DIR));
 
 /**
- * Doubles agree when |a - b| <= ABS + REL * max(|a|, |b|): summation order and a warm-started
- * optimiser move the last digits of fitted figures (BG/NBD, Gamma-Gamma), nothing a reader sees.
+ * Doubles agree when |a - b| <= ABS + REL * max(|a|, |b|). The SQL engine adds in an order of its
+ * own (threads, files), so sums differ in their last bits between lake layouts; Gamma-Gamma's
+ * likelihood is flat along a ridge (q and gamma move together), and such ulps move its fitted q and
+ * gamma in the sixth digit (1.2e-6 measured on the demo). Nothing a reader sees moves.
  */
-export const TOLERANCE = { abs: 1e-9, rel: 1e-6 } as const;
+export const TOLERANCE = { abs: 1e-9, rel: 1e-5 } as const;
 
 const close = (a: number, b: number): boolean =>
   a === b ||

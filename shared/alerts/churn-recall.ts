@@ -46,7 +46,15 @@ export interface RecallContext {
   pAliveThreshold?: number;
 }
 
-const fmt = (v: number): string => v.toFixed(v >= 100 ? 0 : 2);
+/**
+ * A figure of the reason text. Rounded to cents first: a sum of cents lands a few ulps either side
+ * of .5 depending on the order the engine adds in, and toFixed would print 410 on one run and 411 on
+ * the next for the same 410.50.
+ */
+const fmt = (v: number): string => {
+  const cents = Math.round(v * 100) / 100;
+  return cents.toFixed(cents >= 100 ? 0 : 2);
+};
 
 /** A year of the customer's own purchase rate at their expected order value, times P(gone). */
 export function valueAtRisk(c: ClvRow): number {

@@ -55,40 +55,74 @@ function distinct(values: Float64Array): { values: Float64Array; index: Int32Arr
 
 /** Distinct (x, t_x, T) with their counts. */
 export function groupHistories(histories: readonly History[]): GroupedHistories {
-  const index = new Map<string, number>();
-  const xs: number[] = [];
-  const txs: number[] = [];
-  const Ts: number[] = [];
-  const counts: number[] = [];
-  for (const h of histories) {
-    const key = `${h.x}|${h.tx}|${h.T}`;
-    const i = index.get(key);
-    if (i === undefined) {
-      index.set(key, xs.length);
-      xs.push(h.x);
-      txs.push(h.tx);
-      Ts.push(h.T);
-      counts.push(1);
-    } else counts[i]!++;
+  return groupHistoryColumns(
+    Float64Array.from(histories, (h) => h.x),
+    Float64Array.from(histories, (h) => h.tx),
+    Float64Array.from(histories, (h) => h.T),
+  ).grouped;
+}
+
+/**
+ * Distinct (x, t_x, T) of histories given column by column, in first-seen order, and each
+ * customer's group: what the fit and the scoring work on, once per group.
+ */
+export function groupHistoryColumns(
+  xs: ArrayLike<number>,
+  txs: ArrayLike<number>,
+  Ts: ArrayLike<number>,
+): { grouped: GroupedHistories; group: Int32Array } {
+  // Whole days (the daily run's histories) make a numeric key, exact while m^3 < 2^53; other
+  // values (weeks of a published data set) a string one.
+  let m = 1;
+  let whole = true;
+  for (let c = 0; c < xs.length && whole; c++) {
+    for (const v of [xs[c]!, txs[c]!, Ts[c]!]) {
+      if (!Number.isInteger(v) || v < 0) whole = false;
+      else if (v >= m) m = v + 1;
+    }
   }
-  const x = Float64Array.from(xs);
-  const tx = Float64Array.from(txs);
-  const T = Float64Array.from(Ts);
-  const dx = distinct(x);
-  const dtx = distinct(tx);
-  const dT = distinct(T);
+  const numeric = whole && m ** 3 < Number.MAX_SAFE_INTEGER;
+  const index = new Map<number | string, number>();
+  const x: number[] = [];
+  const tx: number[] = [];
+  const T: number[] = [];
+  const counts: number[] = [];
+  const group = new Int32Array(xs.length);
+  for (let c = 0; c < xs.length; c++) {
+    const key = numeric ? (xs[c]! * m + txs[c]!) * m + Ts[c]! : `${xs[c]}|${txs[c]}|${Ts[c]}`;
+    let i = index.get(key);
+    if (i === undefined) {
+      i = x.length;
+      index.set(key, i);
+      x.push(xs[c]!);
+      tx.push(txs[c]!);
+      T.push(Ts[c]!);
+      counts.push(0);
+    }
+    counts[i]!++;
+    group[c] = i;
+  }
+  const gx = Float64Array.from(x);
+  const gtx = Float64Array.from(tx);
+  const gT = Float64Array.from(T);
+  const dx = distinct(gx);
+  const dtx = distinct(gtx);
+  const dT = distinct(gT);
   return {
-    x,
-    tx,
-    T,
-    count: Float64Array.from(counts),
-    customers: histories.length,
-    xs: dx.values,
-    txs: dtx.values,
-    Ts: dT.values,
-    xIndex: dx.index,
-    txIndex: dtx.index,
-    TIndex: dT.index,
+    grouped: {
+      x: gx,
+      tx: gtx,
+      T: gT,
+      count: Float64Array.from(counts),
+      customers: xs.length,
+      xs: dx.values,
+      txs: dtx.values,
+      Ts: dT.values,
+      xIndex: dx.index,
+      txIndex: dtx.index,
+      TIndex: dT.index,
+    },
+    group,
   };
 }
 
@@ -139,7 +173,11 @@ export interface BgNbdFit {
 
 /** Maximum likelihood over log-parameters (all four are positive), from `start` (yesterday's fit). */
 export function fitBgNbd(histories: readonly History[], start?: BgNbdParams): BgNbdFit {
-  const g = groupHistories(histories);
+  return fitGroupedBgNbd(groupHistories(histories), start);
+}
+
+/** fitBgNbd over histories already grouped (groupHistoryColumns): the cost is per group. */
+export function fitGroupedBgNbd(g: GroupedHistories, start?: BgNbdParams): BgNbdFit {
   if (g.customers === 0) throw new Error('BG/NBD needs at least one customer');
   const meanT = g.T.reduce((s, t, i) => s + t * g.count[i]!, 0) / g.customers;
   const s0 = start ?? { r: 1, alpha: Math.max(1, meanT / 2), a: 1, b: 1 };

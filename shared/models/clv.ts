@@ -4,8 +4,15 @@
  * discounted monthly. Time is in days: the fitted alpha is 7 times the weekly alpha of the paper.
  */
 import { daysBetween } from '../time.ts';
-import { type BgNbdParams, expectedPurchases, fitBgNbd, type History, pAlive } from './bgnbd.ts';
-import { expectedAverageValue, fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import {
+  type BgNbdParams,
+  expectedPurchases,
+  fitGroupedBgNbd,
+  groupHistoryColumns,
+  type History,
+  pAlive,
+} from './bgnbd.ts';
+import { expectedAverageValue, fitGammaGammaColumns, type GammaGammaParams } from './gamma-gamma.ts';
 
 export interface CustomerTransactions {
   customer_id: string;
@@ -51,71 +58,117 @@ export interface ClvResult {
 
 const MONTH_DAYS = 365.25 / 12;
 
-export function computeClv(
-  customers: readonly CustomerTransactions[],
+/** The model's input column by column, one entry per customer. */
+export interface ClvInput {
+  customer_id: readonly string[];
+  first_order_date: readonly string[];
+  last_order_date: readonly string[];
+  x: ArrayLike<number>;
+  repeat_mean_value: ArrayLike<number>;
+}
+
+/** The clv table's columns, one entry per customer in input order (a type: outputs index it by name). */
+export type ClvColumns = {
+  customer_id: readonly string[];
+  first_order_date: readonly string[];
+  last_order_date: readonly string[];
+  x: Float64Array;
+  t_x_days: Float64Array;
+  t_days: Float64Array;
+  p_alive: Float64Array;
+  expected_purchases_30d: Float64Array;
+  expected_purchases_90d: Float64Array;
+  expected_avg_order_value: Float64Array;
+  clv_12m: Float64Array;
+};
+
+/** Days between two dates of a column, parsed once per distinct pair (a run has a few hundred dates). */
+function daysColumn(from: readonly string[], to: (i: number) => string): Float64Array {
+  const out = new Float64Array(from.length);
+  const cache = new Map<string, number>();
+  for (let i = 0; i < from.length; i++) {
+    const key = `${from[i]}|${to(i)}`;
+    let days = cache.get(key);
+    if (days === undefined) {
+      days = daysBetween(from[i]!, to(i));
+      cache.set(key, days);
+    }
+    out[i] = days;
+  }
+  return out;
+}
+
+/**
+ * BG/NBD and Gamma-Gamma over customers given column by column. Everything BG/NBD says about a
+ * customer depends on (x, t_x, T) alone: the fit and the forecasts are computed once per distinct
+ * history (a group, weighted by its customers), then spread to the customers of the group.
+ */
+export function clvColumns(
+  input: ClvInput,
   asOf: string,
   options: ClvOptions = {},
-): ClvResult {
-  if (customers.length === 0) return { rows: [], diagnostics: [], bgnbd: undefined, gammaGamma: undefined };
-  const histories: History[] = customers.map((c) => ({
-    x: c.x,
-    tx: daysBetween(c.first_order_date, c.last_order_date),
-    T: daysBetween(c.first_order_date, asOf),
-  }));
-  const bg = fitBgNbd(histories, options.start?.bgnbd);
-  const spends = customers.map((c) => ({ x: c.x, mx: c.repeat_mean_value }));
-  let gg: ReturnType<typeof fitGammaGamma> | undefined;
+): {
+  columns: ClvColumns;
+  diagnostics: Metric[];
+  bgnbd: BgNbdParams | undefined;
+  gammaGamma: GammaGammaParams | undefined;
+} {
+  const n = input.customer_id.length;
+  const x = Float64Array.from(input.x);
+  const mx = Float64Array.from(input.repeat_mean_value);
+  const tx = daysColumn(input.first_order_date, (i) => input.last_order_date[i]!);
+  const T = daysColumn(input.first_order_date, () => asOf);
+  const columns: ClvColumns = {
+    customer_id: input.customer_id,
+    first_order_date: input.first_order_date,
+    last_order_date: input.last_order_date,
+    x,
+    t_x_days: tx,
+    t_days: T,
+    p_alive: new Float64Array(n),
+    expected_purchases_30d: new Float64Array(n),
+    expected_purchases_90d: new Float64Array(n),
+    expected_avg_order_value: new Float64Array(n),
+    clv_12m: new Float64Array(n),
+  };
+  if (n === 0) return { columns, diagnostics: [], bgnbd: undefined, gammaGamma: undefined };
+  const { grouped, group } = groupHistoryColumns(x, tx, T);
+  const bg = fitGroupedBgNbd(grouped, options.start?.bgnbd);
+  let gg: ReturnType<typeof fitGammaGammaColumns> | undefined;
   try {
-    gg = fitGammaGamma(spends, options.start?.gammaGamma);
+    gg = fitGammaGammaColumns(x, mx, options.start?.gammaGamma);
   } catch {
     gg = undefined; // no repeat buyers yet: no spend model
   }
   const discount = options.monthlyDiscountRate ?? 0.01;
-  // Everything BG/NBD says about a customer depends on (x, t_x, T) alone: compute it once per history.
-  const byHistory = new Map<string, { alive: number; e30: number; e90: number; monthly: number[] }>();
-  const forecast = (h: History) => {
-    const key = `${h.x}|${h.tx}|${h.T}`;
-    let f = byHistory.get(key);
-    if (!f) {
-      const monthly: number[] = [];
-      let previous = 0;
-      for (let m = 1; m <= 12; m++) {
-        const cumulative = expectedPurchases(bg.params, h, m * MONTH_DAYS);
-        monthly.push(cumulative - previous);
-        previous = cumulative;
-      }
-      f = {
-        alive: pAlive(bg.params, h),
-        e30: expectedPurchases(bg.params, h, 30),
-        e90: expectedPurchases(bg.params, h, 90),
-        monthly,
-      };
-      byHistory.set(key, f);
+  const groups = grouped.x.length;
+  const alive = new Float64Array(groups);
+  const e30 = new Float64Array(groups);
+  const e90 = new Float64Array(groups);
+  const monthly = new Float64Array(groups * 12);
+  for (let g = 0; g < groups; g++) {
+    const h: History = { x: grouped.x[g]!, tx: grouped.tx[g]!, T: grouped.T[g]! };
+    let previous = 0;
+    for (let m = 1; m <= 12; m++) {
+      const cumulative = expectedPurchases(bg.params, h, m * MONTH_DAYS);
+      monthly[g * 12 + m - 1] = cumulative - previous;
+      previous = cumulative;
     }
-    return f;
-  };
-  const rows = customers.map((c, i): ClvRow => {
-    const h = histories[i]!;
-    const aov = gg ? expectedAverageValue(gg.params, spends[i]!) : c.repeat_mean_value;
-    const f = forecast(h);
+    alive[g] = pAlive(bg.params, h);
+    e30[g] = expectedPurchases(bg.params, h, 30);
+    e90[g] = expectedPurchases(bg.params, h, 90);
+  }
+  for (let i = 0; i < n; i++) {
+    const g = group[i]!;
+    const aov = gg ? expectedAverageValue(gg.params, { x: x[i]!, mx: mx[i]! }) : mx[i]!;
     let clv = 0;
-    f.monthly.forEach((purchases, m) => {
-      clv += (purchases * aov) / (1 + discount) ** (m + 1);
-    });
-    return {
-      customer_id: c.customer_id,
-      first_order_date: c.first_order_date,
-      last_order_date: c.last_order_date,
-      x: c.x,
-      t_x_days: h.tx,
-      t_days: h.T,
-      p_alive: f.alive,
-      expected_purchases_30d: f.e30,
-      expected_purchases_90d: f.e90,
-      expected_avg_order_value: aov,
-      clv_12m: clv,
-    };
-  });
+    for (let m = 0; m < 12; m++) clv += (monthly[g * 12 + m]! * aov) / (1 + discount) ** (m + 1);
+    columns.p_alive[i] = alive[g]!;
+    columns.expected_purchases_30d[i] = e30[g]!;
+    columns.expected_purchases_90d[i] = e90[g]!;
+    columns.expected_avg_order_value[i] = aov;
+    columns.clv_12m[i] = clv;
+  }
   const diagnostics: Metric[] = [
     { model: 'bgnbd', metric: 'bgnbd_r', value: bg.params.r },
     { model: 'bgnbd', metric: 'bgnbd_alpha', value: bg.params.alpha },
@@ -135,5 +188,41 @@ export function computeClv(
       { model: 'gamma_gamma', metric: 'gg_customers', value: gg.customers },
     );
   }
-  return { rows, diagnostics, bgnbd: bg.params, gammaGamma: gg?.params };
+  return { columns, diagnostics, bgnbd: bg.params, gammaGamma: gg?.params };
+}
+
+/** BG/NBD and Gamma-Gamma of customers given as rows (clvColumns, one row per customer). */
+export function computeClv(
+  customers: readonly CustomerTransactions[],
+  asOf: string,
+  options: ClvOptions = {},
+): ClvResult {
+  if (customers.length === 0) return { rows: [], diagnostics: [], bgnbd: undefined, gammaGamma: undefined };
+  const { columns: c, ...fit } = clvColumns(
+    {
+      customer_id: customers.map((r) => r.customer_id),
+      first_order_date: customers.map((r) => r.first_order_date),
+      last_order_date: customers.map((r) => r.last_order_date),
+      x: customers.map((r) => r.x),
+      repeat_mean_value: customers.map((r) => r.repeat_mean_value),
+    },
+    asOf,
+    options,
+  );
+  const rows = customers.map(
+    (r, i): ClvRow => ({
+      customer_id: r.customer_id,
+      first_order_date: r.first_order_date,
+      last_order_date: r.last_order_date,
+      x: r.x,
+      t_x_days: c.t_x_days[i]!,
+      t_days: c.t_days[i]!,
+      p_alive: c.p_alive[i]!,
+      expected_purchases_30d: c.expected_purchases_30d[i]!,
+      expected_purchases_90d: c.expected_purchases_90d[i]!,
+      expected_avg_order_value: c.expected_avg_order_value[i]!,
+      clv_12m: c.clv_12m[i]!,
+    }),
+  );
+  return { rows, ...fit };
 }

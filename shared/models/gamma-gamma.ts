@@ -31,21 +31,29 @@ export interface PreparedSpends {
 }
 
 export function prepareSpends(spends: readonly Spend[]): PreparedSpends {
+  return prepareSpendColumns(
+    Float64Array.from(spends, (s) => s.x),
+    Float64Array.from(spends, (s) => s.mx),
+  );
+}
+
+/** prepareSpends of spends given column by column. */
+export function prepareSpendColumns(x: Float64Array, mx: Float64Array): PreparedSpends {
   const ids = new Map<number, number>();
-  const xIndex = new Int32Array(spends.length);
-  spends.forEach((s, i) => {
-    let id = ids.get(s.x);
+  const xIndex = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let id = ids.get(x[i]!);
     if (id === undefined) {
       id = ids.size;
-      ids.set(s.x, id);
+      ids.set(x[i]!, id);
     }
     xIndex[i] = id;
-  });
+  }
   return {
-    x: Float64Array.from(spends, (s) => s.x),
-    mx: Float64Array.from(spends, (s) => s.mx),
-    lnMx: Float64Array.from(spends, (s) => Math.log(s.mx)),
-    lnX: Float64Array.from(spends, (s) => Math.log(s.x)),
+    x,
+    mx,
+    lnMx: mx.map((v) => Math.log(v)),
+    lnX: x.map((v) => Math.log(v)),
     xs: Float64Array.from(ids.keys()),
     xIndex,
   };
@@ -81,8 +89,28 @@ export interface GammaGammaFit {
 }
 
 export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams): GammaGammaFit {
-  const usable = spends.filter((s) => s.x >= 1 && s.mx > 0);
-  if (usable.length === 0)
+  return fitGammaGammaColumns(
+    Float64Array.from(spends, (s) => s.x),
+    Float64Array.from(spends, (s) => s.mx),
+    start,
+  );
+}
+
+/** fitGammaGamma over spends given column by column (x and m_x per customer). */
+export function fitGammaGammaColumns(
+  xs: ArrayLike<number>,
+  mxs: ArrayLike<number>,
+  start?: GammaGammaParams,
+): GammaGammaFit {
+  const usableX: number[] = [];
+  const usableMx: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i]! >= 1 && mxs[i]! > 0) {
+      usableX.push(xs[i]!);
+      usableMx.push(mxs[i]!);
+    }
+  }
+  if (usableX.length === 0)
     throw new Error('Gamma-Gamma needs customers with repeat transactions of positive value');
   const s0 = start ?? { p: 1, q: 1, gamma: 1 };
   const toParams = (v: readonly number[]): GammaGammaParams => ({
@@ -90,7 +118,7 @@ export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams
     q: Math.exp(v[1]!),
     gamma: Math.exp(v[2]!),
   });
-  const prepared = prepareSpends(usable);
+  const prepared = prepareSpendColumns(Float64Array.from(usableX), Float64Array.from(usableMx));
   const negLL = (v: readonly number[]) =>
     v.some((x) => Math.abs(x) > LOG_BOUND)
       ? Number.POSITIVE_INFINITY
@@ -100,7 +128,7 @@ export function fitGammaGamma(spends: readonly Spend[], start?: GammaGammaParams
     params: toParams(result.x),
     logLikelihood: -result.fx,
     iterations: result.iterations,
-    customers: usable.length,
+    customers: usableX.length,
   };
 }
 

@@ -102,55 +102,136 @@ function countAtMost(sorted: Float64Array, v: number): number {
   return lo;
 }
 
-/** Quintile score where larger is better: ceil(5 x share of values <= v). */
-function scorer(values: readonly number[]): (v: number) => number {
+/** Quintile scores where larger is better: ceil(5 x share of values <= v), for each value. */
+function scores(values: Float64Array): Int32Array {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
-  return (v) => Math.max(1, Math.ceil((5 * countAtMost(sorted, v)) / n));
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.max(1, Math.ceil((5 * countAtMost(sorted, values[i]!)) / n));
+  return out;
 }
 
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const meanOf = (xs: ArrayLike<number>): number => {
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) total += xs[i]!;
+  return xs.length ? total / xs.length : 0;
+};
+
+/** The model's input column by column, one entry per customer. */
+export interface RfmInput {
+  customer_id: readonly string[];
+  last_order_date: readonly string[];
+  frequency: ArrayLike<number>;
+  monetary: ArrayLike<number>;
+}
+
+/** The rfm table's columns (one entry per customer, in input order) and the population means. */
+export interface RfmColumns {
+  columns: {
+    customer_id: readonly string[];
+    last_order_date: readonly string[];
+    recency_days: Int32Array;
+    frequency: Float64Array;
+    monetary: Float64Array;
+    r_score: Int32Array;
+    f_score: Int32Array;
+    m_score: Int32Array;
+    r_high: boolean[];
+    f_high: boolean[];
+    m_high: boolean[];
+    segment: Segment[];
+    segment_zh: string[];
+    action: string[];
+  };
+  means: RfmResult['means'];
+}
 
 /**
- * RFM as of `asOf` (`YYYY-MM-DD`). Purchases dated after `asOf` must not be in the input (the SQL
- * tier filters them); a customer whose last purchase is after `asOf` is an input error.
+ * RFM as of `asOf` (`YYYY-MM-DD`), column by column: no object per customer. Purchases dated after
+ * `asOf` must not be in the input (the SQL tier filters them); a customer whose last purchase is
+ * after `asOf` is an input error.
  */
-export function computeRfm(customers: readonly CustomerPurchases[], asOf: string): RfmResult {
-  const recency = customers.map((c) => {
-    const days = daysBetween(c.last_order_date, asOf);
-    if (days < 0)
-      throw new Error(`customer ${c.customer_id}: last order ${c.last_order_date} is after ${asOf}`);
-    return days;
-  });
-  const frequency = customers.map((c) => c.frequency);
-  const monetary = customers.map((c) => c.monetary);
-  const means = { recency_days: mean(recency), frequency: mean(frequency), monetary: mean(monetary) };
+export function rfmColumns(input: RfmInput, asOf: string): RfmColumns {
+  const n = input.customer_id.length;
+  const recency = new Int32Array(n);
+  // Few distinct dates (one per day of history): each is parsed once.
+  const daysTo = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const date = input.last_order_date[i]!;
+    let days = daysTo.get(date);
+    if (days === undefined) {
+      days = daysBetween(date, asOf);
+      if (days < 0) throw new Error(`customer ${input.customer_id[i]}: last order ${date} is after ${asOf}`);
+      daysTo.set(date, days);
+    }
+    recency[i] = days;
+  }
+  const frequency = Float64Array.from(input.frequency);
+  const monetary = Float64Array.from(input.monetary);
+  const means = { recency_days: meanOf(recency), frequency: meanOf(frequency), monetary: meanOf(monetary) };
   // Recency: fewer days is better, so score the negated value.
-  const rScore = scorer(recency.map((d) => -d));
-  const fScore = scorer(frequency);
-  const mScore = scorer(monetary);
-  const rows = customers.map((c, i): RfmRow => {
-    const r = recency[i]!;
-    const rHigh = r < means.recency_days;
-    const fHigh = c.frequency > means.frequency;
-    const mHigh = c.monetary > means.monetary;
+  const rScore = scores(Float64Array.from(recency, (d) => -d));
+  const fScore = scores(frequency);
+  const mScore = scores(monetary);
+  const columns: RfmColumns['columns'] = {
+    customer_id: input.customer_id,
+    last_order_date: input.last_order_date,
+    recency_days: recency,
+    frequency,
+    monetary,
+    r_score: rScore,
+    f_score: fScore,
+    m_score: mScore,
+    r_high: new Array<boolean>(n),
+    f_high: new Array<boolean>(n),
+    m_high: new Array<boolean>(n),
+    segment: new Array<Segment>(n),
+    segment_zh: new Array<string>(n),
+    action: new Array<string>(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const rHigh = recency[i]! < means.recency_days;
+    const fHigh = frequency[i]! > means.frequency;
+    const mHigh = monetary[i]! > means.monetary;
     const info = segmentInfo(rHigh, fHigh, mHigh);
-    return {
-      customer_id: c.customer_id,
-      last_order_date: c.last_order_date,
-      recency_days: r,
-      frequency: c.frequency,
-      monetary: c.monetary,
-      r_score: rScore(-r),
-      f_score: fScore(c.frequency),
-      m_score: mScore(c.monetary),
-      r_high: rHigh,
-      f_high: fHigh,
-      m_high: mHigh,
-      segment: info.segment,
-      segment_zh: info.zh,
-      action: info.action,
-    };
-  });
+    columns.r_high[i] = rHigh;
+    columns.f_high[i] = fHigh;
+    columns.m_high[i] = mHigh;
+    columns.segment[i] = info.segment;
+    columns.segment_zh[i] = info.zh;
+    columns.action[i] = info.action;
+  }
+  return { columns, means };
+}
+
+/** RFM of customers given as rows (rfmColumns, one row per customer). */
+export function computeRfm(customers: readonly CustomerPurchases[], asOf: string): RfmResult {
+  const { columns: c, means } = rfmColumns(
+    {
+      customer_id: customers.map((x) => x.customer_id),
+      last_order_date: customers.map((x) => x.last_order_date),
+      frequency: customers.map((x) => x.frequency),
+      monetary: customers.map((x) => x.monetary),
+    },
+    asOf,
+  );
+  const rows = customers.map(
+    (_, i): RfmRow => ({
+      customer_id: c.customer_id[i]!,
+      last_order_date: c.last_order_date[i]!,
+      recency_days: c.recency_days[i]!,
+      frequency: c.frequency[i]!,
+      monetary: c.monetary[i]!,
+      r_score: c.r_score[i]!,
+      f_score: c.f_score[i]!,
+      m_score: c.m_score[i]!,
+      r_high: c.r_high[i]!,
+      f_high: c.f_high[i]!,
+      m_high: c.m_high[i]!,
+      segment: c.segment[i]!,
+      segment_zh: c.segment_zh[i]!,
+      action: c.action[i]!,
+    }),
+  );
   return { rows, means };
 }

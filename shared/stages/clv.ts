@@ -4,12 +4,12 @@
  */
 import type { Table } from 'apache-arrow';
 import type { BgNbdParams } from '../models/bgnbd.ts';
-import { computeClv } from '../models/clv.ts';
+import { clvColumns } from '../models/clv.ts';
 import type { GammaGammaParams } from '../models/gamma-gamma.ts';
 import { clv, diagnostics } from '../schemas/tables.ts';
-import { byCustomerId } from './rfm.ts';
+import { byCustomer } from './customer-order.ts';
 import { query } from './row-shape.ts';
-import { columnsOf, defineStage } from './stage.ts';
+import { defineStage } from './stage.ts';
 
 const transactions = query('customer_transactions', {
   customer_id: 'string',
@@ -54,13 +54,13 @@ export const clvStage = defineStage({
   settings: ['clvMonthlyDiscountRate'],
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: BG/NBD and Gamma-Gamma`);
-    const rows = (await ctx.rows(transactions, { as_of: ctx.asOf })).sort(byCustomerId);
-    const value = computeClv(rows, ctx.asOf, {
+    const input = byCustomer((await ctx.columns(transactions, { as_of: ctx.asOf })).columns);
+    const value = clvColumns(input, ctx.asOf, {
       start: previousFits(await ctx.read(previousDiagnostics)),
       monthlyDiscountRate: ctx.settings.clvMonthlyDiscountRate,
     });
     return {
-      tables: new Map([[clv, columnsOf(clv, value.rows)]]),
+      tables: new Map([[clv, value.columns]]),
       metrics: value.diagnostics,
       summary: { diagnostics: value.diagnostics },
     };

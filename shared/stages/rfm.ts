@@ -1,8 +1,9 @@
 /** RFM scores and the eight value segments per customer (shared/models/rfm.ts), from SQL aggregates. */
-import { computeRfm } from '../models/rfm.ts';
+import { rfmColumns } from '../models/rfm.ts';
 import { rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
+import { byCustomer } from './customer-order.ts';
 import { query } from './row-shape.ts';
-import { columnsOf, defineStage } from './stage.ts';
+import { defineStage } from './stage.ts';
 
 const aggregates = query('rfm_customer_aggregates', {
   customer_id: 'string',
@@ -33,8 +34,9 @@ export const rfmStage = defineStage({
   async run(ctx) {
     const { asOf, log } = ctx;
     log.info(`run ${asOf}: aggregating purchases per customer`);
-    const sorted = (await ctx.rows(aggregates, { as_of: asOf })).sort(byCustomerId);
-    const customersWithoutRate = sorted.filter((a) => a.lines_without_rate > 0).length;
+    const input = byCustomer((await ctx.columns(aggregates, { as_of: asOf })).columns);
+    let customersWithoutRate = 0;
+    for (const lines of input.lines_without_rate) if (lines > 0) customersWithoutRate++;
     if (customersWithoutRate) {
       const gaps = await ctx.rows(linesWithoutRate, { as_of: asOf });
       const named = gaps
@@ -47,13 +49,14 @@ export const rfmStage = defineStage({
           'for now. Once rates for those dates are ingested, the next run converts them (no re-ingest needed).',
       );
     }
-    log.info(`run ${asOf}: RFM over ${sorted.length} customers`);
-    const result = computeRfm(sorted, asOf);
+    const customers = input.customer_id.length;
+    log.info(`run ${asOf}: RFM over ${customers} customers`);
+    const result = rfmColumns(input, asOf);
     const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
-    for (const r of result.rows) segments[r.segment]++;
+    for (const segment of result.columns.segment) segments[segment]++;
     return {
-      tables: new Map([[rfm, columnsOf(rfm, result.rows)]]),
-      summary: { customers: result.rows.length, customersWithoutRate, segments, means: result.means },
+      tables: new Map([[rfm, result.columns]]),
+      summary: { customers, customersWithoutRate, segments, means: result.means },
     };
   },
 });

@@ -190,7 +190,11 @@ export async function runStages(
       env.log.warn(`run ${env.asOf}: stage ${stage.name} failed: ${error.message}`);
       run.failures.push({ stage: stage.name, error });
     }
-    run.seconds.push({ stage: stage.name, seconds: (performance.now() - started) / 1000 });
+    const seconds = (performance.now() - started) / 1000;
+    run.seconds.push({ stage: stage.name, seconds });
+    env.log.info(
+      `run ${env.asOf}: stage ${stage.name} ${failed.has(stage) ? 'failed' : 'done'} in ${seconds.toFixed(1)} s`,
+    );
   }
   return run;
 }
