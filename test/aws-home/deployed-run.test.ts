@@ -107,9 +107,12 @@ const HISTORY_DIGEST = `select source, count(*) as lines, sum(quantity) as units
   count(distinct order_id || '/' || line_id || '/' || status) as versions
   from order_lines group by source order by source`;
 
-/** A query's rows through the Athena stand-in, as the state machine's role runs it. */
+/** A query's rows through the Athena stand-in, as the models function's role runs it (it reads results). */
 async function athenaRows(statement: string): Promise<string[][]> {
-  const principal = { role: home.iam.roleOf(home.template.ofType('AWS::StepFunctions::StateMachine')[0]!) };
+  const models = home.lambda.functions.find(
+    (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'storepulse-models',
+  )!;
+  const principal = { role: home.iam.roleOf(models.logicalId) };
   const { QueryExecutionId } = await home.athena.start(principal, {
     QueryString: statement,
     WorkGroup: 'storepulse',
