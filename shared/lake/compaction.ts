@@ -35,7 +35,7 @@ import {
 import type { Lake } from './lake.ts';
 import { withMaintenanceLock } from './maintenance.ts';
 import { encodeTable, rowsToColumns } from './parquet.ts';
-import { readParquetFileRows } from './parquet-read.ts';
+import { readParquetColumns, readParquetFileRows } from './parquet-read.ts';
 
 /**
  * How a table's rows supersede each other: within a partition, the rows sharing `key` are versions
@@ -240,13 +240,15 @@ export async function compactHoldingLock(lake: Lake, opts: CompactOptions = {}):
   const replaced: DataFile[] = [];
   let done = 0;
   for (const p of todo) {
-    const { rows, foreign } = await committedRowsOf(lake, p, committed);
+    const data = await committedColumnsOf(lake, p, committed);
     // One file stays as it is, unless it holds rows of a batch no longer committed.
-    if (p.visible.length === 1 && foreign === 0) continue;
-    const { current, superseded } = splitVersions(p.spec, rows);
+    if (p.visible.length === 1 && data.foreign === 0) continue;
+    const { current, superseded } = splitVersions(p.spec, data);
     const key = compactedFileKey(p.spec, p.values, id);
-    if (current.length) await lake.put(key, await encodeRows(p.spec, current, id));
-    if (superseded.length) await lake.put(archivedVersionsKey(key), await encodeRows(p.spec, superseded, id));
+    if (current.length) await lake.put(key, await encodeRows(p.spec, data, current, id));
+    if (superseded.length) {
+      await lake.put(archivedVersionsKey(key), await encodeRows(p.spec, data, superseded, id));
+    }
     report.rowsWritten += current.length;
     report.versionsArchived += superseded.length;
     replaced.push(...p.visible);
@@ -311,77 +313,71 @@ export async function compactHoldingLock(lake: Lake, opts: CompactOptions = {}):
   return report;
 }
 
+/** A partition's rows, column by column (the table's stored columns). */
+interface Columns {
+  columns: Record<string, unknown[]>;
+  rows: number;
+}
+
 /**
  * The rows of a partition that count: those of its visible files, and the archived versions of its
  * compacted ones, whose batch is committed; `foreign` counts the rows left out.
  */
-async function committedRowsOf(
+async function committedColumnsOf(
   lake: Lake,
   p: Partition,
   committed: ReadonlySet<string>,
-): Promise<{ rows: Record<string, unknown>[]; foreign: number }> {
-  const rows: Record<string, unknown>[] = [];
-  let foreign = 0;
+): Promise<Columns & { foreign: number }> {
+  const out: Columns & { foreign: number } = { columns: {}, rows: 0, foreign: 0 };
+  for (const c of p.spec.columns) out.columns[c.name] = [];
   const keys = p.visible.flatMap((f) => (f.compacted ? [f.key, archivedVersionsKey(f.key)] : [f.key]));
   for (const key of keys) {
-    for (const r of await readParquetFileRows(lake, key)) {
-      if (committed.has(String(r.batch_id))) rows.push(asWritten(p.spec, r));
-      else foreign++;
+    const file = await readParquetColumns(lake, key, p.spec);
+    if (!file) continue;
+    const batch = file.columns.batch_id!;
+    for (let i = 0; i < file.rows; i++) {
+      if (!committed.has(String(batch[i]))) {
+        out.foreign++;
+        continue;
+      }
+      for (const c of p.spec.columns) out.columns[c.name]!.push(file.columns[c.name]![i]);
+      out.rows++;
     }
   }
-  return { rows, foreign };
+  return out;
 }
 
-/** A row as read back (Arrow's dates are epoch ms) in the values the writer takes. */
-function asWritten(spec: TableSpec, row: Record<string, unknown>): Record<string, unknown> {
-  for (const c of spec.columns) {
-    const v = row[c.name];
-    if (v instanceof Date) row[c.name] = c.type === 'date' ? v.toISOString().slice(0, 10) : v.getTime();
-    else if (c.type === 'date' && typeof v === 'number') row[c.name] = new Date(v).toISOString().slice(0, 10);
-  }
-  return row;
-}
-
-/** The current and superseded rows of a partition, by the table's version rule (none: all current). */
-function splitVersions(
-  spec: TableSpec,
-  rows: Record<string, unknown>[],
-): { current: Record<string, unknown>[]; superseded: Record<string, unknown>[] } {
+/** Row numbers of the current and superseded rows, by the table's version rule (none: all current). */
+function splitVersions(spec: TableSpec, data: Columns): { current: number[]; superseded: number[] } {
+  const all = Array.from({ length: data.rows }, (_, i) => i);
   const rule = VERSION_RULES.get(spec);
-  if (!rule) return { current: rows, superseded: [] };
-  const newest = new Map<string, Record<string, unknown>>();
-  const superseded: Record<string, unknown>[] = [];
-  for (const r of rows) {
-    const k = JSON.stringify(rule.key.map((c) => r[c]));
+  if (!rule) return { current: all, superseded: [] };
+  const keyColumns = rule.key.map((k) => data.columns[k]!);
+  const orderColumns = rule.newestFirst.map((k) => data.columns[k]! as (number | string)[]);
+  const newer = (a: number, b: number): boolean => {
+    for (const col of orderColumns) if (col[a] !== col[b]) return col[a]! > col[b]!;
+    return false;
+  };
+  const newest = new Map<string, number>();
+  const superseded: number[] = [];
+  for (const i of all) {
+    const k = keyColumns.map((col) => String(col[i])).join('\u0000');
     const seen = newest.get(k);
-    if (!seen) newest.set(k, r);
-    else if (newer(rule, r, seen)) {
+    if (seen === undefined) newest.set(k, i);
+    else if (newer(i, seen)) {
       superseded.push(seen);
-      newest.set(k, r);
-    } else superseded.push(r);
+      newest.set(k, i);
+    } else superseded.push(i);
   }
-  return { current: [...newest.values()], superseded };
+  return { current: [...newest.values()].sort((a, b) => a - b), superseded };
 }
 
-function newer(rule: VersionRule, a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  for (const c of rule.newestFirst) {
-    const x = a[c] as number | string;
-    const y = b[c] as number | string;
-    if (x !== y) return x > y;
+/** The rows `at` of a partition as a compaction's Parquet file. */
+function encodeRows(spec: TableSpec, data: Columns, at: readonly number[], id: string): Promise<Uint8Array> {
+  const columns: Record<string, unknown[]> = {};
+  for (const c of spec.columns) {
+    const from = data.columns[c.name]!;
+    columns[c.name] = c.name === 'compaction_id' ? at.map(() => id) : at.map((i) => from[i]);
   }
-  return false;
+  return encodeTable(spec, columns, CURATED_CODEC);
 }
-
-const encodeRows = (
-  spec: TableSpec,
-  rows: readonly Record<string, unknown>[],
-  id: string,
-): Promise<Uint8Array> =>
-  encodeTable(
-    spec,
-    rowsToColumns(
-      spec,
-      rows.map((r) => ({ ...r, compaction_id: id })),
-    ),
-    CURATED_CODEC,
-  );

@@ -4,6 +4,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
+import type { ColumnType, TableSpec } from '../schemas/table.ts';
 import type { Lake } from './lake.ts';
 
 /** Decodes a Parquet file into an Arrow table. */
@@ -41,3 +42,36 @@ export async function readParquetFileRows(lake: Lake, key: string): Promise<Reco
 /** A Parquet file starts with the magic bytes `PAR1`. */
 const isParquet = (bytes: Uint8Array): boolean =>
   bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
+
+/**
+ * One Parquet object's columns of a declared table, in the values the writer takes (epoch ms for
+ * timestamps, `YYYY-MM-DD` for dates, numbers for integers); a column the file lacks (written
+ * before it was declared) is all nulls. Column by column, with no object per row: compaction reads
+ * whole partitions this way. Undefined when the object is absent or not Parquet.
+ */
+export async function readParquetColumns(
+  lake: Lake,
+  key: string,
+  spec: TableSpec,
+): Promise<{ columns: Record<string, unknown[]>; rows: number } | undefined> {
+  const bytes = await lake.get(key);
+  if (!bytes || !isParquet(bytes)) return undefined;
+  const table = decodeParquet(bytes);
+  const rows = table.numRows;
+  const columns: Record<string, unknown[]> = {};
+  for (const c of spec.columns) {
+    const vector = table.getChild(c.name);
+    const out = new Array<unknown>(rows);
+    for (let i = 0; i < rows; i++) out[i] = vector ? writable(c.type, vector.get(i)) : null;
+    columns[c.name] = out;
+  }
+  return { columns, rows };
+}
+
+function writable(type: ColumnType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return type === 'date' ? v.toISOString().slice(0, 10) : v.getTime();
+  if (type === 'date' && typeof v === 'number') return new Date(v).toISOString().slice(0, 10);
+  return v;
+}
