@@ -145,6 +145,8 @@ interface Partition {
   absorbed: DataFile[];
   /** Compacted files no record names: a compaction that stopped before its record. */
   dead: DataFile[];
+  /** Its archive files: the versions compactions took out of it (see committedColumnsOf). */
+  archives: string[];
 }
 
 /** The partitions of a batch table, with which of their files count. */
@@ -165,7 +167,7 @@ async function partitionsOf(
     const dir = key.slice(prefix.length, key.lastIndexOf('/') + 1);
     let p = byDir.get(dir);
     if (!p) {
-      p = { spec, values: partitionValues(spec, dir), visible: [], absorbed: [], dead: [] };
+      p = { spec, values: partitionValues(spec, dir), visible: [], absorbed: [], dead: [], archives: [] };
       byDir.set(dir, p);
     }
     const member = absorbedMember(
@@ -177,6 +179,12 @@ async function partitionsOf(
     else if (file.compacted) (records.live.has(group) ? p.visible : p.dead).push(file);
     // A batch without a commit record: being written, or left by a writer that died (sweepLake's).
     else if (committed.has(group)) p.visible.push(file);
+  }
+  const archive = archivePrefix(spec);
+  for (const key of await lake.list(archive)) {
+    const p = byDir.get(key.slice(archive.length, key.lastIndexOf('/') + 1));
+    // An archive whose partition has no file left holds versions of lines no reader counts.
+    if (p && key.endsWith('.parquet')) p.archives.push(key);
   }
   return [...byDir.values()];
 }
@@ -238,9 +246,10 @@ export async function compactHoldingLock(lake: Lake, opts: CompactOptions = {}):
       (p.visible.length >= 2 || (opts.recheck && p.visible.length === 1 && p.visible[0]!.compacted)),
   );
   const replaced: DataFile[] = [];
+  const archivesReplaced: string[] = [];
   let done = 0;
   for (const p of todo) {
-    const data = await committedColumnsOf(lake, p, committed);
+    const data = await committedColumnsOf(lake, p, committed, opts.recheck === true);
     // One file stays as it is, unless it holds rows of a batch no longer committed.
     if (p.visible.length === 1 && data.foreign === 0) continue;
     const { current, superseded } = splitVersions(p.spec, data);
@@ -252,6 +261,8 @@ export async function compactHoldingLock(lake: Lake, opts: CompactOptions = {}):
     report.rowsWritten += current.length;
     report.versionsArchived += superseded.length;
     replaced.push(...p.visible);
+    // Rechecked, the archives were read and written again as one: the old ones go with the files.
+    if (opts.recheck) archivesReplaced.push(...p.archives);
     p.visible = current.length ? [{ key, table: p.spec.name, group: id, compacted: true, member: '' }] : [];
     report.partitions++;
     opts.onProgress?.(++done, todo.length);
@@ -297,9 +308,8 @@ export async function compactHoldingLock(lake: Lake, opts: CompactOptions = {}):
   }
   // 4. The files no reader counts any more (a record names each): the ones replaced now, and those a
   // compaction that stopped left. Their members stay in the record until the next compaction.
-  for (const f of absorbed) {
-    await lake.delete(f.key);
-    if (f.compacted) await lake.delete(archivedVersionsKey(f.key));
+  for (const key of [...absorbed.map((f) => f.key), ...archivesReplaced]) {
+    await lake.delete(key);
     report.filesDeleted++;
   }
   // Compacted files no record counts: under the lock no compaction is writing, so they are dead.
@@ -320,17 +330,23 @@ interface Columns {
 }
 
 /**
- * The rows of a partition that count: those of its visible files, and the archived versions of its
- * compacted ones, whose batch is committed; `foreign` counts the rows left out.
+ * The rows of a partition that count, whose batch is committed; `foreign` counts the rows left out.
+ * Those of its visible files, and `withArchive` also the versions compactions archived: only to
+ * bring back what a batch taken back had superseded. Archives are written, never rewritten, by
+ * the compactions in between (a day re-exported for 30 days gets 30 small archive files, rather
+ * than a growing archive written 30 times); an archive a compaction that stopped wrote holds
+ * versions still in the files it did not replace, which the next one archives again, and a
+ * version archived twice changes no current row.
  */
 async function committedColumnsOf(
   lake: Lake,
   p: Partition,
   committed: ReadonlySet<string>,
+  withArchive: boolean,
 ): Promise<Columns & { foreign: number }> {
   const out: Columns & { foreign: number } = { columns: {}, rows: 0, foreign: 0 };
   for (const c of p.spec.columns) out.columns[c.name] = [];
-  const keys = p.visible.flatMap((f) => (f.compacted ? [f.key, archivedVersionsKey(f.key)] : [f.key]));
+  const keys = [...p.visible.map((f) => f.key), ...(withArchive ? p.archives : [])];
   for (const key of keys) {
     const file = await readParquetColumns(lake, key, p.spec);
     if (!file) continue;

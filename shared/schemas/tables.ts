@@ -38,7 +38,7 @@ const dt = (doc: string) => partitionKey('dt', doc);
 export const orderLines: TableSpec = {
   name: 'order_lines',
   zone: 'curated',
-  doc: 'One row per order line per export; the order_lines view shows the latest export of each line.',
+  doc: 'One row per order line per export (a compaction moves the versions a later export superseded to the archive); the order_lines view shows the latest export of each line.',
   columns: [
     required('order_id', 'string', 'Order number as the platform shows it.'),
     required(

@@ -151,22 +151,30 @@ describe('compaction', () => {
     expect(await lake.list('curated/compactions/')).toHaveLength(1);
   });
 
-  it('compacts again when a later export lands in compacted partitions', async () => {
+  it('compacts again when a later export lands in compacted partitions, and a forget reads every archive', async () => {
     const { lake } = await threeExports();
     await compactLake(lake);
+    const compacted = await seen(lake);
     const dir = await tempDir();
     const path = join(dir, 'refunds.csv');
     await writeFile(
       path,
-      exportOf(5, 6, (d, n) => (n === 3 ? 'refunded' : 'completed')),
+      exportOf(5, 6, (_d, n) => (n === 3 ? 'refunded' : 'completed')),
     );
-    await ingest(lake, path, { exportedAt: Date.UTC(2026, 10, 14) });
+    const refunds = await ingest(lake, path, { exportedAt: Date.UTC(2026, 10, 14) });
     const before = await seen(lake);
     const report = await compactLake(lake);
     expect(report.partitions).toBe(2 + 1);
     expect((await seen(lake)).order_lines).toEqual(before.order_lines);
     expect(await lake.list('curated/compactions/')).toHaveLength(1);
     expect(await dataFiles(lake, 'curated/order_lines/')).toBe(10);
+    // Days 5 and 6 have an archive of each compaction (written, never rewritten); taking the refunds
+    // back rewrites them as one and brings back the versions of before.
+    const day5 = 'curated/archive/order_lines/source=generic/dt=2026-11-05/';
+    expect(await dataFiles(lake, day5)).toBe(2);
+    await forgetBatch(lake, refunds.batchId);
+    expect((await seen(lake)).order_lines).toEqual(compacted.order_lines);
+    expect(await dataFiles(lake, day5)).toBe(1);
   });
 
   it('stopped after any write or delete, readers see the rows of before or of after, never a mix, and the next run completes it', async () => {
