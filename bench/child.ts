@@ -93,7 +93,10 @@ switch (stage) {
     const stage = STAGES.find((s) => s.name === name) as Stage | undefined;
     if (!stage) throw new Error(`no stage ${name}`);
     const lake = new LocalLake(lakeDir);
-    const engine = await DuckDbEngine.open(lake, { reportingCurrency: config.reportingCurrency });
+    const engine = await DuckDbEngine.open(lake, {
+      reportingCurrency: config.reportingCurrency,
+      ...(process.env.BENCH_DUCKDB_MEMORY ? { memoryLimit: process.env.BENCH_DUCKDB_MEMORY } : {}),
+    });
     const records = await commitRecords(lake);
     await engine.query(`create or replace temp view order_lines as select * from read_parquet('${file}')`);
     await runStage(stage, {

@@ -9,6 +9,28 @@ import type { ClvRow } from '../models/clv.ts';
 import type { RfmRow } from '../models/rfm.ts';
 import type { Segment } from '../schemas/tables.ts';
 
+/** What the rule reads of a customer's RFM row and of their CLV row. */
+export const RECALL_RFM_COLUMNS = [
+  'customer_id',
+  'segment',
+  'segment_zh',
+  'last_order_date',
+  'recency_days',
+  'frequency',
+  'monetary',
+  'm_high',
+] as const;
+export const RECALL_CLV_COLUMNS = [
+  'customer_id',
+  'p_alive',
+  'clv_12m',
+  'x',
+  't_days',
+  'expected_avg_order_value',
+] as const;
+export type RecallRfm = Pick<RfmRow, (typeof RECALL_RFM_COLUMNS)[number]>;
+export type RecallClv = Pick<ClvRow, (typeof RECALL_CLV_COLUMNS)[number]>;
+
 export const RECALL_SEGMENTS: ReadonlySet<Segment> = new Set(['important_retention', 'important_winback']);
 
 const OFFERS: Partial<Record<Segment, string>> = {
@@ -39,11 +61,28 @@ export interface RecallContext {
   /** Customers recalled within the cooldown window before this run. */
   recentlyRecalled: ReadonlySet<string>;
   /** Churn / value model rows by customer, when the model ran. */
-  clv?: ReadonlyMap<string, ClvRow>;
+  clv?: ReadonlyMap<string, RecallClv>;
   /** Share of customers, by clv_12m, that counts as valuable (default 0.2). */
   topShare?: number;
   /** P(alive) below this means going to sleep (default 0.5). */
   pAliveThreshold?: number;
+  /**
+   * The customers in the top share by clv_12m, when the caller ranked them (topValueCustomers):
+   * then `clv` need only hold the customers in `rows`.
+   */
+  topValue?: ReadonlySet<string>;
+}
+
+/** The top `share` of customers by clv_12m (ties by id): the valuable ones by expected value. */
+export function topValueCustomers(
+  ids: readonly string[],
+  clv12m: ArrayLike<number>,
+  share: number,
+): Set<string> {
+  const order = Array.from(ids, (_, i) => i).sort(
+    (a, b) => clv12m[b]! - clv12m[a]! || ids[a]!.localeCompare(ids[b]!),
+  );
+  return new Set(order.slice(0, Math.ceil(ids.length * share)).map((i) => ids[i]!));
 }
 
 /**
@@ -57,21 +96,21 @@ const fmt = (v: number): string => {
 };
 
 /** A year of the customer's own purchase rate at their expected order value, times P(gone). */
-export function valueAtRisk(c: ClvRow): number {
+export function valueAtRisk(c: RecallClv): number {
   const perYear = ((c.x + 1) * 365) / Math.max(c.t_days, 30);
   return (1 - c.p_alive) * c.expected_avg_order_value * perYear;
 }
 
-export function churnRecallAlerts(rows: readonly RfmRow[], ctx: RecallContext): ChurnRecallAlert[] {
+export function churnRecallAlerts(rows: readonly RecallRfm[], ctx: RecallContext): ChurnRecallAlert[] {
   const threshold = ctx.pAliveThreshold ?? 0.5;
   const clv = ctx.clv;
-  let topValue = new Set<string>();
-  if (clv && clv.size) {
-    const ranked = [...clv.values()].sort(
-      (a, b) => b.clv_12m - a.clv_12m || a.customer_id.localeCompare(b.customer_id),
-    );
-    topValue = new Set(
-      ranked.slice(0, Math.ceil(ranked.length * (ctx.topShare ?? 0.2))).map((c) => c.customer_id),
+  let topValue = ctx.topValue ?? new Set<string>();
+  if (!ctx.topValue && clv && clv.size) {
+    const rows = [...clv.values()];
+    topValue = topValueCustomers(
+      rows.map((c) => c.customer_id),
+      rows.map((c) => c.clv_12m),
+      ctx.topShare ?? 0.2,
     );
   }
   const alerts: ChurnRecallAlert[] = [];

@@ -3,10 +3,10 @@
  * SQL, yesterday's stages for FAST's advance rate, and today's RFM for the super users (m_high).
  */
 import type { Table } from 'apache-arrow';
-import { type AiplStage, fastAndGrow } from '../models/aipl.ts';
+import { type AiplStage, fastAndGrowColumns } from '../models/aipl.ts';
 import { aipl, fast, grow, rfm } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
-import { byCustomerId } from './rfm.ts';
+import { byCustomer } from './customer-order.ts';
 import { query } from './row-shape.ts';
 import { columnsOf, defineStage } from './stage.ts';
 
@@ -27,9 +27,11 @@ const todaysRfm = { table: rfm, day: 'run' } as const;
 
 function stagesOf(table: Table | undefined): Map<string, AiplStage> | undefined {
   if (!table) return undefined;
-  const ids = table.getChild('customer_id')!.toArray() as string[];
-  const stages = table.getChild('stage')!.toArray() as AiplStage[];
-  return new Map(ids.map((id, i) => [id, stages[i]!]));
+  const ids = table.getChild('customer_id')!;
+  const stages = table.getChild('stage')!;
+  const out = new Map<string, AiplStage>();
+  for (let i = 0; i < table.numRows; i++) out.set(ids.get(i) as string, stages.get(i) as AiplStage);
+  return out;
 }
 
 function highSpenders(table: Table | undefined): Set<string> {
@@ -52,17 +54,18 @@ export const aiplStage = defineStage({
     const { asOf } = ctx;
     ctx.log.info(`run ${asOf}: AIPL / FAST / GROW`);
     const d30 = addDays(asOf, -30);
-    const rows = (
-      await ctx.rows(features, { as_of: asOf, d30, d60: addDays(asOf, -60), d365: addDays(asOf, -365) })
-    ).sort(byCustomerId);
+    const input = byCustomer(
+      (await ctx.columns(features, { as_of: asOf, d30, d60: addDays(asOf, -60), d365: addDays(asOf, -365) }))
+        .columns,
+    );
     const previousStages = stagesOf(await ctx.read(previousAipl));
-    const lifecycle = fastAndGrow(rows, d30, {
+    const lifecycle = fastAndGrowColumns(input, d30, {
       ...(previousStages ? { previousStages } : {}),
       highSpenders: highSpenders(await ctx.read(todaysRfm)),
     });
     return {
       tables: new Map([
-        [aipl, columnsOf(aipl, lifecycle.stages)],
+        [aipl, lifecycle.stages],
         [fast, columnsOf(fast, [lifecycle.fast])],
         [grow, columnsOf(grow, [lifecycle.grow])],
       ]),

@@ -1,12 +1,21 @@
-/** A partition read back from the lake (an Arrow table) as plain rows: dates `YYYY-MM-DD`, not epoch milliseconds. */
+/** Partitions read back from the lake (Arrow tables) as plain values: dates `YYYY-MM-DD`, not epoch milliseconds. */
 import { type Table, Type } from 'apache-arrow';
 import { isoDate } from '../time.ts';
 
-export function arrowRows(table: Table): Record<string, unknown>[] {
-  const dates = table.schema.fields.filter((f) => f.typeId === Type.Date).map((f) => f.name);
-  return table.toArray().map((r) => {
-    const row = r.toJSON() as Record<string, unknown>;
-    for (const d of dates) if (row[d] !== null && row[d] !== undefined) row[d] = isoDate(Number(row[d]));
-    return row;
-  });
+/** One column's values, in row order; a date column as `YYYY-MM-DD`. */
+export function arrowColumn(table: Table, name: string): unknown[] {
+  const vector = table.getChild(name);
+  if (!vector) throw new Error(`the partition has no column "${name}"`);
+  const isDate = table.schema.fields.find((f) => f.name === name)?.typeId === Type.Date;
+  const out = new Array<unknown>(table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    const v = vector.get(i);
+    out[i] = isDate && v !== null && v !== undefined ? isoDate(Number(v)) : v;
+  }
+  return out;
+}
+
+/** The given columns of a partition, by name. */
+export function arrowColumns<K extends string>(table: Table, names: readonly K[]): Record<K, unknown[]> {
+  return Object.fromEntries(names.map((n) => [n, arrowColumn(table, n)])) as Record<K, unknown[]>;
 }

@@ -1,13 +1,21 @@
 /**
  * Churn recall (shared/alerts/churn-recall.ts): valuable customers going to sleep, from today's RFM
- * and CLV partitions, less those recalled within the cooldown.
+ * and CLV partitions, less those recalled within the cooldown. The partitions are read column by
+ * column; only the customers who could be alerted (valuable, and asleep by segment or P(alive))
+ * become rows.
  */
-import { type ChurnRecallAlert, churnRecallAlerts } from '../alerts/churn-recall.ts';
-import type { ClvRow } from '../models/clv.ts';
-import type { RfmRow } from '../models/rfm.ts';
-import { churnRecall, clv, rfm } from '../schemas/tables.ts';
+import {
+  churnRecallAlerts,
+  RECALL_CLV_COLUMNS,
+  RECALL_RFM_COLUMNS,
+  RECALL_SEGMENTS,
+  type RecallClv,
+  type RecallRfm,
+  topValueCustomers,
+} from '../alerts/churn-recall.ts';
+import { churnRecall, clv, rfm, type Segment } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
-import { arrowRows } from './arrow-rows.ts';
+import { arrowColumns } from './arrow-rows.ts';
 import { query } from './row-shape.ts';
 import { columnsOf, defineStage } from './stage.ts';
 
@@ -15,7 +23,15 @@ const recentlyRecalled = query('recently_recalled', { customer_id: 'string' });
 const todaysRfm = { table: rfm, day: 'run' } as const;
 const todaysClv = { table: clv, day: 'run' } as const;
 
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+/** The mean of a column, added in row order (as computeRfm adds it). */
+const mean = (xs: readonly unknown[]): number => {
+  let total = 0;
+  for (const x of xs) total += x as number;
+  return xs.length ? total / xs.length : 0;
+};
+
+const rowAt = <K extends string>(columns: Record<K, unknown[]>, names: readonly K[], i: number) =>
+  Object.fromEntries(names.map((n) => [n, columns[n][i]]));
 
 export const churnRecallStage = defineStage({
   name: 'churn_recall',
@@ -26,28 +42,48 @@ export const churnRecallStage = defineStage({
   settings: ['cooldownDays', 'recallTopShare', 'recallPAliveThreshold'],
   async run(ctx) {
     const { asOf, settings } = ctx;
-    const rows = arrowRows((await ctx.read(todaysRfm))!) as unknown as RfmRow[];
-    const clvRows = arrowRows((await ctx.read(todaysClv))!) as unknown as ClvRow[];
+    const r = arrowColumns((await ctx.read(todaysRfm))!, RECALL_RFM_COLUMNS);
+    const c = arrowColumns((await ctx.read(todaysClv))!, RECALL_CLV_COLUMNS);
     const means = {
-      recency_days: mean(rows.map((r) => r.recency_days)),
-      frequency: mean(rows.map((r) => r.frequency)),
-      monetary: mean(rows.map((r) => r.monetary)),
+      recency_days: mean(r.recency_days),
+      frequency: mean(r.frequency),
+      monetary: mean(r.monetary),
     };
+    const clvIds = c.customer_id as string[];
+    const topValue = topValueCustomers(clvIds, c.clv_12m as number[], settings.recallTopShare);
+    const clvIndex = new Map(clvIds.map((id, i) => [id, i]));
+    // Only a valuable customer asleep by segment or by P(alive) can be alerted.
+    const candidates: RecallRfm[] = [];
+    const models = new Map<string, RecallClv>();
+    const ids = r.customer_id as string[];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const k = clvIndex.get(id);
+      const valuable = r.m_high[i] === true || topValue.has(id);
+      const asleep =
+        RECALL_SEGMENTS.has(r.segment[i] as Segment) ||
+        (k !== undefined && (c.p_alive[k] as number) < settings.recallPAliveThreshold);
+      if (!valuable || !asleep) continue;
+      candidates.push(rowAt(r, RECALL_RFM_COLUMNS, i) as RecallRfm);
+      if (k !== undefined) models.set(id, rowAt(c, RECALL_CLV_COLUMNS, k) as RecallClv);
+    }
     const recent = await ctx.rows(recentlyRecalled, {
       as_of: asOf,
       since: addDays(asOf, -settings.cooldownDays),
     });
-    const recalled = new Set(recent.map((r) => r.customer_id));
-    const byId = new Map(clvRows.map((r) => [r.customer_id, r]));
     const options = {
       means,
-      clv: byId,
+      clv: models,
+      topValue,
       topShare: settings.recallTopShare,
       pAliveThreshold: settings.recallPAliveThreshold,
     };
-    const alerts: ChurnRecallAlert[] = churnRecallAlerts(rows, { ...options, recentlyRecalled: recalled });
+    const alerts = churnRecallAlerts(candidates, {
+      ...options,
+      recentlyRecalled: new Set(recent.map((x) => x.customer_id)),
+    });
     const alerted = new Set(alerts.map((a) => a.customer_id));
-    const suppressed = churnRecallAlerts(rows, { ...options, recentlyRecalled: new Set() }).filter(
+    const suppressed = churnRecallAlerts(candidates, { ...options, recentlyRecalled: new Set() }).filter(
       (a) => !alerted.has(a.customer_id),
     ).length;
     return {

@@ -2,36 +2,41 @@
 -- dates: {{d30}} (as_of - 30 days), {{d60}} (as_of - 60 days), {{d365}} (as_of - 365 days); a
 -- window is (start, end]. Purchases as in rfm_customer_aggregates.sql; `orders` counts every order,
 -- paid or not. Runs unchanged on DuckDB and Athena (Trino).
-with all_orders as (
-  select customer_id, count(distinct order_id) as orders
+-- Purchase days are aggregated first (one row per customer and day), so the window counts are
+-- plain counts of days rather than a distinct count per window over every line.
+with lines as (
+  select customer_id, order_id, dt, status, category, net_amount_rc
   from order_lines
   where dt <= {{as_of}} and customer_id is not null
+),
+all_orders as (
+  select customer_id, count(distinct order_id) as orders
+  from lines
   group by customer_id
 ),
-purchases as (
-  select customer_id, dt, category, net_amount_rc
-  from order_lines
-  where dt <= {{as_of}}
-    and customer_id is not null
-    and status in ({{purchase_statuses}})
+purchase_days as (
+  select customer_id, dt, sum(net_amount_rc) as spend
+  from lines
+  where status in ({{purchase_statuses}})
+  group by customer_id, dt
 ),
 per_customer as (
   select
     customer_id,
     min(dt) as first_purchase_dt,
-    count(distinct dt) as purchase_days,
-    count(distinct case when dt > {{d365}} then dt end) as purchase_days_365,
-    count(distinct case when dt > {{d30}} then dt end) as purchase_days_30,
-    count(distinct case when dt > {{d60}} and dt <= {{d30}} then dt end) as purchase_days_prev30,
-    coalesce(sum(case when dt > {{d30}} then net_amount_rc end), 0) as spend_30,
-    coalesce(sum(case when dt > {{d60}} and dt <= {{d30}} then net_amount_rc end), 0) as spend_prev30
-  from purchases
+    count(*) as purchase_days,
+    count(case when dt > {{d365}} then 1 end) as purchase_days_365,
+    count(case when dt > {{d30}} then 1 end) as purchase_days_30,
+    count(case when dt > {{d60}} and dt <= {{d30}} then 1 end) as purchase_days_prev30,
+    coalesce(sum(case when dt > {{d30}} then spend end), 0) as spend_30,
+    coalesce(sum(case when dt > {{d60}} and dt <= {{d30}} then spend end), 0) as spend_prev30
+  from purchase_days
   group by customer_id
 ),
 first_category as (
   select customer_id, category, min(dt) as first_dt
-  from purchases
-  where category is not null
+  from lines
+  where status in ({{purchase_statuses}}) and category is not null
   group by customer_id, category
 ),
 widened as (
