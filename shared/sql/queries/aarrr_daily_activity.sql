@@ -13,17 +13,27 @@ with lines as (
   from order_lines
   where dt <= {{as_of}} and customer_id is not null
 ),
-paid as (
-  select * from lines where status in ({{purchase_statuses}})
+-- The lines of a day, source and channel are counted per customer and order first: the counts
+-- below then read a row per order, not per line.
+paid_orders as (
+  select customer_id, order_id, dt, source, channel, sum(net_amount_rc) as net
+  from lines
+  where status in ({{purchase_statuses}})
+  group by customer_id, order_id, dt, source, channel
 ),
 first_orders as (
   select customer_id, source, order_id, dt, channel
   from (
     select customer_id, source, order_id, dt, channel,
       row_number() over (partition by customer_id order by order_ts, source, order_id, channel) as order_rank
-    from lines
+    from (select distinct customer_id, source, order_id, order_ts, dt, channel from lines) order_rows
   ) ranked
   where order_rank = 1
+),
+order_referrals as (
+  select customer_id, source, order_id, max(referral_id) as referral_id
+  from lines
+  group by customer_id, source, order_id
 ),
 customers as (
   -- Referred when any line of the first order carries a referral id (max skips nulls on both engines).
@@ -32,56 +42,67 @@ customers as (
     f.dt as first_dt,
     f.source as first_source,
     f.channel as first_channel,
-    max(l.referral_id) as first_referral
+    r.referral_id as first_referral
   from first_orders f
-  join lines l on l.customer_id = f.customer_id and l.source = f.source and l.order_id = f.order_id
-  group by f.customer_id, f.dt, f.source, f.channel
+  join order_referrals r on r.customer_id = f.customer_id and r.source = f.source and r.order_id = f.order_id
 ),
 first_paid as (
-  select customer_id, min(dt) as first_paid_dt from paid group by customer_id
+  select customer_id, min(dt) as first_paid_dt from paid_orders group by customer_id
 ),
-acquired as (
-  select first_dt as dt, first_source as source, first_channel as channel,
-    count(*) as new_customers,
-    sum(case when first_referral is not null then 1 else 0 end) as referral_customers
-  from customers group by first_dt, first_source, first_channel
-),
-activated as (
-  select fp.first_paid_dt as dt, c.first_source as source, c.first_channel as channel, count(*) as activated_customers
-  from first_paid fp join customers c on fp.customer_id = c.customer_id
-  group by fp.first_paid_dt, c.first_source, c.first_channel
+-- Acquisition and activation counted in one pass over the customers (a row per customer for each
+-- kind): a relation a query names twice is computed twice, by DuckDB and by Athena alike.
+acquired_activated as (
+  select
+    case when k.kind = 'acquired' then c.first_dt else fp.first_paid_dt end as dt,
+    c.first_source as source,
+    c.first_channel as channel,
+    sum(case when k.kind = 'acquired' then 1 else 0 end) as new_customers,
+    sum(case when k.kind = 'acquired' and c.first_referral is not null then 1 else 0 end) as referral_customers,
+    sum(case when k.kind = 'activated' then 1 else 0 end) as activated_customers
+  from customers c
+  left join first_paid fp on fp.customer_id = c.customer_id
+  cross join (values ('acquired'), ('activated')) as k (kind)
+  where k.kind = 'acquired' or fp.first_paid_dt is not null
+  group by case when k.kind = 'acquired' then c.first_dt else fp.first_paid_dt end, c.first_source, c.first_channel
 ),
 revenue as (
   select p.dt, p.source, p.channel,
     count(distinct p.customer_id) as buyers,
     count(distinct case when p.dt > fp.first_paid_dt then p.customer_id end) as repeat_buyers,
     count(distinct p.order_id) as paid_orders,
-    coalesce(sum(p.net_amount_rc), 0) as revenue
-  from paid p join first_paid fp on p.customer_id = fp.customer_id
+    coalesce(sum(p.net), 0) as revenue
+  from paid_orders p join first_paid fp on p.customer_id = fp.customer_id
   group by p.dt, p.source, p.channel
 ),
 referral_sources as (
   select source, max(case when referral_id is not null then 1 else 0 end) as has_referrals from lines group by source
 ),
-keys as (
-  select dt, source, channel from acquired
-  union select dt, source, channel from activated
-  union select dt, source, channel from revenue
+days as (
+  select
+    coalesce(a.dt, r.dt) as dt,
+    coalesce(a.source, r.source) as source,
+    coalesce(a.channel, r.channel) as channel,
+    a.new_customers,
+    a.activated_customers,
+    a.referral_customers,
+    r.buyers,
+    r.repeat_buyers,
+    r.paid_orders,
+    r.revenue
+  from acquired_activated a
+  full outer join revenue r on r.dt = a.dt and r.source = a.source and r.channel = a.channel
 )
 select
-  k.dt as date,
-  k.source,
-  k.channel,
-  cast(coalesce(a.new_customers, 0) as integer) as new_customers,
-  cast(coalesce(v.activated_customers, 0) as integer) as activated_customers,
-  cast(coalesce(r.buyers, 0) as integer) as buyers,
-  cast(coalesce(r.repeat_buyers, 0) as integer) as repeat_buyers,
-  cast(coalesce(r.paid_orders, 0) as integer) as paid_orders,
-  cast(coalesce(r.revenue, 0) as double) as revenue,
-  cast(coalesce(a.referral_customers, 0) as integer) as referral_customers,
+  d.dt as date,
+  d.source,
+  d.channel,
+  cast(coalesce(d.new_customers, 0) as integer) as new_customers,
+  cast(coalesce(d.activated_customers, 0) as integer) as activated_customers,
+  cast(coalesce(d.buyers, 0) as integer) as buyers,
+  cast(coalesce(d.repeat_buyers, 0) as integer) as repeat_buyers,
+  cast(coalesce(d.paid_orders, 0) as integer) as paid_orders,
+  cast(coalesce(d.revenue, 0) as double) as revenue,
+  cast(coalesce(d.referral_customers, 0) as integer) as referral_customers,
   cast(rs.has_referrals as integer) as has_referrals
-from keys k
-left join acquired a on a.dt = k.dt and a.source = k.source and a.channel = k.channel
-left join activated v on v.dt = k.dt and v.source = k.source and v.channel = k.channel
-left join revenue r on r.dt = k.dt and r.source = k.source and r.channel = k.channel
-join referral_sources rs on rs.source = k.source
+from days d
+join referral_sources rs on rs.source = d.source
