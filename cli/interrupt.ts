@@ -76,6 +76,9 @@ export class StoppableLake implements Lake {
   list(prefix: string): Promise<string[]> {
     return this.base.list(prefix);
   }
+  sizes(prefix: string): Promise<Map<string, number>> {
+    return this.base.sizes(prefix);
+  }
   uri(keyOrPattern: string): string {
     return this.base.uri(keyOrPattern);
   }

@@ -1,5 +1,5 @@
 import type { SweepReport } from '../shared/lake/commits.ts';
-import { type CompactionReport, compactLake } from '../shared/lake/compaction.ts';
+import { COMPACTION_BUDGET_BYTES, type CompactionReport, compactLake } from '../shared/lake/compaction.ts';
 import type { Lake } from '../shared/lake/lake.ts';
 import { LakeBusyError } from '../shared/lake/maintenance.ts';
 import type { CliIo } from './io.ts';
@@ -22,14 +22,17 @@ export function describeSweep(r: SweepReport): string {
 
 /** What a compaction did, for stderr; empty when it rewrote and deleted nothing. */
 export function describeCompaction(r: CompactionReport, seconds: number): string {
-  if (!r.partitions && !r.filesDeleted && r.commitObjects.before === r.commitObjects.after) return '';
+  const over = r.partitionsOverBudget
+    ? `lake: ${r.partitionsOverBudget} partition(s) of several files left as they are: over ${COMPACTION_BUDGET_BYTES / 2 ** 20} MB, made of big files already\n`
+    : '';
+  if (!r.partitions && !r.filesDeleted && r.commitObjects.before === r.commitObjects.after) return over;
   const parts = [
     `${r.partitions} partition(s) compacted in ${seconds.toFixed(1)} s: files read by queries ${r.filesBefore} -> ${r.filesAfter}`,
   ];
   if (r.versionsArchived) parts.push(`${r.versionsArchived} superseded line version(s) archived`);
   if (r.commitObjects.before !== r.commitObjects.after)
     parts.push(`commit records in ${r.commitObjects.before} -> ${r.commitObjects.after} object(s)`);
-  return `lake: ${parts.join('; ')}\n`;
+  return `lake: ${parts.join('; ')}\n${over}`;
 }
 
 /**

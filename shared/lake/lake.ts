@@ -18,6 +18,8 @@ export interface Lake {
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Keys under a prefix with their sizes in bytes (one listing in S3, as `list`). */
+  sizes(prefix: string): Promise<Map<string, number>>;
   /** When an object was last written (epoch ms); optional: used to sweep leftovers by age. */
   modifiedAt?(key: string): Promise<number>;
   /** Removes an object; no error when it is absent. */

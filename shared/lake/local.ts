@@ -141,6 +141,20 @@ export class LocalLake implements Lake {
       .sort();
   }
 
+  async sizes(prefix: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const key of await this.list(prefix)) {
+      try {
+        out.set(key, (await stat(this.path(key))).size);
+      } catch (cause) {
+        // Gone since the listing (a delete in between): as if it had not been listed.
+        if ((cause as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw new LakeError(key, 'stat failed', { cause });
+      }
+    }
+    return out;
+  }
+
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
   }

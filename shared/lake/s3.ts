@@ -116,7 +116,11 @@ export class S3Lake implements Lake {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return [...(await this.sizes(prefix)).keys()];
+  }
+
+  async sizes(prefix: string): Promise<Map<string, number>> {
+    const keys: [string, number][] = [];
     let token: string | undefined;
     do {
       const page = await this.call(prefix, 'list', () =>
@@ -128,10 +132,11 @@ export class S3Lake implements Lake {
           }),
         ),
       );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key.slice(this.prefix.length));
+      for (const o of page.Contents ?? [])
+        if (o.Key) keys.push([o.Key.slice(this.prefix.length), o.Size ?? 0]);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return new Map(keys.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
   }
 
   async delete(key: string): Promise<void> {

@@ -112,6 +112,7 @@ class DyingLake implements Lake {
   get = (key: string) => this.inner.get(key);
   exists = (key: string) => this.inner.exists(key);
   list = (prefix: string) => this.inner.list(prefix);
+  sizes = (prefix: string) => this.inner.sizes(prefix);
   modifiedAt = (key: string) => this.inner.modifiedAt(key);
   uri = (k: string) => this.inner.uri(k);
 }
@@ -253,6 +254,15 @@ describe('compaction', () => {
       await forgetBatch(lake, target);
       expect(await seen(lake), `stopped after ${writes}`).toEqual(expected);
     }
+  });
+
+  it('leaves a partition of more than its budget as it is, and says so', async () => {
+    const { lake } = await threeExports();
+    const before = await seen(lake);
+    const report = await compactLake(lake, { budgetBytes: 1 });
+    expect(report).toMatchObject({ partitions: 0, partitionsOverBudget: 4, versionsArchived: 0 });
+    expect(await dataFiles(lake, 'curated/order_lines/')).toBe(13);
+    expect(await seen(lake)).toEqual(before);
   });
 
   it('one compaction or forget at a time; a lock left by a dead process expires', async () => {

@@ -46,6 +46,12 @@ describe.each(implementations)('lake contract: %s', (_name, make) => {
     expect(await lake.list('x/')).toEqual(['x/1.txt', 'x/2.txt', 'x/y/3.txt']);
     expect(await lake.list('x')).toEqual(['x/1.txt', 'x/2.txt', 'x/y/3.txt', 'xz/4.txt']);
     expect(await lake.list('nothing/')).toEqual([]);
+    // With their sizes in bytes, in the same order (compaction budgets partitions by them).
+    expect([...(await lake.sizes('x/'))]).toEqual([
+      ['x/1.txt', 7],
+      ['x/2.txt', 7],
+      ['x/y/3.txt', 9],
+    ]);
   });
 
   it('creates an object only once with putIfAbsent', async () => {

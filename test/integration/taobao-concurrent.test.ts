@@ -49,6 +49,10 @@ class HookedLake implements Lake {
     await this.before('exists', key);
     return this.inner.exists(key);
   }
+  async sizes(prefix: string) {
+    await this.before('list', prefix);
+    return this.inner.sizes(prefix);
+  }
   async list(prefix: string) {
     await this.before('list', prefix);
     return this.inner.list(prefix);
