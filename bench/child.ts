@@ -18,7 +18,7 @@ import { orderLinesSnapshotSql } from '../shared/sql/views.ts';
 import { shapedEngine } from '../shared/stages/engine-boundary.ts';
 import { STAGES } from '../shared/stages/registry.ts';
 import { runStage } from '../shared/stages/run-stages.ts';
-import type { Stage } from '../shared/stages/stage.ts';
+import { duckDbBudget, type Stage } from '../shared/stages/stage.ts';
 import { synthOrders } from '../shared/synth/orders.ts';
 
 const [stage, a, b] = process.argv.slice(2);
@@ -95,7 +95,7 @@ switch (stage) {
     const lake = new LocalLake(lakeDir);
     const engine = await DuckDbEngine.open(lake, {
       reportingCurrency: config.reportingCurrency,
-      ...(process.env.BENCH_DUCKDB_MEMORY ? { memoryLimit: process.env.BENCH_DUCKDB_MEMORY } : {}),
+      memoryLimit: duckDbBudget(stage),
     });
     const records = await commitRecords(lake);
     await engine.query(`create or replace temp view order_lines as select * from read_parquet('${file}')`);

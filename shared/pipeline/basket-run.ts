@@ -4,7 +4,6 @@
  */
 import type { Config } from '../config.ts';
 import { type BasketParams, bundlesFromRules, mineRules, type Rule } from '../models/basket.ts';
-import type { SqlEngine } from '../sql/engine.ts';
 import { addDays } from '../time.ts';
 import type { Log } from './log.ts';
 
@@ -67,19 +66,55 @@ const ruleRow = (level: string, baskets: number) => (r: Rule) => ({
   baskets,
 });
 
+/**
+ * basketsOf for rows given column by column, for two item columns at once (SKUs and categories of
+ * the same lines): the baskets are keyed once, and a basket's items are an array (a basket holds a
+ * handful of items; a Set per basket costs more than it saves).
+ */
+export function basketsOfColumns(
+  baskets: readonly string[],
+  ...itemColumns: readonly (readonly (string | null)[])[]
+): string[][][] {
+  const index = new Map<string, number>();
+  const rowBasket = new Int32Array(baskets.length);
+  for (let i = 0; i < baskets.length; i++) {
+    let k = index.get(baskets[i]!);
+    if (k === undefined) {
+      k = index.size;
+      index.set(baskets[i]!, k);
+    }
+    rowBasket[i] = k;
+  }
+  return itemColumns.map((items) => {
+    const out = Array.from({ length: index.size }, (): string[] => []);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const basket = out[rowBasket[i]!]!;
+      if (item !== null && item !== undefined && !basket.includes(item)) basket.push(item);
+    }
+    return out;
+  });
+}
+
+/** The basket lines of the window, column by column: the basket key, its SKU and category. */
+export interface BasketLines {
+  basket: readonly string[];
+  sku: readonly string[];
+  category: readonly (string | null)[];
+}
+
 export async function runBasketModels(
-  engine: Pick<SqlEngine, 'runNamed'>,
+  readLines: (window: { as_of: string; since: string }) => Promise<BasketLines>,
   config: BasketSettings,
   asOf: string,
   log: Log,
 ): Promise<BasketOutputs> {
   const started = performance.now();
   const since = addDays(asOf, -config.basketWindowDays);
-  const lines = await engine.runNamed('basket_lines', { as_of: asOf, since });
+  const lines = await readLines({ as_of: asOf, since });
   const params = basketParams(config);
   // Every purchased order is a basket, also for categories (N is the same at both levels).
-  const skuBaskets = basketsOf(lines.map((l) => ({ basket: l.basket, item: l.sku })));
-  const categoryBaskets = basketsOf(lines.map((l) => ({ basket: l.basket, item: l.category })));
+  const [skuBaskets = [], categoryBaskets = []] = basketsOfColumns(lines.basket, lines.sku, lines.category);
   log.info(
     `run ${asOf}: basket rules over ${skuBaskets.length} orders since ${since} ` +
       `(support >= ${params.minSupport}, confidence >= ${params.minConfidence}, lift >= ${params.minLift}, up to ${params.maxLength} items)`,

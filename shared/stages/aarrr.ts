@@ -32,6 +32,7 @@ export const aarrrStage = defineStage({
   reads: [],
   writes: [aarrrCohorts, aarrrDaily],
   settings: [],
+  memoryMb: 2048,
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: AARRR`);
     const cohorts = cohortMatrix(await ctx.rows(cohortActivity, { as_of: ctx.asOf }), ctx.asOf);

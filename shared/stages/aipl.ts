@@ -6,6 +6,7 @@ import type { Table } from 'apache-arrow';
 import { type AiplStage, fastAndGrowColumns } from '../models/aipl.ts';
 import { aipl, fast, grow, rfm } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
+import { arrowColumns } from './arrow-rows.ts';
 import { byCustomer } from './customer-order.ts';
 import { query } from './row-shape.ts';
 import { columnsOf, defineStage } from './stage.ts';
@@ -27,19 +28,15 @@ const todaysRfm = { table: rfm, day: 'run' } as const;
 
 function stagesOf(table: Table | undefined): Map<string, AiplStage> | undefined {
   if (!table) return undefined;
-  const ids = table.getChild('customer_id')!;
-  const stages = table.getChild('stage')!;
-  const out = new Map<string, AiplStage>();
-  for (let i = 0; i < table.numRows; i++) out.set(ids.get(i) as string, stages.get(i) as AiplStage);
-  return out;
+  const { customer_id: ids, stage } = arrowColumns(table, ['customer_id', 'stage']);
+  return new Map(ids.map((id, i) => [id as string, stage[i] as AiplStage]));
 }
 
 function highSpenders(table: Table | undefined): Set<string> {
   const out = new Set<string>();
   if (!table) return out;
-  const ids = table.getChild('customer_id')!;
-  const high = table.getChild('m_high')!;
-  for (let i = 0; i < table.numRows; i++) if (high.get(i)) out.add(ids.get(i) as string);
+  const { customer_id: ids, m_high: high } = arrowColumns(table, ['customer_id', 'm_high']);
+  for (let i = 0; i < ids.length; i++) if (high[i] === true) out.add(ids[i] as string);
   return out;
 }
 
@@ -50,6 +47,7 @@ export const aiplStage = defineStage({
   reads: [previousAipl, todaysRfm],
   writes: [aipl, fast, grow],
   settings: [],
+  memoryMb: 2048,
   async run(ctx) {
     const { asOf } = ctx;
     ctx.log.info(`run ${asOf}: AIPL / FAST / GROW`);

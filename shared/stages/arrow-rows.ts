@@ -7,11 +7,10 @@ export function arrowColumn(table: Table, name: string): unknown[] {
   const vector = table.getChild(name);
   if (!vector) throw new Error(`the partition has no column "${name}"`);
   const isDate = table.schema.fields.find((f) => f.name === name)?.typeId === Type.Date;
+  // Iterated, not read with get(i): get looks the row's chunk up each time (a binary search).
   const out = new Array<unknown>(table.numRows);
-  for (let i = 0; i < table.numRows; i++) {
-    const v = vector.get(i);
-    out[i] = isDate && v !== null && v !== undefined ? isoDate(Number(v)) : v;
-  }
+  let i = 0;
+  for (const v of vector) out[i++] = isDate && v !== null && v !== undefined ? isoDate(Number(v)) : v;
   return out;
 }
 

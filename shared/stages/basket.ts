@@ -19,8 +19,14 @@ export const basketStage = defineStage({
     'basketMinLift',
     'basketMaxLength',
   ],
+  memoryMb: 2048,
   async run(ctx) {
-    const basket = await runBasketModels(ctx.engine, ctx.settings, ctx.asOf, ctx.log);
+    const basket = await runBasketModels(
+      async (window) => (await ctx.columns(basketLines, window)).columns,
+      ctx.settings,
+      ctx.asOf,
+      ctx.log,
+    );
     return {
       tables: new Map([
         [basketRules, columnsOf(basketRules, basket.rules)],

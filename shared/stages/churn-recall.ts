@@ -40,6 +40,7 @@ export const churnRecallStage = defineStage({
   reads: [todaysRfm, todaysClv],
   writes: [churnRecall],
   settings: ['cooldownDays', 'recallTopShare', 'recallPAliveThreshold'],
+  memoryMb: 2048,
   async run(ctx) {
     const { asOf, settings } = ctx;
     const r = arrowColumns((await ctx.read(todaysRfm))!, RECALL_RFM_COLUMNS);

@@ -52,6 +52,7 @@ export const clvStage = defineStage({
   reads: [previousDiagnostics],
   writes: [clv],
   settings: ['clvMonthlyDiscountRate'],
+  memoryMb: 2048,
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: BG/NBD and Gamma-Gamma`);
     const input = byCustomer((await ctx.columns(transactions, { as_of: ctx.asOf })).columns);

@@ -32,6 +32,7 @@ export const funnelStage = defineStage({
   reads: [],
   writes: [funnel],
   settings: [],
+  memoryMb: 1024,
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: funnels`);
     const funnels = await runFunnels(ctx.engine, ctx.asOf);

@@ -21,6 +21,7 @@ export const orderHistoryStage = defineStage({
   reads: [],
   writes: [],
   settings: ['reportingCurrency'],
+  memoryMb: 1024,
   async run(ctx) {
     const { asOf, log } = ctx;
     const bounds = ctx.bounds(orderLines);

@@ -83,6 +83,7 @@ export const productStage = defineStage({
     'serviceLevels',
     'cooldownDays',
   ],
+  memoryMb: 2048,
   async run(ctx) {
     const { asOf, settings } = ctx;
     const product = await runProductModels(ctx.engine, settings, asOf, ctx.log, ctx.bounds(inventory));

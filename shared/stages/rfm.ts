@@ -31,6 +31,7 @@ export const rfmStage = defineStage({
   reads: [],
   writes: [rfm],
   settings: ['reportingCurrency'],
+  memoryMb: 2048,
   async run(ctx) {
     const { asOf, log } = ctx;
     log.info(`run ${asOf}: aggregating purchases per customer`);

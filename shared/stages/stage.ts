@@ -75,8 +75,16 @@ export interface Stage<N extends string = string, Summary = unknown, K extends k
   readonly reads: readonly LakeRead[];
   readonly writes: readonly TableSpec[];
   readonly settings: readonly K[];
+  /**
+   * The memory an invocation of the stage asks for, in MB (a Lambda's memory size). A stage run in
+   * its own process locally gives DuckDB half of it (duckDbBudget), the rest is the stage's own.
+   */
+  readonly memoryMb: number;
   run(ctx: StageContext<K>): Promise<StageResult<Summary>>;
 }
+
+/** DuckDB's memory budget in a process that runs one stage: half the stage's declared memory. */
+export const duckDbBudget = (stage: Pick<Stage, 'memoryMb'>): string => `${Math.floor(stage.memoryMb / 2)}MB`;
 
 /** Declares a stage; the name, summary and settings keep their literal types for the registry. */
 export const defineStage = <const N extends string, Summary, const K extends keyof Config = never>(

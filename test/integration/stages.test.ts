@@ -42,6 +42,7 @@ describe('stage declarations', () => {
       reads: [{ table: funnel, day: 'run' }],
       writes: [rfm],
       settings: [],
+      memoryMb: 512,
       run: async () => ({ tables: new Map(), summary: null }),
     });
     const b = defineStage({
@@ -51,6 +52,7 @@ describe('stage declarations', () => {
       reads: [{ table: rfm, day: 'run' }],
       writes: [funnel],
       settings: [],
+      memoryMb: 512,
       run: async () => ({ tables: new Map(), summary: null }),
     });
     expect(() => stageOrder([a, b] as Stage[])).toThrow(/cycle: a -> b -> a|cycle: b -> a -> b/);
@@ -159,6 +161,7 @@ describe('a failing stage', () => {
       reads: [],
       writes: [rfm],
       settings: [],
+      memoryMb: 512,
       run: async () => {
         throw new Error('the model diverged');
       },
@@ -196,6 +199,7 @@ describe('a failing stage', () => {
       reads: [],
       writes: [],
       settings: [],
+      memoryMb: 512,
       run: async (ctx) => {
         await ctx.engine.runNamed('rfm_customer_aggregates', { as_of: ctx.asOf });
         return { tables: new Map(), summary: null };
