@@ -3,9 +3,11 @@
  * The findings that remain by design are acknowledged here one by one, each with its reason, so a
  * new wildcard anywhere else fails `npm run synth` and the infra tests.
  */
+
 import { type App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { stageNamed } from '../shared/pipeline/stage-invocation.ts';
 import type { StorepulseStack } from './stack.ts';
 
 export function addNagChecks(app: App): void {
@@ -31,6 +33,7 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     dailyRun.compact,
     dailyRun.plan,
     dailyRun.models,
+    ...dailyRun.stages.functions.values(),
     dailyRun.report,
     dailyRun.churnRecall,
     stack.forget.function,
@@ -42,7 +45,11 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     'IAM5[Resource::*]',
     "X-Ray trace segments and Step Functions log delivery accept only '*' resources (AWS design).",
   );
-  for (const scope of [dailyRun.models.fn, dailyRun.churnRecall.fn, dailyRun.stateMachine]) {
+  // The model stages that query (stageNamed(..).queries), as their construct granted.
+  const querying = [...dailyRun.stages.functions]
+    .filter(([name]) => stageNamed(name).queries.length > 0)
+    .map(([, f]) => f.fn);
+  for (const scope of [...querying, dailyRun.churnRecall.fn, dailyRun.stateMachine]) {
     ack(
       scope,
       'IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/storepulse/*]',
@@ -68,7 +75,14 @@ export function acknowledgeNagFindings(stack: StorepulseStack): void {
     `IAM5[Resource::<${logicalId(stack.forget.function.fn)}.Arn>:*]`,
     'The daily sweep schedule may invoke any version of the forget function.',
   );
-  for (const f of [dailyRun.compact, dailyRun.plan, dailyRun.models, dailyRun.report, dailyRun.churnRecall]) {
+  for (const f of [
+    dailyRun.compact,
+    dailyRun.plan,
+    dailyRun.models,
+    dailyRun.report,
+    dailyRun.churnRecall,
+    ...dailyRun.stages.functions.values(),
+  ]) {
     ack(
       dailyRun.stateMachine,
       `IAM5[Resource::<${logicalId(f.fn)}.Arn>:*]`,

@@ -1,34 +1,31 @@
 /**
- * Models stage (Step Functions, after the Athena SQL stage made the run's order-history snapshot): RFM and the
- * churn-recall partition for the as-of date. Wiring only; see shared/pipeline/daily-run.ts.
+ * The end of the model stages (Step Functions, after the last wave): every stage's metrics as the
+ * run's diagnostics partition; the run fails here, naming each stage that failed or was not run and
+ * why, after the others have written. Wiring only; see shared/pipeline/stage-invocation.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { type ModelsSummary, runModels } from '../../shared/pipeline/daily-run.ts';
-import { type RunRequest, resolveAsOf } from '../../shared/pipeline/schedule.ts';
-import { athenaEngine, awsLake, toLog } from '../runtime.ts';
+import { finishStages, type StageOutcome } from '../../shared/pipeline/stage-invocation.ts';
+import { awsLake } from '../runtime.ts';
 
-const env = loadLambdaEnv(process.env, ['athena']);
+const env = loadLambdaEnv(process.env);
 const logger = new Logger({ serviceName: 'storepulse-models' });
 const lake = awsLake(env);
-const openEngine = athenaEngine(env, lake);
 
-export interface ModelsEvent extends RunRequest {
-  /** The run whose order-history snapshot the SQL stage UNLOADed; absent: the snapshot is made here. */
-  orderLinesRun?: string;
+export interface ModelsEvent {
+  asOf: string;
+  /** Every wave's stage outcomes, by wave. */
+  waves: Record<string, StageOutcome[]>;
 }
 
-export const handler = middy(
-  async (event: ModelsEvent): Promise<Omit<ModelsSummary, 'recall'> & { alerts: number }> => {
-    const asOf = resolveAsOf(event, env.config.timeZone);
-    const { recall, ...summary } = await runModels(
-      { lake, config: env.config, log: toLog(logger), openEngine },
-      asOf,
-      event.orderLinesRun ? { orderLinesRun: event.orderLinesRun } : {},
-    );
-    logger.info('models written', { asOf, customers: summary.customers, alerts: recall.alerts });
-    return { ...summary, alerts: recall.alerts };
-  },
-).use(injectLambdaContext(logger));
+export const handler = middy(async (event: ModelsEvent): Promise<{ stages: number; output: string }> => {
+  const outcomes = Object.values(event.waves).flat();
+  const done = await finishStages(lake, event.asOf, outcomes);
+  logger.info('models written', {
+    asOf: event.asOf,
+    seconds: Object.fromEntries(outcomes.map((o) => [o.stage, o.seconds])),
+  });
+  return done;
+}).use(injectLambdaContext(logger));

@@ -1,9 +1,11 @@
 /**
- * The daily run: EventBridge Scheduler (cron in the shop's time zone) -> Step Functions:
- * plan (as-of date) -> SQL stage on Athena (.sync: the order history up to the as-of date UNLOADed
- * once, as the run's snapshot every later query reads) -> models
- * Lambda -> churn-recall Lambda (CSV + SNS). Transient errors are retried with backoff; any failure
- * publishes a notification with the error and the execution, then fails the run.
+ * The daily run: EventBridge Scheduler (cron in the shop's time zone) -> Step Functions: compact
+ * (its failure does not stop the run) -> plan (as-of date) -> SQL stage on Athena (.sync: the order
+ * history up to the as-of date UNLOADed once, as the run's snapshot every later query reads) -> the
+ * model stages in waves, one invocation each (model-stages.ts) -> models (the run's metrics; fails
+ * the run naming the stages that failed) -> report -> churn-recall (CSV + SNS). Transient errors are
+ * retried with backoff; any failure publishes a notification with the error and the execution,
+ * then fails the run.
  */
 import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -31,11 +33,13 @@ import {
 import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { COMPACTION_PREFIXES } from '../../shared/lake/compaction.ts';
-import { tablePrefix } from '../../shared/lake/keys.ts';
-import { batchCommits } from '../../shared/schemas/tables.ts';
+import { recallListsPrefix, stockoutListsPrefix, tablePrefix } from '../../shared/lake/keys.ts';
+import { batchCommits, churnRecall, stockout } from '../../shared/schemas/tables.ts';
 import { orderLinesRunsPrefix, VIEW_RECORDS } from '../../shared/sql/views.ts';
+import { RUN_METRICS_TABLE } from '../../shared/stages/registry.ts';
 import type { Catalog } from './catalog.ts';
 import { grantLake, lakePrefix } from './lake-access.ts';
+import { ModelStages, noOutcomesYet } from './model-stages.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface DailyRunProps {
@@ -66,6 +70,8 @@ export class DailyRun extends Construct {
   readonly compact: PipelineFunction;
   readonly plan: PipelineFunction;
   readonly models: PipelineFunction;
+  /** One function per model stage, and the waves they run in. */
+  readonly stages: ModelStages;
   readonly churnRecall: PipelineFunction;
   readonly report: PipelineFunction;
   readonly stateMachine: StateMachine;
@@ -93,9 +99,9 @@ export class DailyRun extends Construct {
     this.models = new PipelineFunction(this, 'Models', {
       ...common,
       handler: 'models',
-      description: 'storepulse: RFM and churn-recall models',
-      memorySize: 3008,
-      timeout: Duration.minutes(15),
+      description: "storepulse: the model stages' metrics, and the run's failure if a stage failed",
+      memorySize: 256,
+      timeout: Duration.minutes(1),
     });
     this.report = new PipelineFunction(this, 'Report', {
       ...common,
@@ -119,22 +125,15 @@ export class DailyRun extends Construct {
     // Least privilege by key prefix: who reads and writes which zone of the lake. Athena reads and
     // writes S3 with the caller's own role, so a stage that queries a table needs read on its zone.
     const athenaAccess = this.athenaStatements(props);
-    for (const fn of [this.models.fn, this.churnRecall.fn])
-      for (const s of athenaAccess) fn.addToRolePolicy(s);
-    grantLake(bucket, this.models.fn, {
-      read: ['curated', 'models', 'alerts', 'athena'],
-      write: [
-        'models',
-        'alerts',
-        'lists/stockout',
-        'athena/unload',
-        'athena/results',
-        'restricted/recall_lists',
-      ],
-      // A lake written by an earlier version kept CSV lists inside alert tables; the models stage
-      // moves them out (to lists/ and restricted/recall_lists/) before any query reads those tables.
-      remove: ['alerts/churn_recall', 'alerts/stockout'],
+    for (const s of athenaAccess) this.churnRecall.fn.addToRolePolicy(s);
+    this.stages = new ModelStages(this, 'Stages', {
+      bucket,
+      environment: props.environment,
+      logRetention: props.logRetention,
+      athenaAccess,
+      transientErrors: TRANSIENT_LAMBDA,
     });
+    grantLake(bucket, this.models.fn, { write: [lakePrefix(tablePrefix(RUN_METRICS_TABLE))] });
     // The recall list joins contact details: its queries' output stays under restricted/.
     // Contacts are read for committed batches only: the query joins batch_commits.
     grantLake(bucket, this.churnRecall.fn, {
@@ -155,7 +154,14 @@ export class DailyRun extends Construct {
       write: ['reports'],
     });
     // The plan bounds the run's read of the history by the commit records (which days, which sources).
-    grantLake(bucket, this.plan.fn, { read: [lakePrefix(tablePrefix(batchCommits))] });
+    // A lake written by an earlier version kept CSV lists inside alert tables; the plan moves them out
+    // (to lists/ and restricted/recall_lists/) before any query reads those tables.
+    const legacyLists = [churnRecall, stockout].map((t) => lakePrefix(tablePrefix(t)));
+    grantLake(bucket, this.plan.fn, {
+      read: [lakePrefix(tablePrefix(batchCommits)), ...legacyLists],
+      remove: legacyLists,
+      write: [lakePrefix(stockoutListsPrefix), lakePrefix(recallListsPrefix)],
+    });
     // Compaction rewrites the batch tables' partitions, their archives and the records (its own
     // declaration of where, shared/lake/compaction.ts).
     const compacted = COMPACTION_PREFIXES.map(lakePrefix);
@@ -209,10 +215,11 @@ export class DailyRun extends Construct {
       backoffRate: 2,
       maxAttempts: 4,
     });
+    const waves = this.stages.chain();
     const modelsStep = invoke(
-      'RunModels',
+      'FinishModels',
       this.models.fn,
-      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'orderLinesRun.$': '$.plan.orderLinesRun' }),
+      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'waves.$': '$.waves' }),
       '$.models',
     );
     const reportStep = invoke(
@@ -243,7 +250,7 @@ export class DailyRun extends Construct {
         cause: 'a stage failed; see the failure notification',
       }),
     );
-    for (const s of [planStep, modelsStep, reportStep, recallStep])
+    for (const s of [planStep, modelsStep, reportStep, recallStep, ...this.stages.waves])
       s.addCatch(notifyFailure, { resultPath: '$.error' });
     sqlStep.addCatch(notifyFailure, { resultPath: '$.error' });
     compactStep.addCatch(planStep, { resultPath: JsonPath.DISCARD });
@@ -253,6 +260,8 @@ export class DailyRun extends Construct {
         compactStep
           .next(planStep)
           .next(sqlStep)
+          .next(noOutcomesYet(this))
+          .next(waves)
           .next(modelsStep)
           .next(reportStep)
           .next(recallStep)

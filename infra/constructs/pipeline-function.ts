@@ -18,6 +18,7 @@ export const HANDLERS = {
   plan: 'functions/plan/handler.ts',
   compact: 'functions/compact/handler.ts',
   models: 'functions/models/handler.ts',
+  stage: 'functions/stage/handler.ts',
   churnRecall: 'functions/churn-recall/handler.ts',
   forget: 'functions/forget/handler.ts',
   report: 'functions/report/handler.ts',

@@ -51,8 +51,8 @@ function safeValue(what: string, v: string): string {
  * table's location: Athena reads every object under a Glue table's location as table data, and a
  * CSV there breaks each query on the table.
  */
-const recallListsPrefix = 'restricted/recall_lists/';
-const stockoutListsPrefix = 'lists/stockout/';
+export const recallListsPrefix = 'restricted/recall_lists/';
+export const stockoutListsPrefix = 'lists/stockout/';
 const listKey = (prefix: string, date: string, file: string): string =>
   `${prefix}dt=${safeValue('date', date)}/${file}`;
 

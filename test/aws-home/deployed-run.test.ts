@@ -4,18 +4,21 @@
  * re-run of the first date. The same exports go through the local home beside it, and every model
  * partition the state machine writes must equal what `storepulse run` writes, row for row.
  */
+
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recallListKey, reportKey } from '../../shared/lake/keys.ts';
 import { LocalLake } from '../../shared/lake/local.ts';
+import { readParquetRows } from '../../shared/lake/parquet-read.ts';
 import { runDaily } from '../../shared/pipeline/daily-run.ts';
 import { ingestFile } from '../../shared/pipeline/ingest.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
 import type { TableSpec } from '../../shared/schemas/table.ts';
 import { ALL_TABLES, churnRecall, diagnostics } from '../../shared/schemas/tables.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
+import { STAGES } from '../../shared/stages/registry.ts';
 import { DEMO_AS_OF, type DemoFile, writeDemoExports } from '../../shared/synth/demo.ts';
 import { addDays } from '../../shared/time.ts';
 import { testConfig } from '../helpers.ts';
@@ -102,27 +105,31 @@ function describeFigures(what: string, f: RunFigures): string {
  * A digest of what a query of the order history sees, the same in Athena and DuckDB: lines, units,
  * money and distinct line versions per source.
  */
-const HISTORY_DIGEST = `select source, count(*) as lines, sum(quantity) as units,
+const HISTORY_DIGEST = `select source, count(*) as lines, cast(sum(quantity) as bigint) as units,
   round(sum(net_amount), 2) as net, round(sum(coalesce(net_amount_rc, 0)), 2) as net_rc,
   count(distinct order_id || '/' || line_id || '/' || status) as versions
   from order_lines group by source order by source`;
 
-/** A query's rows through the Athena stand-in, as the models function's role runs it (it reads results). */
+/**
+ * A query's rows through the Athena stand-in, as a model stage's role runs its queries: UNLOADed
+ * under athena/unload/ (the stages read their results there, not through GetQueryResults).
+ */
 async function athenaRows(statement: string): Promise<string[][]> {
-  const models = home.lambda.functions.find(
-    (f) => f.environment.POWERTOOLS_SERVICE_NAME === 'storepulse-models',
-  )!;
-  const principal = { role: home.iam.roleOf(models.logicalId) };
+  const stage = home.lambda.functions.find((f) => f.environment.MODEL_STAGE === 'order_history')!;
+  const principal = { role: home.iam.roleOf(stage.logicalId) };
+  const prefix = `athena/unload/test-digest/${Math.random().toString(36).slice(2)}/`;
   const { QueryExecutionId } = await home.athena.start(principal, {
-    QueryString: statement,
+    QueryString: `UNLOAD (${statement}) TO 's3://${home.bucket}/${prefix}' WITH (format = 'PARQUET')`,
     WorkGroup: 'storepulse',
     QueryExecutionContext: { Database: 'storepulse' },
   });
   await home.athena.waitFor(QueryExecutionId);
   const status = (await home.athena.get(principal, QueryExecutionId)).QueryExecution.Status;
   expect(status.State, status.StateChangeReason).toBe('SUCCEEDED');
-  const page = await home.athena.results(principal, QueryExecutionId);
-  return page.ResultSet.Rows.slice(1).map((r) => r.Data.map((d) => d.VarCharValue ?? ''));
+  const rows = await readParquetRows(home.lake, prefix);
+  return rows
+    .map((r) => Object.values(r).map((v) => String(v ?? '')))
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
 
 /** The same digest with DuckDB over the local lake (not compacted), as Athena's CSV shows it. */
@@ -158,14 +165,10 @@ describe('the AWS home, deployed shape', () => {
     home.resetFigures();
     const run = await home.run(DEMO_AS_OF, 'demo-day');
     expect(run.status, JSON.stringify(home.sns.published.at(-1))).toBe('SUCCEEDED');
-    expect(run.tasks).toEqual([
-      'CompactLake',
-      'PlanRun',
-      'ReadOrderHistory',
-      'RunModels',
-      'WriteReport',
-      'ChurnRecallList',
-    ]);
+    // Each model stage its own invocation, in waves; the order within a wave is the branches'.
+    expect(run.tasks.slice(0, 3)).toEqual(['CompactLake', 'PlanRun', 'ReadOrderHistory']);
+    expect(run.tasks.slice(3, -3).sort()).toEqual(STAGES.map((s) => `Run-${s.name}`).sort());
+    expect(run.tasks.slice(-3)).toEqual(['FinishModels', 'WriteReport', 'ChurnRecallList']);
     console.log(describeFigures(`daily run ${DEMO_AS_OF}`, home.figures()));
     expect(home.gateway.denied).toEqual([]);
     // The run compacted the lake first (the local lake is not): Athena sees the same history.

@@ -4,6 +4,7 @@
  * goes off; and the deployed shape with a grant or a key as it was before its fix, to show that the
  * harness refuses what AWS would refuse.
  */
+
 import { readFile } from 'node:fs/promises';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { LocalLake } from '../../shared/lake/local.ts';
 import { readParquetRows } from '../../shared/lake/parquet-read.ts';
 import { ingestFile } from '../../shared/pipeline/ingest.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
+import { STAGES } from '../../shared/stages/registry.ts';
+import { dependencies } from '../../shared/stages/run-stages.ts';
 import { fixture, tempDir, testConfig } from '../helpers.ts';
 import { editTemplate, type ResolvedTemplate, synthDeployedShape } from './cfn.ts';
 import { AwsHome } from './home.ts';
@@ -225,13 +228,13 @@ describe('drops in the AWS home', () => {
 });
 
 describe('the deployed shape without a grant it needs', () => {
-  it('fails the daily run with AccessDenied when the models function may not read curated/', async () => {
+  it('fails the daily run with AccessDenied when a stage function may not read curated/, after the stages that do not need it wrote', async () => {
     // As the stack was before its fix: Athena reads S3 with the caller's role, and the models
-    // function had no read on curated/.
+    // function had no read on curated/. Now one stage, rfm, is denied it.
     const broken = editTemplate(template, (resources) => {
       const [id] = Object.entries(resources).find(
         ([k, r]) =>
-          r.Type === 'AWS::IAM::Policy' && k.startsWith('DailyRunModelsFunctionServiceRoleDefaultPolicy'),
+          r.Type === 'AWS::IAM::Policy' && k.startsWith('DailyRunStagesrfmFunctionServiceRoleDefaultPolicy'),
       )!;
       const doc = resources[id]!.Properties.PolicyDocument as { Statement: { Resource: unknown }[] };
       for (const s of doc.Statement)
@@ -242,15 +245,24 @@ describe('the deployed shape without a grant it needs', () => {
     await home.deliver();
     const run = await home.run('2026-03-31', 'no-read');
     expect(run.status).toBe('FAILED');
-    expect(run.tasks).toEqual(['CompactLake', 'PlanRun', 'ReadOrderHistory', 'RunModels', 'NotifyFailure']);
+    expect(run.tasks.slice(0, 3)).toEqual(['CompactLake', 'PlanRun', 'ReadOrderHistory']);
+    expect(run.tasks.slice(-2)).toEqual(['FinishModels', 'NotifyFailure']);
     const note = topic(home, 'AlertsPipelineFailure').at(-1)!;
-    // The models stage reads the commit records (where the history lies) before its Athena queries.
-    expect(note.message).toMatch(
-      /lake curated\/batch_commits\/[^ ]+: read failed on s3:\/\/[^ ]+ \(AccessDenied: /,
-    );
+    // The stage reads the commit records (where the history lies) before its Athena queries; the
+    // stages that read its output are not run, and the run fails naming each.
+    const error = (JSON.parse(note.message) as { error: { Error: string; Cause: string } }).error;
     // The error keeps its name through the bundle (minified, it read "Ap"): Step Functions and the
     // operator see what failed.
-    expect((JSON.parse(note.message) as { error: { Error: string } }).error.Error).toBe('LakeError');
+    expect(error.Error).toBe('StageFailure');
+    const cause = (JSON.parse(error.Cause) as { errorMessage: string }).errorMessage;
+    expect(cause).toMatch(
+      /rfm: LakeError: lake curated\/batch_commits\/[^ ]+: read failed on s3:\/\/[^ ]+ \(AccessDenied: /,
+    );
+    const dependants = STAGES.filter((s) => dependencies(s, STAGES).some((d) => d.name === 'rfm'));
+    expect(dependants.length).toBeGreaterThan(0);
+    for (const d of dependants) expect(cause).toContain(`${d.name}: not run: it reads the output of rfm`);
+    // A stage that does not read rfm's output wrote its partition.
+    expect(await home.lake.list('models/funnel/dt=2026-03-31/')).toHaveLength(1);
     expect(home.iam.decisions.some((d) => !d.decision.allowed && d.req.resource.includes('/curated/'))).toBe(
       true,
     );

@@ -2,7 +2,9 @@
  * The IAM model against the real synthesized template: what the deployed roles, bucket, queue, topic
  * and key policies allow, including what they do not allow today.
  */
+
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STAGES } from '../../shared/stages/registry.ts';
 import { ACCOUNT, REGION, type ResolvedTemplate, synthDeployedShape } from './cfn.ts';
 import { AccessDeniedError, IamModel, IamModelError, SNS_MANAGED_KEY_ARN } from './iam.ts';
 
@@ -25,7 +27,8 @@ beforeAll(async () => {
   iam = new IamModel(t);
   bucket = t.att(only('AWS::S3::Bucket', 'StorageLake'), 'Arn');
   ingestRole = iam.roleOf(only('AWS::Lambda::Function', 'IngestFunction'));
-  modelsRole = iam.roleOf(only('AWS::Lambda::Function', 'DailyRunModelsFunction'));
+  // The RFM stage's function: it queries the committed order lines through Athena.
+  modelsRole = iam.roleOf(only('AWS::Lambda::Function', 'DailyRunStagesrfmFunction'));
 }, 120_000);
 
 describe('identity policies of the function roles', () => {
@@ -39,13 +42,14 @@ describe('identity policies of the function roles', () => {
     expect(reports).toMatchObject({ allowed: false, result: 'ImplicitlyDenied' });
   });
 
-  it('the models role may read curated/ (the grant missing at 4f18cd5) but not restricted/ contacts', async () => {
+  it('a model stage role may read curated/ (the grant missing at 4f18cd5) but not restricted/ contacts', async () => {
     // At 4f18cd5 the models function's role could read models/, alerts/ and athena/ only, though the
-    // function reads curated order lines; 6409f49 granted curated/. Restricted contacts stay out.
+    // function reads curated order lines; 6409f49 granted curated/. Now each stage has its own role
+    // (RFM's here), and reads no model table it does not declare. Restricted contacts stay out.
     const read = (key: string) =>
       iam.evaluate({ principal: { role: modelsRole }, action: 's3:GetObject', resource: `${bucket}/${key}` });
     expect((await read('curated/order_lines/dt=2026-11-23/part-0.parquet')).allowed).toBe(true);
-    expect((await read('models/rfm/dt=2026-11-23/part-0.parquet')).allowed).toBe(true);
+    expect((await read('models/clv/dt=2026-11-23/part-0.parquet')).allowed).toBe(false);
     expect((await read('restricted/contacts/part-0.parquet')).allowed).toBe(false);
   });
 
@@ -217,6 +221,33 @@ describe('resource policies', () => {
   });
 });
 
+describe('the model stages’ roles, from their declarations', () => {
+  it('each stage may write exactly the tables it declares, and read the partitions it declares', async () => {
+    const written = [...new Set(STAGES.flatMap((s) => s.writes))];
+    for (const stage of STAGES) {
+      const role = iam.roleOf(
+        only('AWS::Lambda::Function', `DailyRunStages${stage.name.replaceAll('_', '')}Function`),
+      );
+      const can = async (action: string, key: string) =>
+        (await iam.evaluate({ principal: { role }, action, resource: `${bucket}/${key}` })).allowed;
+      for (const table of written) {
+        const key = `${table.zone}/${table.name}/dt=2026-11-23/part-0000.parquet`;
+        expect(await can('s3:PutObject', key), `${stage.name} writing ${table.name}`).toBe(
+          stage.writes.includes(table),
+        );
+      }
+      for (const read of stage.reads) {
+        const key = `${read.table.zone}/${read.table.name}/dt=2026-11-22/part-0000.parquet`;
+        expect(await can('s3:GetObject', key), `${stage.name} reading ${read.table.name}`).toBe(true);
+      }
+      expect(await can('s3:GetObject', 'restricted/contacts/source=shopify/x.parquet')).toBe(false);
+      expect(await can('s3:PutObject', 'curated/order_lines/source=shopify/dt=2026-11-23/x.parquet')).toBe(
+        false,
+      );
+    }
+  });
+});
+
 describe('authorize', () => {
   it('throws AccessDenied with AWS wording and records every decision', async () => {
     const before = iam.decisions.length;
@@ -232,7 +263,7 @@ describe('authorize', () => {
     expect((err as Error).message).toBe(
       `User: arn:aws:sts::${ACCOUNT}:assumed-role/${t.ref(modelsRole)}/Storepulse-DailyRunModels is not authorized to perform: s3:GetObject on resource: ${bucket}/restricted/contacts/x.parquet because no identity-based policy allows the s3:GetObject action`,
     );
-    await iam.authorize({ ...req, resource: `${bucket}/models/rfm/x.parquet` });
+    await iam.authorize({ ...req, resource: `${bucket}/curated/order_lines/x.parquet` });
     expect(iam.decisions.slice(before).map((d) => d.decision.allowed)).toEqual([false, true]);
   });
 

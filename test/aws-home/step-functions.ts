@@ -174,11 +174,19 @@ export class StepFunctions {
   async run(input: unknown, name = `run-${++this.executions}`): Promise<ExecutionResult> {
     const tasks: string[] = [];
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, state] of Object.entries(this.definition.States)) {
-      if (state.Type === 'Task') handlers[stateName] = this.handler(stateName, state as TaskState, tasks);
-      else if (['Map', 'Parallel'].includes(state.Type))
-        throw new TemplateError(`state ${stateName}: nested states are not wired in the harness yet`);
-    }
+    // Task states at any depth: a Parallel state's branches are state machines of their own (state
+    // names are unique across the whole definition, as Step Functions requires).
+    const wire = (states: Record<string, { Type: string }>) => {
+      for (const [stateName, state] of Object.entries(states)) {
+        if (state.Type === 'Task') handlers[stateName] = this.handler(stateName, state as TaskState, tasks);
+        else if (state.Type === 'Parallel') {
+          for (const b of (state as unknown as { Branches: { States: typeof states }[] }).Branches)
+            wire(b.States);
+        } else if (state.Type === 'Map')
+          throw new TemplateError(`state ${stateName}: Map states are not wired in the harness yet`);
+      }
+    };
+    wire(this.definition.States);
     const machine = new StateMachine(this.definition as never, {
       validationOptions: { checkArn: true, checkPaths: true },
     });

@@ -4,6 +4,7 @@
  * loadConfig reads what the local home reads from the same variable. The README's table is the
  * declarations' (shared/settings.ts).
  */
+
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -18,6 +19,7 @@ import {
   type SettingKey,
   settingsTable,
 } from '../../shared/settings.ts';
+import { STAGES } from '../../shared/stages/registry.ts';
 
 const AWS = SETTING_LIST.filter((s) => !s.localOnly);
 const LOCAL_ONLY = SETTING_LIST.filter((s) => s.localOnly);
@@ -97,7 +99,7 @@ function functionVariables(template: ReturnType<typeof synth>): Record<string, s
     (r) =>
       r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description ?? '').startsWith('storepulse'),
   );
-  expect(fns).toHaveLength(7);
+  expect(fns).toHaveLength(7 + STAGES.length); // one per model stage
   return fns.map(
     (f) => (f.Properties.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {},
   );

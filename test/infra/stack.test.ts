@@ -7,8 +7,10 @@ import { settingsFromContext } from '../../infra/settings.ts';
 import { DEFAULT_SETTINGS, type StorepulseSettings, StorepulseStack } from '../../infra/stack.ts';
 import { SOURCES } from '../../shared/formats/registry.ts';
 import { LAKE_FIRST_DAY } from '../../shared/formats/values.ts';
+import { stageWaves } from '../../shared/pipeline/stage-invocation.ts';
 import { ALL_TABLES, orderLines } from '../../shared/schemas/tables.ts';
 import { GLUE_DATABASE, GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
+import { STAGES } from '../../shared/stages/registry.ts';
 
 /** The app as infra/app.ts builds it, without bundling the functions (tests need the template only). */
 function build(settings: Partial<StorepulseSettings> = {}, nag = true) {
@@ -98,7 +100,7 @@ describe('functions', () => {
     const fns = resources('AWS::Lambda::Function').filter((f) =>
       String((f.Properties.Description as string) ?? '').startsWith('storepulse'),
     );
-    expect(fns).toHaveLength(7);
+    expect(fns).toHaveLength(7 + STAGES.length); // one per model stage
     for (const f of fns) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -273,14 +275,16 @@ describe('daily run', () => {
     >;
   };
 
-  it('runs compact -> plan -> Athena SQL stage (.sync) -> models -> report -> churn recall, with retries and a failure notification', () => {
+  it('runs compact -> plan -> Athena SQL stage (.sync) -> model stages in waves -> models -> report -> churn recall, with retries and a failure notification', () => {
     const order: string[] = [];
     for (let s: string | undefined = definition.StartAt; s; s = definition.States[s]?.Next) order.push(s);
     expect(order).toEqual([
       'CompactLake',
       'PlanRun',
       'ReadOrderHistory',
-      'RunModels',
+      'NoStageYet',
+      ...stageWaves().map((_, i) => `Wave${i + 1}`),
+      'FinishModels',
       'WriteReport',
       'ChurnRecallList',
       'Done',
@@ -288,7 +292,7 @@ describe('daily run', () => {
     expect(definition.States.ReadOrderHistory!.Resource).toBe(
       'arn:REF:states:::athena:startQueryExecution.sync',
     );
-    for (const step of ['PlanRun', 'ReadOrderHistory', 'RunModels', 'WriteReport', 'ChurnRecallList']) {
+    for (const step of ['PlanRun', 'ReadOrderHistory', 'FinishModels', 'WriteReport', 'ChurnRecallList']) {
       const state = definition.States[step]!;
       expect(
         state.Retry?.some((r) => r.BackoffRate === 2 && r.ErrorEquals.some((e) => /TooManyRequests/.test(e))),
@@ -297,6 +301,31 @@ describe('daily run', () => {
         expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'NotifyFailure' }),
       ]);
     }
+    // Each wave runs its stages at once, each its own function; a stage's failure is caught into its
+    // outcome, so the other branches and the stages that do not depend on it still run.
+    stageWaves().forEach((wave, i) => {
+      const state = definition.States[`Wave${i + 1}`] as unknown as {
+        Type: string;
+        Branches: {
+          StartAt: string;
+          States: Record<string, { Catch?: { Next: string }[]; Parameters?: Record<string, unknown> }>;
+        }[];
+        Catch: { Next: string }[];
+      };
+      expect(state.Type).toBe('Parallel');
+      expect(state.Branches.map((b) => b.StartAt)).toEqual(wave.map((s) => `Run-${s.name}`));
+      for (const [b, stage] of state.Branches.map((b, j) => [b, wave[j]!] as const)) {
+        expect(b.States[`Run-${stage.name}`]!.Catch).toEqual([
+          expect.objectContaining({ Next: `Failed-${stage.name}` }),
+        ]);
+        expect(b.States[`Failed-${stage.name}`]!.Parameters).toEqual({
+          stage: stage.name,
+          ok: false,
+          'error.$': '$.caught.Cause',
+        });
+      }
+      expect(state.Catch).toEqual([expect.objectContaining({ Next: 'NotifyFailure' })]);
+    });
     // A compaction that fails (another job holds the lake) does not stop the run: the rows are the same.
     expect(definition.States.CompactLake!.Catch).toEqual([
       expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'PlanRun', ResultPath: null }),

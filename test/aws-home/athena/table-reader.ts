@@ -136,6 +136,7 @@ export class TableReader {
 
   /** Object versions already fetched and checked: key -> etag, local copy and its columns. */
   private readonly objects = new Map<string, { etag: string; path: string; columns: string[] }>();
+  private fetches = 0;
   /** Where the fetched objects are copied, made at the first fetch; a query may read there. */
   objectsDir: Promise<string> | undefined;
 
@@ -161,7 +162,9 @@ export class TableReader {
         )} and ${JSON.stringify(magic(Math.max(0, bytes.length - 4)))})`,
       );
     this.objectsDir ??= mkdtemp(join(tmpdir(), 'storepulse-athena-objects-'));
-    const path = join(await this.objectsDir, `o${this.objects.size}-${i}`);
+    // A name of its own per fetch: queries run at once (the model stages of a wave), and two of them
+    // naming a copy alike would each overwrite the file the other reads.
+    const path = join(await this.objectsDir, `o${this.fetches++}-${i}`);
     await writeFile(path, bytes);
     const columns = await checkParquetSchema(db, path, uri, table);
     const entry = { etag: o.etag, path, columns };
