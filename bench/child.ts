@@ -22,6 +22,8 @@ import { duckDbBudget, type Stage } from '../shared/stages/stage.ts';
 import { synthOrders } from '../shared/synth/orders.ts';
 
 const [stage, a, b] = process.argv.slice(2);
+/** The memory the snapshot step asks for, as a stage declares it (in AWS it is Athena's UNLOAD). */
+const SNAPSHOT_MEMORY_MB = 3072;
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
 const config = loadConfig({ ...process.env, STOREPULSE_ID_KEY: 'bench-key-0123456789abcdef' });
 // Restarted by a stage after it clears the previous run's output: removing 1,000 files is not ingest.
@@ -80,7 +82,11 @@ switch (stage) {
     // stage's UNLOAD): the rows of order_lines up to the as-of date, as one Parquet file.
     const [lakeDir, asOf, file] = [a!, b!, process.argv[5]!];
     const lake = new LocalLake(lakeDir);
-    const engine = await DuckDbEngine.open(lake, { reportingCurrency: config.reportingCurrency });
+    // As a stage declaring SNAPSHOT_MEMORY_MB would: DuckDB gets half (shared/stages/stage.ts, duckDbBudget).
+    const engine = await DuckDbEngine.open(lake, {
+      reportingCurrency: config.reportingCurrency,
+      memoryLimit: duckDbBudget({ memoryMb: SNAPSHOT_MEMORY_MB }),
+    });
     const bounds = historyBounds(await commitRecords(lake), orderLines.name);
     await engine.query(`copy (${orderLinesSnapshotSql(asOf, bounds)}) to '${file}' (format parquet)`);
     await engine.close();
