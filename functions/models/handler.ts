@@ -16,13 +16,15 @@ const lake = awsLake(env);
 
 export interface ModelsEvent {
   asOf: string;
+  /** The run (its order-history snapshot), under which the stages wrote their metrics. */
+  orderLinesRun: string;
   /** Every wave's stage outcomes, by wave. */
   waves: Record<string, StageOutcome[]>;
 }
 
 export const handler = middy(async (event: ModelsEvent): Promise<{ stages: number; output: string }> => {
   const outcomes = Object.values(event.waves).flat();
-  const done = await finishStages(lake, event.asOf, outcomes);
+  const done = await finishStages(lake, event, outcomes);
   logger.info('models written', {
     asOf: event.asOf,
     seconds: Object.fromEntries(outcomes.map((o) => [o.stage, o.seconds])),

@@ -36,6 +36,6 @@ export const handler = middy(async (event: StageEvent): Promise<StageOutcome> =>
     { lake, config: env.config, log: toLog(logger), openEngine },
     { ...event, outcomes: Object.values(event.waves ?? {}).flat() },
   );
-  logger.info('stage done', { ...outcome, metrics: outcome.metrics?.length });
+  logger.info('stage done', { ...outcome });
   return outcome;
 }).use(injectLambdaContext(logger));

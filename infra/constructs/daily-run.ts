@@ -33,7 +33,12 @@ import {
 import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { COMPACTION_PREFIXES } from '../../shared/lake/compaction.ts';
-import { recallListsPrefix, stockoutListsPrefix, tablePrefix } from '../../shared/lake/keys.ts';
+import {
+  recallListsPrefix,
+  stageMetricsPrefix,
+  stockoutListsPrefix,
+  tablePrefix,
+} from '../../shared/lake/keys.ts';
 import { batchCommits, churnRecall, stockout } from '../../shared/schemas/tables.ts';
 import { orderLinesRunsPrefix, VIEW_RECORDS } from '../../shared/sql/views.ts';
 import { RUN_METRICS_TABLE } from '../../shared/stages/registry.ts';
@@ -133,7 +138,10 @@ export class DailyRun extends Construct {
       athenaAccess,
       transientErrors: TRANSIENT_LAMBDA,
     });
-    grantLake(bucket, this.models.fn, { write: [lakePrefix(tablePrefix(RUN_METRICS_TABLE))] });
+    grantLake(bucket, this.models.fn, {
+      read: [lakePrefix(stageMetricsPrefix)],
+      write: [lakePrefix(tablePrefix(RUN_METRICS_TABLE))],
+    });
     // The recall list joins contact details: its queries' output stays under restricted/.
     // Contacts are read for committed batches only: the query joins batch_commits.
     grantLake(bucket, this.churnRecall.fn, {
@@ -219,7 +227,11 @@ export class DailyRun extends Construct {
     const modelsStep = invoke(
       'FinishModels',
       this.models.fn,
-      TaskInput.fromObject({ 'asOf.$': '$.plan.asOf', 'waves.$': '$.waves' }),
+      TaskInput.fromObject({
+        'asOf.$': '$.plan.asOf',
+        'orderLinesRun.$': '$.plan.orderLinesRun',
+        'waves.$': '$.waves',
+      }),
       '$.models',
     );
     const reportStep = invoke(

@@ -12,7 +12,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Chain, type IChainable, Parallel, Pass, Result, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { stockoutListsPrefix, tablePrefix } from '../../shared/lake/keys.ts';
+import { stageMetricsPrefix, stockoutListsPrefix, tablePrefix } from '../../shared/lake/keys.ts';
 import { stageWaves } from '../../shared/pipeline/stage-invocation.ts';
 import { ALL_TABLES, stockout } from '../../shared/schemas/tables.ts';
 import { loadSql } from '../../shared/sql/render.ts';
@@ -43,7 +43,7 @@ function tablesQueriedBy(stage: Stage): string[] {
  * What a stage may read and write in the lake, from its declaration: the committed tables and the
  * run's snapshot its queries read through Athena (and the model tables they name), the partitions it
  * declares it reads, Athena's results of its queries; the tables it declares it writes, and the CSV
- * list of the stockout warnings where it writes them.
+ * list of the stockout warnings where it writes them, and its metrics for the run's last step.
  */
 export function stageLakeAccess(stage: Stage): { read: string[]; write: string[] } {
   const queries = stage.queries.length > 0;
@@ -57,6 +57,7 @@ export function stageLakeAccess(stage: Stage): { read: string[]; write: string[]
     ...stage.writes.map((t) => lakePrefix(tablePrefix(t))),
     ...(stage.writes.includes(stockout) ? [lakePrefix(stockoutListsPrefix)] : []),
     ...(queries ? ['athena/unload', 'athena/results'] : []),
+    lakePrefix(stageMetricsPrefix),
   ]);
   return { read: [...read].sort(), write: [...write].sort() };
 }

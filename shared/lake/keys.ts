@@ -189,5 +189,14 @@ export const athenaUnloadPrefix = 'athena/unload/';
  */
 export const restrictedUnloadPrefix = 'restricted/athena/unload/';
 
+/**
+ * A model stage's metrics in a run of the AWS state machine, for the step that writes the run's
+ * diagnostics partition: in the lake, not in the state (a product stage's metrics at 1M order lines
+ * are more than the 256 KiB a state may pass on). Scratch under athena/ (its 7-day lifecycle).
+ */
+export const stageMetricsPrefix = 'athena/runs/stage_metrics/';
+export const stageMetricsKey = (run: string, stage: string): string =>
+  `${stageMetricsPrefix}run=${safeValue('run', run)}/${safeValue('stage', stage)}.json`;
+
 /** The daily report of an as-of date: one self-contained HTML page. */
 export const reportKey = (asOf: string): string => `reports/dt=${asOf}/index.html`;

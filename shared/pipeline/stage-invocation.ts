@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { commitRecords, historyBounds } from '../lake/commits.ts';
+import { stageMetricsKey } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { shapedEngine } from '../stages/engine-boundary.ts';
 import { RUN_METRICS_TABLE, STAGES } from '../stages/registry.ts';
@@ -19,7 +20,8 @@ export interface StageOutcome {
   ok: boolean;
   /** Why it failed, or why it was not run. */
   error?: string;
-  metrics?: Metric[];
+  /** How many metrics it wrote (to stageMetricsKey: a state passes at most 256 KiB on). */
+  metrics?: number;
   seconds?: number;
 }
 
@@ -81,10 +83,12 @@ export async function runStageInvocation(
       asOf: event.asOf,
       bounds: (table) => historyBounds(records, table.name),
     });
+    const metrics = [...(result.metrics ?? [])];
+    await deps.lake.put(stageMetricsKey(event.orderLinesRun, stage.name), JSON.stringify(metrics));
     return {
       stage: stage.name,
       ok: true,
-      metrics: [...(result.metrics ?? [])],
+      metrics: metrics.length,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -114,13 +118,21 @@ export function readableError(cause: string): string {
  */
 export async function finishStages(
   lake: Lake,
-  asOf: string,
+  run: { asOf: string; orderLinesRun: string },
   outcomes: readonly StageOutcome[],
 ): Promise<{ stages: number; output: string }> {
+  const { asOf } = run;
   const missing = STAGES.filter((s) => !outcomes.some((o) => o.stage === s.name));
   if (missing.length)
     throw new UsageError(`no outcome for stage(s) ${missing.map((s) => s.name).join(', ')}`);
-  const metrics = outcomes.flatMap((o) => o.metrics ?? []);
+  const metrics: Metric[] = [];
+  for (const o of outcomes.filter((x) => x.ok)) {
+    const bytes = await lake.get(stageMetricsKey(run.orderLinesRun, o.stage));
+    if (!bytes) {
+      throw new UsageError(`stage ${o.stage} succeeded but wrote no metrics for run ${run.orderLinesRun}`);
+    }
+    metrics.push(...(JSON.parse(Buffer.from(bytes).toString('utf8')) as Metric[]));
+  }
   const output = await writeOutput(lake, RUN_METRICS_TABLE, asOf, columnsOf(RUN_METRICS_TABLE, metrics));
   const failures = outcomes
     .filter((o) => !o.ok)

@@ -8,10 +8,12 @@
  *   npm run aws:local -- --customers 500 --keep
  *   npm run aws:local -- --synth-lines 1000000   # `storepulse synth`'s 18 months instead of the demo
  */
+
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readableError } from '../../shared/pipeline/stage-invocation.ts';
 import { writeSynthExports } from '../../shared/synth/bench-exports.ts';
 import { DEMO_AS_OF, writeDemoExports } from '../../shared/synth/demo.ts';
 import { AwsHome } from './home.ts';
@@ -70,8 +72,12 @@ try {
   for (const [caller, c] of Object.entries(f.s3))
     say(`    ${caller}: ${c.get} GET, ${c.list} LIST, ${c.put} PUT`);
   say('Notifications:');
-  for (const p of home.sns.published)
+  for (const p of home.sns.published) {
     say(`  [${p.topicId}] ${p.subject ?? '(no subject)'}  (from ${p.publisher})`);
+    // A failure notification carries the error: what failed, as the operator's e-mail would say.
+    const cause = (JSON.parse(p.message) as { error?: { Cause?: string } }).error?.Cause;
+    if (cause) say(`    ${readableError(cause)}`);
+  }
   say(`Requests IAM refused: ${home.gateway.denied.length}`);
   for (const d of home.gateway.denied) say(`  ${d.caller}: ${d.action} ${d.resource}`);
   say(`Done in ${seconds()}.`);

@@ -6,6 +6,7 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stageMetricsKey } from '../../shared/lake/keys.ts';
 import { LocalLake } from '../../shared/lake/local.ts';
 import { runModels } from '../../shared/pipeline/daily-run.ts';
 import { silentLog } from '../../shared/pipeline/log.ts';
@@ -68,7 +69,7 @@ describe('model stages as invocations', () => {
       outcomes.push(...done);
     }
     expect(outcomes.every((o) => o.ok)).toBe(true);
-    await finishStages(waves, AS_OF, outcomes);
+    await finishStages(waves, { asOf: AS_OF, orderLinesRun: 'test' }, outcomes);
 
     const differences: string[] = [];
     for (const spec of [...new Set(STAGES.flatMap((s) => s.writes)), RUN_METRICS_TABLE]) {
@@ -103,15 +104,20 @@ describe('model stages as invocations', () => {
       error: expect.stringContaining(`not run: it reads the output of ${input.name}, which failed`),
     });
     const outcomes = STAGES.map((s) =>
-      s === input ? failed : s === dependant ? skipped : { stage: s.name, ok: true, metrics: [] },
+      s === input ? failed : s === dependant ? skipped : { stage: s.name, ok: true, metrics: 0 },
     );
-    const error = await finishStages(lake, AS_OF, outcomes).catch((e: unknown) => e);
+    for (const o of outcomes) if (o.ok) await lake.put(stageMetricsKey('test', o.stage), '[]');
+    const error = await finishStages(lake, { asOf: AS_OF, orderLinesRun: 'test' }, outcomes).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StageFailure);
     expect((error as Error).message).toContain(`${input.name}: LakeError: read failed`);
     expect((error as Error).message).toContain(`${dependant.name}: not run`);
     // The metrics partition is written all the same.
     expect(await lake.list(`models/${RUN_METRICS_TABLE.name}/dt=${AS_OF}/`)).toHaveLength(1);
-    await expect(finishStages(lake, AS_OF, outcomes.slice(1))).rejects.toThrow(/no outcome for stage/);
+    await expect(
+      finishStages(lake, { asOf: AS_OF, orderLinesRun: 'test' }, outcomes.slice(1)),
+    ).rejects.toThrow(/no outcome for stage/);
   });
 
   it('reads a Lambda runtime error as its type and message', () => {
