@@ -68,8 +68,11 @@ export async function runGuarded(run: GuardedRun, dir: string): Promise<LocalLak
       lake,
       config,
       log: silentLog,
+      // One thread: DuckDB then adds in one order every time, so a figure printed in a text column
+      // (a reason's "spend 1622") cannot land either side of a rounding edge from run to run.
       openEngine: (tables) =>
         DuckDbEngine.open(lake, {
+          threads: 1,
           reportingCurrency: config.reportingCurrency,
           ...(tables ? { tables } : {}),
         }),
