@@ -154,8 +154,13 @@ export class ColumnarBuffer {
     }
     const at = p.rows & BLOCK_MASK;
     if (at === 0) {
-      p.numbers.push(this.freeNumbers.pop() ?? new Float64Array(BLOCK_ROWS * this.numberWidth));
-      p.ints.push(this.freeInts.pop() ?? new Int32Array(BLOCK_ROWS * this.intWidth));
+      // Every slot starts null (NaN, -1): a column a row never sets is written as null, not as what
+      // a recycled block held, or id 0 of a dictionary. A lander that does not know of a column
+      // added to its table (compaction_id) once wrote such leftovers, and readers skipped the rows.
+      p.numbers.push(
+        (this.freeNumbers.pop() ?? new Float64Array(BLOCK_ROWS * this.numberWidth)).fill(Number.NaN),
+      );
+      p.ints.push((this.freeInts.pop() ?? new Int32Array(BLOCK_ROWS * this.intWidth)).fill(-1));
     }
     this.part = p;
     this.partKey = partitionKey;
