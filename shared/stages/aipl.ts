@@ -47,7 +47,7 @@ export const aiplStage = defineStage({
   reads: [previousAipl, todaysRfm],
   writes: [aipl, fast, grow],
   settings: [],
-  memoryMb: 2048,
+  memoryMb: 2560,
   async run(ctx) {
     const { asOf } = ctx;
     ctx.log.info(`run ${asOf}: AIPL / FAST / GROW`);

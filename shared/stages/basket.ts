@@ -19,7 +19,7 @@ export const basketStage = defineStage({
     'basketMinLift',
     'basketMaxLength',
   ],
-  memoryMb: 2048,
+  memoryMb: 2560,
   async run(ctx) {
     const basket = await runBasketModels(
       async (window) => (await ctx.columns(basketLines, window)).columns,
