@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
-import { finishStages, type StageOutcome } from '../../shared/pipeline/stage-invocation.ts';
+import { finishStages, outcomesOfWaves, type StageOutcome } from '../../shared/pipeline/stage-invocation.ts';
 import { awsLake } from '../runtime.ts';
 
 const env = loadLambdaEnv(process.env);
@@ -23,7 +23,7 @@ export interface ModelsEvent {
 }
 
 export const handler = middy(async (event: ModelsEvent): Promise<{ stages: number; output: string }> => {
-  const outcomes = Object.values(event.waves).flat();
+  const outcomes = outcomesOfWaves(event.waves);
   const done = await finishStages(lake, event, outcomes);
   logger.info('models written', {
     asOf: event.asOf,

@@ -9,7 +9,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadLambdaEnv } from '../../shared/aws/lambda-env.ts';
 import { ConfigError, UsageError } from '../../shared/errors.ts';
-import { runStageInvocation, type StageOutcome, stageNamed } from '../../shared/pipeline/stage-invocation.ts';
+import {
+  outcomesOfWaves,
+  runStageInvocation,
+  type StageOutcome,
+  stageNamed,
+} from '../../shared/pipeline/stage-invocation.ts';
 import { athenaEngine, awsLake, toLog } from '../runtime.ts';
 
 const env = loadLambdaEnv(process.env, ['athena']);
@@ -34,7 +39,7 @@ export const handler = middy(async (event: StageEvent): Promise<StageOutcome> =>
   }
   const outcome = await runStageInvocation(
     { lake, config: env.config, log: toLog(logger), openEngine },
-    { ...event, outcomes: Object.values(event.waves ?? {}).flat() },
+    { ...event, outcomes: outcomesOfWaves(event.waves) },
   );
   logger.info('stage done', { ...outcome });
   return outcome;

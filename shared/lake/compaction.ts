@@ -39,8 +39,9 @@ import { readParquetColumns, readParquetFileRows } from './parquet-read.ts';
 
 /**
  * How a table's rows supersede each other: within a partition, the rows sharing `key` are versions
- * of one thing, and the first by `order` (descending) is current. The order_lines view ranks the
- * same way (order_lines_latest.sql); a test checks that the two agree.
+ * of one thing, and the first by `newestFirst` (each descending) is current. The order_lines view
+ * ranks the same way (order_lines_latest.sql); the compaction tests check that the two agree, ties
+ * of export time included.
  */
 interface VersionRule {
   key: readonly string[];

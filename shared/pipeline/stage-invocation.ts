@@ -25,6 +25,11 @@ export interface StageOutcome {
   seconds?: number;
 }
 
+/** The outcomes the state machine carries, by wave (`$.waves.wave1`, …), as one list. */
+export const outcomesOfWaves = (
+  waves: Readonly<Record<string, readonly StageOutcome[]>> = {},
+): StageOutcome[] => Object.values(waves).flat();
+
 /**
  * The waves of the registry: each stage in the first wave after every stage whose output it reads
  * on the run's day. Stages of one wave run at once.

@@ -15,7 +15,7 @@ import { LakeBusyError, withMaintenanceLock } from '../../shared/lake/maintenanc
 import { forgetBatch, listBatches } from '../../shared/pipeline/batches.ts';
 import { contacts, QUERYABLE_TABLES } from '../../shared/schemas/tables.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { ingest, tempDir } from '../helpers.ts';
+import { cli, ingest, tempDir } from '../helpers.ts';
 
 const HEADER =
   'status,order_id,customer_id,order_ts,sku,product_name,quantity,unit_price,currency,discount,refund_amount,channel,country,warehouse,email,phone,gift_wrap';
@@ -152,6 +152,29 @@ describe('compaction', () => {
     expect(await lake.list('curated/compactions/')).toHaveLength(1);
   });
 
+  it('keeps the version the order_lines view ranks first, when two exports carry the same export time', async () => {
+    const dir = await tempDir();
+    const lake = new LocalLake(join(dir, 'lake'));
+    const sameTime = Date.UTC(2026, 10, 11);
+    for (const [name, status] of [
+      ['a.csv', 'completed'],
+      ['b.csv', 'refunded'],
+    ] as const) {
+      await writeFile(
+        join(dir, name),
+        exportOf(1, 2, () => status),
+      );
+      await ingest(lake, join(dir, name), { exportedAt: sameTime });
+    }
+    const before = await seen(lake);
+    // The later ingest wins the tie in the view (ingested_at), and so in the compacted file.
+    expect(new Set(before.order_lines!.map((r) => (r as { status: string }).status))).toEqual(
+      new Set(['refunded']),
+    );
+    await compactLake(lake);
+    expect((await seen(lake)).order_lines).toEqual(before.order_lines);
+  });
+
   it('compacts again when a later export lands in compacted partitions, and a forget reads every archive', async () => {
     const { lake } = await threeExports();
     await compactLake(lake);
@@ -264,6 +287,29 @@ describe('compaction', () => {
     expect(await dataFiles(lake, 'curated/order_lines/')).toBe(13);
     expect(await seen(lake)).toEqual(before);
   });
+
+  it('storepulse compact says what it did, then that there is nothing to do, and refuses a lake another job holds', async () => {
+    const { root, lake } = await threeExports();
+    const first = await cli(['compact', '--lake', root]);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(
+      /^lake: 4 partition\(s\) compacted in [\d.]+ s: files read by queries 16 -> 11; 18 superseded line version\(s\) archived; commit records in 3 -> 1 object\(s\)\n$/,
+    );
+    expect(first.err).toContain('compacting: 4/4 partitions');
+    await compactLake(lake); // drops the names of the files the first deleted from the record
+    expect((await cli(['compact', '--lake', root])).out).toBe(`lake: nothing to compact in ${root}\n`);
+    await lake.put(
+      maintenanceLockKey,
+      JSON.stringify({ job: 'forget batch x', token: 't', since: Date.now() }),
+    );
+    const busy = await cli(['compact', '--lake', root]);
+    expect(busy.code).toBe(1);
+    expect(busy.err).toMatch(/cannot compact the lake: a forget batch x has been rewriting this lake since/);
+    // storepulse run goes on without compacting, and says why.
+    const run = await cli(['run', '--lake', root, '--date', '2026-11-12']);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/lake: not compacted \(cannot compact the lake: a forget batch x/);
+  }, 60_000);
 
   it('one compaction or forget at a time; a lock left by a dead process expires', async () => {
     const { lake, batches } = await threeExports();

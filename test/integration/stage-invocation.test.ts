@@ -118,6 +118,11 @@ describe('model stages as invocations', () => {
     await expect(
       finishStages(lake, { asOf: AS_OF, orderLinesRun: 'test' }, outcomes.slice(1)),
     ).rejects.toThrow(/no outcome for stage/);
+    // A stage reported done whose metrics are not in the lake fails the run rather than writing less.
+    await lake.delete(stageMetricsKey('test', outcomes.find((o) => o.ok)!.stage));
+    await expect(finishStages(lake, { asOf: AS_OF, orderLinesRun: 'test' }, outcomes)).rejects.toThrow(
+      /succeeded but wrote no metrics for run test/,
+    );
   });
 
   it('reads a Lambda runtime error as its type and message', () => {
