@@ -1,6 +1,6 @@
 /**
  * The model stages of the daily run as the state machine runs them: one function per stage of the
- * registry (shared/stages/registry.ts), with the memory its declaration asks for and lake grants
+ * registry (shared/stages/registry.ts), with the memory and timeout its declaration asks for, lake grants
  * derived from what it declares it reads and writes; and the waves (a Parallel state per wave, a
  * branch per stage) in which they run. A stage that fails is caught into its outcome, so the other
  * branches finish and later waves still run the stages that do not depend on it.
@@ -77,7 +77,7 @@ export class ModelStages extends Construct {
         environment: { ...props.environment, MODEL_STAGE: stage.name },
         logRetention: props.logRetention,
         memorySize: stage.memoryMb,
-        timeout: Duration.minutes(15),
+        timeout: Duration.seconds(stage.timeoutSeconds),
       });
       if (stage.queries.length) for (const s of props.athenaAccess) fn.fn.addToRolePolicy(s);
       grantLake(props.bucket, fn.fn, stageLakeAccess(stage));

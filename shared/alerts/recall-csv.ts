@@ -3,15 +3,18 @@
  * step only. Cells are spreadsheet-safe (no formula injection from names or e-mails in exports).
  */
 import { toCsv } from '../csv/writer.ts';
+import { query, type ShapedRow } from '../stages/row-shape.ts';
 import type { ChurnRecallAlert } from './churn-recall.ts';
 
-export interface Contact {
-  customer_id: string;
-  source_customer_ref: string | null;
-  name?: string | null;
-  email: string | null;
-  phone: string | null;
-}
+/** The latest contact details of the day's alerted customers (the churn-recall sink runs it). */
+export const recallContacts = query('recall_contacts', {
+  customer_id: 'string',
+  source_customer_ref: 'string?',
+  name: 'string?',
+  email: 'string?',
+  phone: 'string?',
+});
+export type Contact = ShapedRow<typeof recallContacts.shape>;
 
 export const RECALL_CSV_COLUMNS = [
   'customer_id',

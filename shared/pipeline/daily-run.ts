@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChurnRecallAlert } from '../alerts/churn-recall.ts';
-import { type Contact, recallCsv } from '../alerts/recall-csv.ts';
+import { type Contact, recallContacts, recallCsv } from '../alerts/recall-csv.ts';
 import type { StockoutAlert } from '../alerts/stockout.ts';
 import type { Config } from '../config.ts';
 import { commitRecords, historyBounds } from '../lake/commits.ts';
@@ -22,6 +22,7 @@ import { basketStage } from '../stages/basket.ts';
 import { churnRecallStage } from '../stages/churn-recall.ts';
 import { clvStage } from '../stages/clv.ts';
 import { shapedEngine } from '../stages/engine-boundary.ts';
+import { queryRows, rowsOnly } from '../stages/row-shape.ts';
 import { funnelStage } from '../stages/funnel.ts';
 import { orderHistoryStage } from '../stages/order-history.ts';
 import { productStage } from '../stages/product.ts';
@@ -205,8 +206,8 @@ export async function writeRecallList(
     // semi-join), not as a list in its text: Athena caps a query at 262,144 bytes, ~7,300 ids.
     const engine = await deps.openEngine([contacts, churnRecall]);
     try {
-      const rows = await engine.runNamed('recall_contacts', { as_of: asOf });
-      for (const r of rows) byId.set(String(r.customer_id), r as unknown as Contact);
+      const rows = await queryRows(rowsOnly(engine), recallContacts, { as_of: asOf });
+      for (const r of rows) byId.set(r.customer_id, r);
     } finally {
       await engine.close();
     }

@@ -18,7 +18,7 @@ import { readParquetRows } from '../lake/parquet-read.ts';
 import { orderLines } from '../schemas/tables.ts';
 import { columnList } from './columns.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { loadSql, type QueryName, renderSql, type SqlParam } from './render.ts';
+import { loadSql, renderSql, type SqlParam } from './render.ts';
 import {
   GLUE_FILES_DATABASE,
   type HistoryBounds,
@@ -112,7 +112,7 @@ export class AthenaEngine implements SqlEngine {
       : `with ${snapshot}\n${body}`;
   }
 
-  async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
+  async runNamed(name: string, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
     const sql = this.pinned(renderSql(name, loadSql(name), params));
     const prefix = `${this.o.unloadPrefix}${name}/${(this.o.newId ?? randomUUID)()}/`;
     await this.execute(

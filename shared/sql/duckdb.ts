@@ -27,7 +27,7 @@ import {
   storedTableName,
 } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
-import { loadSql, type QueryName, quoteIdent, renderSql, type SqlParam, sqlString } from './render.ts';
+import { loadSql, quoteIdent, renderSql, type SqlParam, sqlString } from './render.ts';
 import { GLUE_FILES_DATABASE, glueViews, type HistoryBounds, orderLinesSnapshotSql } from './views.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
@@ -191,7 +191,7 @@ export class DuckDbEngine implements SqlEngine {
     );
   }
 
-  async runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
+  async runNamed(name: string, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {
     const sql = renderSql(name, loadSql(name), params);
     try {
       return rowsOf(await this.connection.runAndReadAll(sql));

@@ -2,14 +2,14 @@
  * The SQL tier: the same named .sql files run on DuckDB (local lake) and Athena (S3 lake).
  * Rows come back as plain objects with JSON-friendly values.
  */
-import type { QueryName, SqlParam } from './render.ts';
+import type { SqlParam } from './render.ts';
 import type { HistoryBounds } from './views.ts';
 
 export type Row = Record<string, unknown>;
 
 export interface SqlEngine {
   /** Runs one of the project's .sql files with parameters. */
-  runNamed(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Row[]>;
+  runNamed(name: string, params: Readonly<Record<string, SqlParam>>): Promise<Row[]>;
   /**
    * Reads the order history once for the rest of this engine's queries: from here on `order_lines`
    * is a snapshot of its rows up to `asOf` (orderLinesSnapshotSql), made under the name `run`, or

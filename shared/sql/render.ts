@@ -15,37 +15,21 @@ export type SqlParam = string | number | RawSql;
 
 const QUERY_DIR = new URL('./queries/', import.meta.url);
 
-export type QueryName =
-  | 'order_lines_latest'
-  | 'rfm_customer_aggregates'
-  | 'customer_transactions'
-  | 'aarrr_cohort_activity'
-  | 'aarrr_daily_activity'
-  | 'customer_features'
-  | 'recently_recalled'
-  | 'recall_contacts'
-  | 'purchases_without_buyer'
-  | 'basket_lines'
-  | 'funnel_traffic'
-  | 'funnel_orders'
-  | 'lines_without_rate'
-  | 'lines_converted_late'
-  | 'lines_unconverted_at_ingest'
-  | 'sku_daily_sales'
-  | 'sku_warehouse_daily_units'
-  | 'channel_orders'
-  | 'channel_categories'
-  | 'inventory_latest'
-  | 'products_latest'
-  | 'recent_stockouts'
-  | 'revenue_recent'
-  | 'order_lines_snapshot';
-
 const cache = new Map<string, string>();
-export function loadSql(name: QueryName): string {
+/**
+ * A query's text, by the name its declaration gives it (`query()` in shared/stages/row-shape.ts):
+ * the declarations are the one list of queries; test/integration/sql.test.ts checks that they and
+ * the files in queries/ match one to one.
+ */
+export function loadSql(name: string): string {
   let text = cache.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`${name}.sql`, QUERY_DIR), 'utf8');
+    if (!/^\w+$/.test(name)) throw new QueryError(name, 'a query name is letters, digits and _');
+    try {
+      text = readFileSync(new URL(`${name}.sql`, QUERY_DIR), 'utf8');
+    } catch (cause) {
+      throw new QueryError(`${name}.sql`, `no such query in shared/sql/queries/`, { cause });
+    }
     cache.set(name, text);
   }
   return text;

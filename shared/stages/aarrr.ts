@@ -33,6 +33,7 @@ export const aarrrStage = defineStage({
   writes: [aarrrCohorts, aarrrDaily],
   settings: [],
   memoryMb: 2048,
+  timeoutSeconds: 900,
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: AARRR`);
     const cohorts = cohortMatrix(await ctx.rows(cohortActivity, { as_of: ctx.asOf }), ctx.asOf);

@@ -48,6 +48,7 @@ export const aiplStage = defineStage({
   writes: [aipl, fast, grow],
   settings: [],
   memoryMb: 2560,
+  timeoutSeconds: 900,
   async run(ctx) {
     const { asOf } = ctx;
     ctx.log.info(`run ${asOf}: AIPL / FAST / GROW`);

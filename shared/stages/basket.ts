@@ -20,6 +20,7 @@ export const basketStage = defineStage({
     'basketMaxLength',
   ],
   memoryMb: 2560,
+  timeoutSeconds: 900,
   async run(ctx) {
     const basket = await runBasketModels(
       async (window) => (await ctx.columns(basketLines, window)).columns,

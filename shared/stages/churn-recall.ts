@@ -41,6 +41,7 @@ export const churnRecallStage = defineStage({
   writes: [churnRecall],
   settings: ['cooldownDays', 'recallTopShare', 'recallPAliveThreshold'],
   memoryMb: 2048,
+  timeoutSeconds: 900,
   async run(ctx) {
     const { asOf, settings } = ctx;
     const r = arrowColumns((await ctx.read(todaysRfm))!, RECALL_RFM_COLUMNS);

@@ -53,6 +53,7 @@ export const clvStage = defineStage({
   writes: [clv],
   settings: ['clvMonthlyDiscountRate'],
   memoryMb: 2048,
+  timeoutSeconds: 900,
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: BG/NBD and Gamma-Gamma`);
     const input = byCustomer((await ctx.columns(transactions, { as_of: ctx.asOf })).columns);

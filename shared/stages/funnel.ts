@@ -33,6 +33,7 @@ export const funnelStage = defineStage({
   writes: [funnel],
   settings: [],
   memoryMb: 1024,
+  timeoutSeconds: 300,
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: funnels`);
     const funnels = await runFunnels(ctx.engine, ctx.asOf);

@@ -22,6 +22,7 @@ export const orderHistoryStage = defineStage({
   writes: [],
   settings: ['reportingCurrency'],
   memoryMb: 1024,
+  timeoutSeconds: 300,
   async run(ctx) {
     const { asOf, log } = ctx;
     const bounds = ctx.bounds(orderLines);

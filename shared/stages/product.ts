@@ -84,6 +84,7 @@ export const productStage = defineStage({
     'cooldownDays',
   ],
   memoryMb: 2048,
+  timeoutSeconds: 900,
   async run(ctx) {
     const { asOf, settings } = ctx;
     const product = await runProductModels(ctx.engine, settings, asOf, ctx.log, ctx.bounds(inventory));

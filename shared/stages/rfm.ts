@@ -32,6 +32,7 @@ export const rfmStage = defineStage({
   writes: [rfm],
   settings: ['reportingCurrency'],
   memoryMb: 2048,
+  timeoutSeconds: 900,
   async run(ctx) {
     const { asOf, log } = ctx;
     log.info(`run ${asOf}: aggregating purchases per customer`);

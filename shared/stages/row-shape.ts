@@ -7,7 +7,7 @@
  */
 import { QueryError } from '../errors.ts';
 import type { SqlEngine } from '../sql/engine.ts';
-import type { QueryName, SqlParam } from '../sql/render.ts';
+import type { SqlParam } from '../sql/render.ts';
 import { isoDate, parseIsoDate } from '../time.ts';
 
 /** A column's kind; `?` admits null. Dates are `YYYY-MM-DD` (epoch milliseconds and Date objects are converted). */
@@ -35,13 +35,17 @@ type ValueOf<K extends ValueKind> = K extends 'string' | 'date'
 export type RowShape = Readonly<Record<string, ValueKind>>;
 export type ShapedRow<S extends RowShape> = { [C in keyof S]: ValueOf<S[C]> };
 
-/** A named .sql file and the row shape it returns. */
+/**
+ * A named .sql file (shared/sql/queries/<name>.sql) and the row shape it returns. This is the one
+ * place a query is listed: a stage declares its queries, and a test checks that the declarations
+ * and the files match one to one.
+ */
 export interface QueryDecl<S extends RowShape = RowShape> {
-  readonly name: QueryName;
+  readonly name: string;
   readonly shape: S;
 }
 
-export const query = <const S extends RowShape>(name: QueryName, shape: S): QueryDecl<S> => ({ name, shape });
+export const query = <const S extends RowShape>(name: string, shape: S): QueryDecl<S> => ({ name, shape });
 
 export class QueryShapeError extends QueryError {}
 
@@ -157,9 +161,9 @@ export function checkColumnsResult<S extends RowShape>(
  * result over column by column (DuckDB) spares a JS object per row.
  */
 export interface ShapedEngine {
-  rows(name: QueryName, params: Readonly<Record<string, SqlParam>>): Promise<Record<string, unknown>[]>;
+  rows(name: string, params: Readonly<Record<string, SqlParam>>): Promise<Record<string, unknown>[]>;
   columns?(
-    name: QueryName,
+    name: string,
     params: Readonly<Record<string, SqlParam>>,
   ): Promise<{ names: string[]; data: Record<string, unknown[]> }>;
 }

@@ -80,6 +80,12 @@ export interface Stage<N extends string = string, Summary = unknown, K extends k
    * its own process locally gives DuckDB half of it (duckDbBudget), the rest is the stage's own.
    */
   readonly memoryMb: number;
+  /**
+   * How long an invocation of the stage may run, in seconds (a Lambda's timeout, at most 900). The
+   * heavy stages ask for Lambda's limit: at 10M order lines each takes 10–35 s on two cores, and a
+   * Lambda of 1–2.5 GB has one or two vCPUs; the quick ones ask for less so a hung query fails sooner.
+   */
+  readonly timeoutSeconds: number;
   run(ctx: StageContext<K>): Promise<StageResult<Summary>>;
 }
 

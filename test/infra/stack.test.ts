@@ -117,6 +117,22 @@ describe('functions', () => {
     expect(resources('AWS::Logs::LogGroup').every((g) => g.Properties.RetentionInDays === 30)).toBe(true);
   });
 
+  it('gives each model stage’s function the memory and timeout its declaration asks for', () => {
+    for (const stage of STAGES) {
+      const [fn] = resources('AWS::Lambda::Function').filter(
+        (f) => f.Properties.Description === `storepulse: model stage ${stage.name}`,
+      );
+      expect(fn?.Properties, stage.name).toMatchObject({
+        MemorySize: stage.memoryMb,
+        Timeout: stage.timeoutSeconds,
+        Environment: { Variables: expect.objectContaining({ MODEL_STAGE: stage.name }) },
+      });
+    }
+    // The declarations differ, so a construct that ignored them could not pass.
+    expect(new Set(STAGES.map((s) => s.timeoutSeconds)).size).toBeGreaterThan(1);
+    expect(new Set(STAGES.map((s) => s.memoryMb)).size).toBeGreaterThan(1);
+  });
+
   it('scopes object permissions to key prefixes: no S3 action on "*" or on the whole bucket\'s objects', () => {
     const statements = resources('AWS::IAM::Policy').flatMap(
       (p) =>

@@ -8,14 +8,16 @@ import {
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { recallContacts } from '../../shared/alerts/recall-csv.ts';
 import { QueryError } from '../../shared/errors.ts';
 import { encodeTable } from '../../shared/lake/parquet.ts';
 import { orderLines, rfm } from '../../shared/schemas/tables.ts';
 import { AthenaEngine } from '../../shared/sql/athena.ts';
 import { columnList } from '../../shared/sql/columns.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
-import { type QueryName, raw, stringList } from '../../shared/sql/render.ts';
+import { loadSql, raw, stringList } from '../../shared/sql/render.ts';
 import { GLUE_FILES_DATABASE, glueViews } from '../../shared/sql/views.ts';
+import { STAGES } from '../../shared/stages/registry.ts';
 import { fixture, ingest, tempLake } from '../helpers.ts';
 
 const QUERY_DIR = fileURLToPath(new URL('../../shared/sql/queries/', import.meta.url));
@@ -41,13 +43,30 @@ describe('.sql files', () => {
       const names = readdirSync(QUERY_DIR).filter((f) => f.endsWith('.sql'));
       expect(names.length).toBeGreaterThanOrEqual(4);
       for (const file of names) {
-        const name = file.replace(/\.sql$/, '') as QueryName;
+        const name = file.replace(/\.sql$/, '');
         if (name === 'order_lines_latest') continue; // the view itself, run by every other query
         await expect(engine.runNamed(name, SAMPLE_PARAMS), file).resolves.toBeInstanceOf(Array);
       }
     } finally {
       await engine.close();
     }
+  });
+
+  it('has a file for every declared query and a declaration for every file, one to one', () => {
+    const declared = [
+      ...STAGES.flatMap((s) => s.queries.map((q) => q.name)),
+      recallContacts.name,
+      // Statement templates rendered into other SQL (the views, the run's snapshot), not row queries.
+      'order_lines_latest',
+      'order_lines_snapshot',
+    ];
+    const files = readdirSync(QUERY_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.replace(/\.sql$/, ''));
+    expect(new Set(declared).size, 'a query declared twice').toBe(declared.length);
+    expect([...declared].sort()).toEqual([...files].sort());
+    expect(() => loadSql('rfm_customer_aggregate')).toThrow(/rfm_customer_aggregate\.sql: no such query/);
+    expect(() => loadSql('../x')).toThrow(/letters, digits and _/);
   });
 
   it('declares the views once: DuckDB has the Glue views, over the files of committed batches only', async () => {

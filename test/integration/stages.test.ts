@@ -43,6 +43,7 @@ describe('stage declarations', () => {
       writes: [rfm],
       settings: [],
       memoryMb: 512,
+      timeoutSeconds: 60,
       run: async () => ({ tables: new Map(), summary: null }),
     });
     const b = defineStage({
@@ -53,6 +54,7 @@ describe('stage declarations', () => {
       writes: [funnel],
       settings: [],
       memoryMb: 512,
+      timeoutSeconds: 60,
       run: async () => ({ tables: new Map(), summary: null }),
     });
     expect(() => stageOrder([a, b] as Stage[])).toThrow(/cycle: a -> b -> a|cycle: b -> a -> b/);
@@ -162,6 +164,7 @@ describe('a failing stage', () => {
       writes: [rfm],
       settings: [],
       memoryMb: 512,
+      timeoutSeconds: 60,
       run: async () => {
         throw new Error('the model diverged');
       },
@@ -200,6 +203,7 @@ describe('a failing stage', () => {
       writes: [],
       settings: [],
       memoryMb: 512,
+      timeoutSeconds: 60,
       run: async (ctx) => {
         await ctx.engine.runNamed('rfm_customer_aggregates', { as_of: ctx.asOf });
         return { tables: new Map(), summary: null };

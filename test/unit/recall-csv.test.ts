@@ -45,7 +45,13 @@ describe('CSV output', () => {
       new Map([
         [
           'c1',
-          { customer_id: 'c1', source_customer_ref: '1001', email: 'a@example.com', phone: '+1 555 0100' },
+          {
+            customer_id: 'c1',
+            source_customer_ref: '1001',
+            name: null,
+            email: 'a@example.com',
+            phone: '+1 555 0100',
+          },
         ],
       ]),
     );
