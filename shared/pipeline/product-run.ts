@@ -77,9 +77,17 @@ export interface ProductOutputs {
   summary: ProductSummary;
 }
 
+/** The `days` days up to `asOf`, oldest first; the last window's, since every series shares it. */
+let lastWindow: { asOf: string; dates: string[] } | undefined;
+function windowDates(asOf: string, days: number): string[] {
+  if (lastWindow?.asOf !== asOf || lastWindow.dates.length !== days)
+    lastWindow = { asOf, dates: Array.from({ length: days }, (_, k) => addDays(asOf, k - days + 1)) };
+  return lastWindow.dates;
+}
+
 /** Dense daily series (oldest first) of the `days` days up to `asOf`. */
 function dense(points: Map<string, number>, asOf: string, days: number): number[] {
-  return Array.from({ length: days }, (_, k) => points.get(addDays(asOf, k - days + 1)) ?? 0);
+  return windowDates(asOf, days).map((d) => points.get(d) ?? 0);
 }
 
 /** ABC-XYZ over the window and the Boston matrix against the window before (and a year before). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isBad, parseCount, parseDecimal, parseTimestamp } from '../../shared/formats/values.ts';
-import { addDays, daysBetween, localDate, wallTimeToUtc } from '../../shared/time.ts';
+import { addDays, daysBetween, isoDate, localDate, wallTimeToUtc } from '../../shared/time.ts';
 
 const iso = (v: number | { reason: string }) =>
   typeof v === 'number' ? new Date(v).toISOString() : v.reason;
@@ -56,5 +56,22 @@ describe('numbers', () => {
   it('accepts whole, non-negative counts only', () => {
     expect(parseCount('3')).toBe(3);
     for (const s of ['1.5', '-1', 'two', '99999999999']) expect(isBad(parseCount(s))).toBe(true);
+  });
+});
+
+describe('isoDate (cached by day number)', () => {
+  it('gives Date#toISOString’s day for any instant, midnight or not, before 1970 or far ahead', () => {
+    const day = 86_400_000;
+    const instants = [0, -1, day - 1, day, -day - 1, 1.7e12 + 123, 8.64e15, -8.64e15, 951_782_400_000];
+    for (let i = 0; i < 2_000; i++) instants.push(Math.round((Math.random() - 0.5) * 2e13));
+    for (const ms of [...instants, ...instants])
+      expect(isoDate(ms), String(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+  });
+
+  it('refuses what is not a date, every time', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => isoDate(Number.NaN)).toThrow(RangeError);
+      expect(() => isoDate(8.64e15 + 86_400_000)).toThrow(RangeError);
+    }
   });
 });
