@@ -14,7 +14,6 @@ import { ingestFile } from '../shared/pipeline/ingest.ts';
 import { silentLog } from '../shared/pipeline/log.ts';
 import { orderLines } from '../shared/schemas/tables.ts';
 import { DuckDbEngine } from '../shared/sql/duckdb.ts';
-import { orderLinesSnapshotSql } from '../shared/sql/views.ts';
 import { shapedEngine } from '../shared/stages/engine-boundary.ts';
 import { STAGES } from '../shared/stages/registry.ts';
 import { runStage } from '../shared/stages/run-stages.ts';
@@ -67,20 +66,20 @@ switch (stage) {
       b!,
     );
     extra = {
-      customers: summary.customers,
-      alerts: summary.recall.alerts,
-      productSeconds: summary.product.seconds,
-      forecastSeries: summary.product.forecastSeries,
-      basketSeconds: summary.basket.seconds,
-      funnelSeconds: summary.funnel.seconds,
-      baskets: summary.basket.baskets,
+      customers: summary.summaries.rfm.customers,
+      alerts: summary.summaries.churn_recall.alerts,
+      productSeconds: summary.summaries.product.product.seconds,
+      forecastSeries: summary.summaries.product.product.forecastSeries,
+      basketSeconds: summary.summaries.basket.seconds,
+      funnelSeconds: summary.summaries.funnel.seconds,
+      baskets: summary.summaries.basket.baskets,
     };
     break;
   }
   case 'snapshot': {
     // The run's order-history snapshot, made once for the stage processes below (in AWS the SQL
     // stage's UNLOAD): the rows of order_lines up to the as-of date, as one Parquet file.
-    const [lakeDir, asOf, file] = [a!, b!, process.argv[5]!];
+    const [lakeDir, asOf, run] = [a!, b!, process.argv[5]!];
     const lake = new LocalLake(lakeDir);
     // As a stage declaring SNAPSHOT_MEMORY_MB would: DuckDB gets half (shared/stages/stage.ts, duckDbBudget).
     const engine = await DuckDbEngine.open(lake, {
@@ -88,14 +87,14 @@ switch (stage) {
       memoryLimit: duckDbBudget({ memoryMb: SNAPSHOT_MEMORY_MB }),
     });
     const bounds = historyBounds(await commitRecords(lake), orderLines.name);
-    await engine.query(`copy (${orderLinesSnapshotSql(asOf, bounds)}) to '${file}' (format parquet)`);
+    await engine.makeRunSnapshot(asOf, run, bounds);
     await engine.close();
     break;
   }
   case 'stage': {
-    // One model stage in its own process, as a Lambda would run it: the engine reads the snapshot
-    // file, the stage reads what earlier stages wrote to the lake.
-    const [lakeDir, asOf, name, file] = [a!, b!, process.argv[5]!, process.argv[6]!];
+    // One model stage in its own process, as a Lambda would run it: the engine reads the run's
+    // snapshot, the stage reads what earlier stages wrote to the lake.
+    const [lakeDir, asOf, name, run] = [a!, b!, process.argv[5]!, process.argv[6]!];
     const stage = STAGES.find((s) => s.name === name) as Stage | undefined;
     if (!stage) throw new Error(`no stage ${name}`);
     const lake = new LocalLake(lakeDir);
@@ -104,7 +103,7 @@ switch (stage) {
       memoryLimit: duckDbBudget(stage),
     });
     const records = await commitRecords(lake);
-    await engine.query(`create or replace temp view order_lines as select * from read_parquet('${file}')`);
+    await engine.pinOrderLines(asOf, run, { made: true });
     await runStage(stage, {
       lake,
       config,

@@ -83,9 +83,11 @@ function fullLake(dir: string): string {
 
 /** Rows of the by-stage table: each stage of the daily run in its own process, as a Lambda runs it. */
 const stageRows: string[][] = [];
-function byStage(lines: number, lake: string, dir: string, reps: number): void {
+function byStage(lines: number, lake: string, reps: number): void {
   const label = lines.toLocaleString('en-US');
-  const snapshot = join(dir, 'snapshot.parquet');
+  // The run id the snapshot is made under in the lake (athena/runs/order_lines/run=<id>/), as the
+  // plan's UNLOAD makes it in AWS; each stage process reads it by that id.
+  const snapshot = `bench-${lines}`;
   const measure = (...args: string[]) => median(Array.from({ length: reps }, () => stage(...args)));
   process.stderr.write('  daily run by stage: snapshot ...\n');
   const parts: [string, Measure][] = [
@@ -133,7 +135,7 @@ for (const lines of sizes) {
   const runLake = lines >= 10_000_000 ? fullLake(dir) : join(dir, 'lake');
   process.stderr.write('  storepulse run ...\n');
   const run = stage('run', runLake, AS_OF);
-  byStage(lines, runLake, dir, reps);
+  byStage(lines, runLake, reps);
   const n = Number(ingest.rows);
   rows.push(
     [

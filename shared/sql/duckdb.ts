@@ -28,7 +28,13 @@ import {
 } from '../schemas/tables.ts';
 import type { Row, SqlEngine } from './engine.ts';
 import { loadSql, quoteIdent, renderSql, type SqlParam, sqlString } from './render.ts';
-import { GLUE_FILES_DATABASE, glueViews, type HistoryBounds, orderLinesSnapshotSql } from './views.ts';
+import {
+  GLUE_FILES_DATABASE,
+  glueViews,
+  type HistoryBounds,
+  orderLinesRunPrefix,
+  orderLinesSnapshotSql,
+} from './views.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
@@ -92,6 +98,7 @@ export class DuckDbEngine implements SqlEngine {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     private readonly reportingCurrency: string,
+    private readonly lake: Lake,
   ) {}
 
   static async open(lake: Lake, options: DuckDbOptions = {}): Promise<DuckDbEngine> {
@@ -108,6 +115,7 @@ export class DuckDbEngine implements SqlEngine {
       instance,
       connection,
       options.reportingCurrency ?? DEFAULT_CONFIG.reportingCurrency,
+      lake,
     );
     await engine.exec("set TimeZone = 'UTC'");
     await engine.createViews(lake, options.tables ?? QUERYABLE_TABLES);
@@ -179,16 +187,44 @@ export class DuckDbEngine implements SqlEngine {
   /** The folder of this engine's order-history snapshot, removed on close. */
   private snapshotDir: string | undefined;
 
-  async pinOrderLines(asOf: string, _run: string, opts: { bounds?: HistoryBounds } = {}): Promise<void> {
-    this.snapshotDir ??= await mkdtemp(join(tmpdir(), 'storepulse-run-'));
-    const file = join(this.snapshotDir, `order_lines-${asOf}.parquet`);
-    await this.exec(
-      `copy (${orderLinesSnapshotSql(asOf, opts.bounds)}) to ${sqlString(file)} (format parquet)`,
-    );
+  async pinOrderLines(
+    asOf: string,
+    run: string,
+    opts: { made?: boolean; bounds?: HistoryBounds } = {},
+  ): Promise<void> {
+    let files: string;
+    if (opts.made) {
+      // Made once for the run (makeRunSnapshot, as the plan's UNLOAD in AWS); each stage invoked on
+      // its own reads it. A run whose snapshot is missing fails here, as Athena's read of it would.
+      const prefix = orderLinesRunPrefix(run);
+      if (!(await this.lake.list(prefix)).some((k) => k.endsWith('.parquet')))
+        throw new QueryError('order_lines_snapshot', `run ${run} has no snapshot under ${prefix}`);
+      files = this.lake.uri(`${prefix}*.parquet`);
+    } else {
+      this.snapshotDir ??= await mkdtemp(join(tmpdir(), 'storepulse-run-'));
+      files = join(this.snapshotDir, `order_lines-${asOf}.parquet`);
+      await this.copySnapshot(asOf, files, opts.bounds);
+    }
     // A temporary view is found before the main schema's: every later query reads the snapshot.
     await this.exec(
-      `create or replace temp view order_lines as select * from read_parquet(${sqlString(file)})`,
+      `create or replace temp view order_lines as select * from read_parquet(${sqlString(files)})`,
     );
+  }
+
+  /**
+   * Makes the run's snapshot of the order history in the lake, where Athena's UNLOAD puts it in AWS,
+   * for stages that then run each in its own process (`pinOrderLines(asOf, run, { made: true })`).
+   */
+  async makeRunSnapshot(asOf: string, run: string, bounds?: HistoryBounds): Promise<void> {
+    this.snapshotDir ??= await mkdtemp(join(tmpdir(), 'storepulse-run-'));
+    const file = join(this.snapshotDir, `run-${asOf}.parquet`);
+    await this.copySnapshot(asOf, file, bounds);
+    await this.lake.putFile(`${orderLinesRunPrefix(run)}snapshot.parquet`, file);
+    await rm(file, { force: true });
+  }
+
+  private copySnapshot(asOf: string, file: string, bounds: HistoryBounds | undefined): Promise<void> {
+    return this.exec(`copy (${orderLinesSnapshotSql(asOf, bounds)}) to ${sqlString(file)} (format parquet)`);
   }
 
   async runNamed(name: string, params: Readonly<Record<string, SqlParam>>): Promise<Row[]> {

@@ -6,6 +6,7 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { commitRecords, historyBounds } from '../../shared/lake/commits.ts';
 import { stageMetricsKey } from '../../shared/lake/keys.ts';
 import { LocalLake } from '../../shared/lake/local.ts';
 import { runModels } from '../../shared/pipeline/daily-run.ts';
@@ -59,6 +60,14 @@ describe('model stages as invocations', () => {
     const waves = new LocalLake(join(dir, 'waves'));
 
     await runModels(depsOf(one), AS_OF);
+    // The plan's snapshot (Athena's UNLOAD in AWS), made once; each invocation reads it.
+    const snapshotter = await DuckDbEngine.open(waves);
+    await snapshotter.makeRunSnapshot(
+      AS_OF,
+      'test',
+      historyBounds(await commitRecords(waves), 'order_lines'),
+    );
+    await snapshotter.close();
     const outcomes: StageOutcome[] = [];
     for (const wave of stageWaves()) {
       const done = await Promise.all(
@@ -82,6 +91,21 @@ describe('model stages as invocations', () => {
     }
     expect(differences).toEqual([]);
   }, 120_000);
+
+  it('fails a stage invoked for a run whose snapshot was never made, naming the run', async () => {
+    const lake = new LocalLake(join(await tempDir(), 'lake'));
+    await ingest(lake, fixture('rfm', 'orders.csv'));
+    const rfm = STAGES.find((s) => s.name === 'rfm')!;
+    const outcome = await runStageInvocation(depsOf(lake), {
+      asOf: AS_OF,
+      orderLinesRun: 'never-planned',
+      stage: rfm.name,
+      outcomes: [],
+    }).catch((e: Error) => e);
+    expect(String(outcome)).toMatch(
+      /run never-planned has no snapshot under athena\/runs\/order_lines\/run=never-planned\//,
+    );
+  });
 
   it('does not run a stage whose input failed, and the end step fails naming each stage and why', async () => {
     const lake = new LocalLake(join(await tempDir(), 'lake'));
