@@ -43,7 +43,7 @@ export async function writeReport(
   const key = reportKey(asOf);
   const href = options.href ?? (async (target: string) => relative(dirname(key), target));
   const hrefs = new Map<string, string>();
-  for (const list of [...data.recall.lists, ...data.stock.lists]) hrefs.set(list.key, await href(list.key));
+  for (const key of data.sections.flatMap((s) => s.links)) hrefs.set(key, await href(key));
   const generatedAt = shopTime(options.now ?? Date.now(), config.timeZone);
   await lake.put(key, renderReport(data, config.language, { hrefs, generatedAt }));
   log.info(`report ${asOf}: ${lake.location}/${key}`);

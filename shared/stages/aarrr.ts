@@ -1,5 +1,6 @@
 /** AARRR: the cohort matrix and the daily lifecycle (shared/models/aarrr.ts), aggregated in SQL. */
 import { cohortMatrix, dailyLifecycle } from '../models/aarrr.ts';
+import { cohortsSection } from '../report/sections/cohorts.ts';
 import { aarrrCohorts, aarrrDaily } from '../schemas/tables.ts';
 import { query } from './row-shape.ts';
 import { columnsOf, defineStage } from './stage.ts';
@@ -34,6 +35,7 @@ export const aarrrStage = defineStage({
   settings: [],
   memoryMb: 2048,
   timeoutSeconds: 900,
+  report: [cohortsSection],
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: AARRR`);
     const cohorts = cohortMatrix(await ctx.rows(cohortActivity, { as_of: ctx.asOf }), ctx.asOf);

@@ -1,5 +1,6 @@
 /** Basket rules at SKU and category level and the bundles (shared/pipeline/basket-run.ts). */
 import { runBasketModels } from '../pipeline/basket-run.ts';
+import { bundlesSection } from '../report/sections/bundles.ts';
 import { basketRules, bundles } from '../schemas/tables.ts';
 import { query } from './row-shape.ts';
 import { columnsOf, defineStage } from './stage.ts';
@@ -21,6 +22,7 @@ export const basketStage = defineStage({
   ],
   memoryMb: 2560,
   timeoutSeconds: 900,
+  report: [bundlesSection],
   async run(ctx) {
     const basket = await runBasketModels(
       async (window) => (await ctx.columns(basketLines, window)).columns,

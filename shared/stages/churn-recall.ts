@@ -13,6 +13,7 @@ import {
   type RecallRfm,
   topValueCustomers,
 } from '../alerts/churn-recall.ts';
+import { recallSection } from '../report/sections/recall.ts';
 import { churnRecall, clv, rfm, type Segment } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
 import { arrowColumns } from './arrow-rows.ts';
@@ -42,6 +43,7 @@ export const churnRecallStage = defineStage({
   settings: ['cooldownDays', 'recallTopShare', 'recallPAliveThreshold'],
   memoryMb: 2048,
   timeoutSeconds: 900,
+  report: [recallSection],
   async run(ctx) {
     const { asOf, settings } = ctx;
     const r = arrowColumns((await ctx.read(todaysRfm))!, RECALL_RFM_COLUMNS);

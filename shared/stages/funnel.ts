@@ -1,5 +1,6 @@
 /** Conversion funnels, traffic and orders, each day against its trailing baseline (shared/pipeline/funnel-run.ts). */
 import { runFunnels } from '../pipeline/funnel-run.ts';
+import { funnelSection } from '../report/sections/funnel.ts';
 import { funnel } from '../schemas/tables.ts';
 import { query } from './row-shape.ts';
 import { columnsOf, defineStage } from './stage.ts';
@@ -34,6 +35,7 @@ export const funnelStage = defineStage({
   settings: [],
   memoryMb: 1024,
   timeoutSeconds: 300,
+  report: [funnelSection],
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: funnels`);
     const funnels = await runFunnels(ctx.engine, ctx.asOf);

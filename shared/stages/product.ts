@@ -5,6 +5,10 @@
 import { itemKey, stockoutAlerts, stockoutCsv } from '../alerts/stockout.ts';
 import { stockoutListKey } from '../lake/keys.ts';
 import { runProductModels } from '../pipeline/product-run.ts';
+import { bcgSection } from '../report/sections/bcg.ts';
+import { channelsSection } from '../report/sections/channels.ts';
+import { paretoSection } from '../report/sections/pareto.ts';
+import { stockSection } from '../report/sections/stock.ts';
 import { abc, bcg, channelMix, demandForecast, inventory, stockout, stockRisk } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
 import { query } from './row-shape.ts';
@@ -85,6 +89,7 @@ export const productStage = defineStage({
   ],
   memoryMb: 2048,
   timeoutSeconds: 900,
+  report: [stockSection, paretoSection, bcgSection, channelsSection],
   async run(ctx) {
     const { asOf, settings } = ctx;
     const product = await runProductModels(ctx.engine, settings, asOf, ctx.log, ctx.bounds(inventory));

@@ -1,5 +1,6 @@
 /** RFM scores and the eight value segments per customer (shared/models/rfm.ts), from SQL aggregates. */
 import { rfmColumns } from '../models/rfm.ts';
+import { segmentsSection } from '../report/sections/segments.ts';
 import { rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
 import { byCustomer } from './customer-order.ts';
 import { query } from './row-shape.ts';
@@ -33,6 +34,7 @@ export const rfmStage = defineStage({
   settings: ['reportingCurrency'],
   memoryMb: 2048,
   timeoutSeconds: 900,
+  report: [segmentsSection],
   async run(ctx) {
     const { asOf, log } = ctx;
     log.info(`run ${asOf}: aggregating purchases per customer`);

@@ -8,6 +8,7 @@
 import type { Table } from 'apache-arrow';
 import type { Config } from '../config.ts';
 import type { Log } from '../pipeline/log.ts';
+import type { ReportSection } from '../report/section.ts';
 import type { TableSpec } from '../schemas/table.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import type { SqlParam } from '../sql/render.ts';
@@ -80,6 +81,11 @@ export interface Stage<N extends string = string, Summary = unknown, K extends k
    * its own process locally gives DuckDB half of it (duckDbBudget), the rest is the stage's own.
    */
   readonly memoryMb: number;
+  /**
+   * The report's sections that show the stage's outputs (shared/report/sections/): the page draws
+   * every stage's sections, so a model's section is registered here and listed nowhere else.
+   */
+  readonly report?: readonly ReportSection[];
   /**
    * How long an invocation of the stage may run, in seconds (a Lambda's timeout, at most 900). The
    * heavy stages ask for Lambda's limit: at 10M order lines each takes 10–35 s on two cores, and a
