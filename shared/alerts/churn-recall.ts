@@ -7,7 +7,8 @@
  */
 import type { ClvRow } from '../models/clv.ts';
 import type { RfmRow } from '../models/rfm.ts';
-import type { Segment } from '../schemas/tables.ts';
+import type { RowOf } from '../schemas/table.ts';
+import type { churnRecall, Segment } from '../schemas/tables.ts';
 
 /** What the rule reads of a customer's RFM row and of their CLV row. */
 export const RECALL_RFM_COLUMNS = [
@@ -41,20 +42,7 @@ const OFFERS: Partial<Record<Segment, string>> = {
 };
 const DEFAULT_OFFER = 'Reactivation: personal message with a time-limited offer';
 
-export interface ChurnRecallAlert {
-  customer_id: string;
-  segment: Segment;
-  segment_zh: string;
-  reason: string;
-  last_order_date: string;
-  recency_days: number;
-  frequency: number;
-  monetary: number;
-  p_alive: number | null;
-  clv_12m: number | null;
-  value_at_risk: number | null;
-  offer: string;
-}
+export type ChurnRecallAlert = RowOf<typeof churnRecall>;
 
 export interface RecallContext {
   means: { recency_days: number; frequency: number; monetary: number };

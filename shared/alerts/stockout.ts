@@ -5,23 +5,11 @@
  */
 import { toCsv } from '../csv/writer.ts';
 import type { StockRiskRow } from '../models/stock-risk.ts';
+import type { stockout } from '../schemas/product-tables.ts';
+import type { RowOf } from '../schemas/table.ts';
 
-export type StockoutTrigger = 'daily_run' | 'inventory_drop';
-
-export interface StockoutAlert {
-  severity: 'critical' | 'high' | 'medium' | 'low';
-  sku: string;
-  warehouse: string;
-  abc_class: string;
-  available: number;
-  inbound: number;
-  reorder_point: number;
-  days_of_cover: number | null;
-  expected_stockout_date: string | null;
-  suggested_order_qty: number;
-  reason: string;
-  triggered_by: StockoutTrigger;
-}
+export type StockoutAlert = RowOf<typeof stockout>;
+export type StockoutTrigger = StockoutAlert['triggered_by'];
 
 const RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 

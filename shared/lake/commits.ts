@@ -10,6 +10,7 @@
  */
 
 import { LAKE_FIRST_DAY } from '../formats/values.ts';
+import type { RowOf } from '../schemas/table.ts';
 import { batchCommits, COMMITTED_TABLES } from '../schemas/tables.ts';
 import type { HistoryBounds } from '../sql/views.ts';
 import {
@@ -24,21 +25,15 @@ import { LocalLake } from './local.ts';
 import { encodeTable, rowsToColumns } from './parquet.ts';
 import { readParquetFileRows, readParquetRows } from './parquet-read.ts';
 
-export interface CommitRow {
-  batch_id: string;
-  source: string;
-  table_name: string;
-  file: string;
-  rows_landed: number;
-  rows_quarantined: number;
-  /** Epoch ms. */
-  committed_at: number;
-  /** The batch's earliest and latest `dt` partitions; null for a table without dates. */
-  first_dt?: string | null;
-  last_dt?: string | null;
-  /** Order lines stored without a reporting-currency amount (no rate at ingest). */
-  rows_without_rate?: number | null;
-}
+/** The columns added after the first commit records: a record may leave them out (written as null). */
+type LaterColumns = 'first_dt' | 'last_dt' | 'rows_without_rate';
+
+/**
+ * A batch's commit record. A batch committed from its manifest (sweep, below) knows none of the
+ * later columns, so they are optional here.
+ */
+export type CommitRow = Omit<RowOf<typeof batchCommits>, LaterColumns> &
+  Partial<Pick<RowOf<typeof batchCommits>, LaterColumns>>;
 
 /** The earliest and latest `dt` among partition keys (`…/dt=YYYY-MM-DD`), or nulls. */
 export function dtRange(partitions: Iterable<string>): { first_dt: string | null; last_dt: string | null } {

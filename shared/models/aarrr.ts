@@ -3,6 +3,9 @@
  * referral. Cohorts are first-purchase months; the matrix is filled with zero-activity months up to
  * the as-of month, so cumulative revenue per customer is continuous.
  */
+import type { RowOf } from '../schemas/table.ts';
+import type { aarrrCohorts, aarrrDaily } from '../schemas/tables.ts';
+
 export interface CohortActivity {
   cohort_month: string;
   month_index: number;
@@ -11,10 +14,7 @@ export interface CohortActivity {
   revenue: number;
 }
 
-export interface CohortRow extends CohortActivity {
-  retention_pct: number;
-  cumulative_revenue_per_customer: number;
-}
+export type CohortRow = RowOf<typeof aarrrCohorts>;
 
 const monthsBetween = (from: string, to: string): number =>
   (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 +
@@ -66,11 +66,7 @@ export interface DailyActivity {
   has_referrals: number;
 }
 
-export interface DailyRow extends Omit<DailyActivity, 'has_referrals' | 'referral_customers'> {
-  arpu: number;
-  referral_customers: number | null;
-  k_factor: number | null;
-}
+export type DailyRow = RowOf<typeof aarrrDaily>;
 
 /**
  * One row per day, source and channel. Referral figures are null for a source whose exports carry no

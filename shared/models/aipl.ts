@@ -14,7 +14,10 @@
  * Sources: Alibaba (Tmall) Strategy Center, "FAST" and "GROW" consumer-operations indicators (2019),
  * as summarised in the source article's data-driven models section.
  */
-export type AiplStage = 'aware' | 'interested' | 'purchased' | 'loyal';
+import type { RowOf } from '../schemas/table.ts';
+import type { aipl, fast, grow } from '../schemas/tables.ts';
+
+export type AiplStage = RowOf<typeof aipl>['stage'];
 const RANK: Record<AiplStage, number> = { aware: 0, interested: 1, purchased: 2, loyal: 3 };
 
 export interface CustomerFeatures {
@@ -39,23 +42,8 @@ export const aiplStage = (c: CustomerFeatures): AiplStage =>
         ? 'interested'
         : 'aware';
 
-export interface FastRow {
-  population: number;
-  aware: number;
-  interested: number;
-  purchased: number;
-  loyal: number;
-  advance_rate: number | null;
-  super_users: number;
-  active_member_rate: number;
-}
-
-export interface GrowRow {
-  gain: number;
-  retain: number;
-  boost: number | null;
-  widen: number;
-}
+export type FastRow = RowOf<typeof fast>;
+export type GrowRow = RowOf<typeof grow>;
 
 /** The features column by column, one entry per customer. */
 export type FeatureColumns = {

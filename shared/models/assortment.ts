@@ -5,6 +5,8 @@
  * - Boston matrix: market growth (revenue this window vs the previous one) against relative share
  *   (revenue over the category leader's; the leader's over the runner-up's), with the quadrant's action.
  */
+import type { abc, bcg } from '../schemas/product-tables.ts';
+import type { RowOf } from '../schemas/table.ts';
 
 export interface SkuRevenue {
   sku: string;
@@ -23,18 +25,8 @@ export interface AbcThresholds {
 
 export const DEFAULT_ABC: AbcThresholds = { a: 0.8, b: 0.95, x: 0.5, y: 1.0 };
 
-export interface AbcRow {
-  sku: string;
-  category: string | null;
-  revenue: number;
-  share: number;
-  cumulative_share: number;
-  abc_class: 'A' | 'B' | 'C';
-  units: number;
-  weekly_cv: number | null;
-  xyz_class: 'X' | 'Y' | 'Z';
-  abc_xyz: string;
-}
+/** An abc row but its window_days: the caller knows the window the weekly units were summed over. */
+export type AbcRow = Omit<RowOf<typeof abc>, 'window_days'>;
 
 /** Coefficient of variation (population standard deviation over mean); null when the mean is 0. */
 export function coefficientOfVariation(values: readonly number[]): number | null {
@@ -74,7 +66,7 @@ export function abcXyz(skus: readonly SkuRevenue[], t: AbcThresholds = DEFAULT_A
   });
 }
 
-export type Quadrant = 'star' | 'cash_cow' | 'question_mark' | 'dog';
+export type Quadrant = RowOf<typeof bcg>['quadrant'];
 
 export const QUADRANT_ACTION: Record<Quadrant, string> = {
   star: 'invest: keep it in stock, feature it, defend its lead',
@@ -102,17 +94,8 @@ export interface BcgInput {
   lastYearRevenue: number | null;
 }
 
-export interface BcgRow {
-  item: string;
-  peer_group: string;
-  revenue: number;
-  previous_revenue: number;
-  growth: number | null;
-  yoy_growth: number | null;
-  relative_share: number | null;
-  quadrant: Quadrant;
-  action: string;
-}
+/** A bcg row but its level: a matrix is of SKUs or of categories, and the caller says which. */
+export type BcgRow = Omit<RowOf<typeof bcg>, 'level'>;
 
 export function bostonMatrix(items: readonly BcgInput[], t: BcgThresholds = DEFAULT_BCG): BcgRow[] {
   const byGroup = new Map<string, BcgInput[]>();

@@ -8,6 +8,8 @@
  * conviction = (1 − supp(Y)) / (1 − confidence) (Infinity at confidence 1).
  */
 import fpgrowth from 'node-fpgrowth';
+import type { RowOf } from '../schemas/table.ts';
+import type { bundles } from '../schemas/tables.ts';
 
 export interface BasketParams {
   /** Share of transactions an itemset (antecedent ∪ consequent) must appear in. */
@@ -28,7 +30,8 @@ export const DEFAULT_BASKET_PARAMS: BasketParams = {
 
 export interface Rule {
   antecedent: string[];
-  consequent: string[];
+  /** One item: a rule has one item on the right, as arules' apriori makes them. */
+  consequent: [string];
   support: number;
   confidence: number;
   lift: number;
@@ -62,7 +65,7 @@ export function compareRules(a: Rule, b: Rule): number {
     b.confidence - a.confidence ||
     b.support - a.support ||
     a.antecedent.join('\u0000').localeCompare(b.antecedent.join('\u0000')) ||
-    (a.consequent[0] ?? '').localeCompare(b.consequent[0] ?? '')
+    a.consequent[0].localeCompare(b.consequent[0])
   );
 }
 
@@ -135,15 +138,7 @@ export async function mineRules(
   return { transactions: n, frequentItemsets: itemsets.length, rules };
 }
 
-export interface Bundle {
-  sku: string;
-  rank: number;
-  bundle_sku: string;
-  confidence: number;
-  lift: number;
-  support: number;
-  count: number;
-}
+export type Bundle = RowOf<typeof bundles>;
 
 /**
  * "Frequently bought together": for each item, the best `perItem` one-to-one rules {item} -> {other},
@@ -165,7 +160,7 @@ export function bundlesFromRules(rules: readonly Rule[], perItem = 3): Bundle[] 
       out.push({
         sku,
         rank: i + 1,
-        bundle_sku: r.consequent[0]!,
+        bundle_sku: r.consequent[0],
         confidence: r.confidence,
         lift: r.lift,
         support: r.support,

@@ -4,6 +4,8 @@
  * window, share of the shop, and the category concentration of what sells there (the top category's
  * share and the Herfindahl index, the sum of squared category shares: 1 = a single category).
  */
+import type { channelMix as channelMixTable } from '../schemas/product-tables.ts';
+import type { RowOf } from '../schemas/table.ts';
 
 export interface ChannelOrder {
   source: string;
@@ -25,22 +27,7 @@ export interface ChannelCategory {
   revenue: number;
 }
 
-export interface ChannelMixRow {
-  source: string;
-  channel: string;
-  country: string;
-  revenue: number;
-  orders: number;
-  aov: number | null;
-  refund_rate: number | null;
-  cancel_rate: number | null;
-  gross_margin: number | null;
-  growth: number | null;
-  share: number;
-  top_category: string | null;
-  top_category_share: number | null;
-  category_hhi: number | null;
-}
+export type ChannelMixRow = RowOf<typeof channelMixTable>;
 
 interface Acc {
   revenue: number;

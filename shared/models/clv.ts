@@ -3,6 +3,8 @@
  * purchases, Gamma-Gamma for the value of a purchase, and their product over the next 12 months,
  * discounted monthly. Time is in days: the fitted alpha is 7 times the weekly alpha of the paper.
  */
+import type { RowOf } from '../schemas/table.ts';
+import type { clv, diagnostics } from '../schemas/tables.ts';
 import { daysBetween } from '../time.ts';
 import {
   type BgNbdParams,
@@ -22,19 +24,7 @@ export interface CustomerTransactions {
   repeat_mean_value: number;
 }
 
-export interface ClvRow {
-  customer_id: string;
-  first_order_date: string;
-  last_order_date: string;
-  x: number;
-  t_x_days: number;
-  t_days: number;
-  p_alive: number;
-  expected_purchases_30d: number;
-  expected_purchases_90d: number;
-  expected_avg_order_value: number;
-  clv_12m: number;
-}
+export type ClvRow = RowOf<typeof clv>;
 
 export interface ClvOptions {
   /** Yesterday's fits, as starting points. */
@@ -43,11 +33,8 @@ export interface ClvOptions {
   monthlyDiscountRate?: number;
 }
 
-export interface Metric {
-  model: string;
-  metric: string;
-  value: number;
-}
+/** A fitted parameter or quality figure: a row of the run's diagnostics partition. */
+export type Metric = RowOf<typeof diagnostics>;
 
 export interface ClvResult {
   rows: ClvRow[];

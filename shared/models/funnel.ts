@@ -7,6 +7,8 @@
  * and the baseline each have at least 30 at the step before.
  */
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import type { RowOf } from '../schemas/table.ts';
+import type { funnel } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
 
 export const BASELINE_DAYS = 28;
@@ -21,22 +23,7 @@ export interface FunnelSeries {
   counts: (number | null)[];
 }
 
-export interface FunnelRow {
-  kind: string;
-  date: string;
-  channel: string;
-  sku: string | null;
-  step: string;
-  step_index: number | null;
-  count: number;
-  step_conversion: number | null;
-  overall_conversion: number | null;
-  baseline_conversion: number | null;
-  z: number | null;
-  p_value: number | null;
-  is_breakpoint: boolean;
-  significant: boolean;
-}
+export type FunnelRow = RowOf<typeof funnel>;
 
 /** One-sided test of a drop: day x1/n1 against baseline x0/n0. */
 export function dropTest(x1: number, n1: number, x0: number, n0: number): { z: number; p: number } | null {
@@ -54,7 +41,7 @@ export function dropTest(x1: number, n1: number, x0: number, n0: number): { z: n
  * their conversion is against the top of the funnel and they are never breakpoints.
  */
 export function funnelRows(
-  kind: string,
+  kind: FunnelRow['kind'],
   steps: readonly string[],
   series: readonly FunnelSeries[],
   from: string,

@@ -7,7 +7,8 @@
  * is at least as good as). Tied values get the same score, so the result does not depend on row
  * order (a rank-by-row-number quintile would split ties arbitrarily).
  */
-import type { Segment } from '../schemas/tables.ts';
+import type { RowOf } from '../schemas/table.ts';
+import type { rfm, Segment } from '../schemas/tables.ts';
 import { daysBetween } from '../time.ts';
 
 export interface CustomerPurchases {
@@ -68,22 +69,7 @@ export const segmentInfo = (rHigh: boolean, fHigh: boolean, mHigh: boolean): Seg
 
 export const SEGMENT_INFO: readonly SegmentInfo[] = Object.values(SEGMENTS);
 
-export interface RfmRow {
-  customer_id: string;
-  last_order_date: string;
-  recency_days: number;
-  frequency: number;
-  monetary: number;
-  r_score: number;
-  f_score: number;
-  m_score: number;
-  r_high: boolean;
-  f_high: boolean;
-  m_high: boolean;
-  segment: Segment;
-  segment_zh: string;
-  action: string;
-}
+export type RfmRow = RowOf<typeof rfm>;
 
 export interface RfmResult {
   rows: RfmRow[];

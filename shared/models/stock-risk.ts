@@ -13,9 +13,11 @@
  * reorder point is nearly all safety stock of a noisy, near-zero demand: no one needs to act).
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import type { stockout, stockRisk as stockRiskTable } from '../schemas/product-tables.ts';
+import type { RowOf } from '../schemas/table.ts';
 import { addDays, daysBetween } from '../time.ts';
 
-export type AbcClass = 'A' | 'B' | 'C';
+export type AbcClass = RowOf<typeof stockRiskTable>['abc_class'];
 
 export interface StockInput {
   sku: string;
@@ -87,31 +89,14 @@ export function stockWarning(
   };
 }
 
-export interface StockRiskRow {
-  snapshot_date: string;
-  sku: string;
-  warehouse: string;
-  abc_class: AbcClass;
-  on_hand: number;
-  inbound: number;
-  reserved: number;
-  available: number;
-  daily_demand: number;
-  demand_sd: number;
-  lead_time_days: number;
-  lead_time_source: string;
-  service_level: number;
-  safety_stock: number;
-  reorder_point: number;
-  days_of_cover: number | null;
-  expected_stockout_date: string | null;
-  suggested_order_qty: number;
-  expected_waste: number | null;
-  promotion: string | null;
-  warning: boolean;
-  severity: 'critical' | 'high' | 'medium' | 'low' | null;
+/**
+ * A stock_risk row and, when it warns, the warning's severity and reason: not stored with the risk
+ * (a reader decides them again from the stored fields, stockWarning), they become the stockout alert.
+ */
+export type StockRiskRow = RowOf<typeof stockRiskTable> & {
+  severity: RowOf<typeof stockout>['severity'] | null;
   reason: string | null;
-}
+};
 
 /** The closed form: z(service level) × σ × √L. */
 export const safetyStock = (serviceLevel: number, sd: number, leadTimeDays: number): number =>

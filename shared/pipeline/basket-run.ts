@@ -3,7 +3,9 @@
  * association rules at SKU and at category level, and the "frequently bought together" bundles.
  */
 import type { Config } from '../config.ts';
-import { type BasketParams, bundlesFromRules, mineRules, type Rule } from '../models/basket.ts';
+import { type BasketParams, type Bundle, bundlesFromRules, mineRules, type Rule } from '../models/basket.ts';
+import type { RowOf } from '../schemas/table.ts';
+import type { basketRules } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
 import type { Log } from './log.ts';
 
@@ -16,8 +18,8 @@ export interface BasketSummary {
 }
 
 export interface BasketOutputs {
-  rules: Record<string, unknown>[];
-  bundles: Record<string, unknown>[];
+  rules: RowOf<typeof basketRules>[];
+  bundles: Bundle[];
   summary: BasketSummary;
 }
 
@@ -52,19 +54,21 @@ export function basketsOf(rows: readonly { basket: unknown; item: unknown }[]): 
   return [...byBasket.values()].map((s) => [...s]);
 }
 
-const ruleRow = (level: string, baskets: number) => (r: Rule) => ({
-  level,
-  antecedent: JSON.stringify(r.antecedent),
-  antecedent_size: r.antecedent.length,
-  consequent: r.consequent[0],
-  support: r.support,
-  confidence: r.confidence,
-  lift: r.lift,
-  leverage: r.leverage,
-  conviction: r.conviction,
-  count: r.count,
-  baskets,
-});
+const ruleRow =
+  (level: RowOf<typeof basketRules>['level'], baskets: number) =>
+  (r: Rule): RowOf<typeof basketRules> => ({
+    level,
+    antecedent: JSON.stringify(r.antecedent),
+    antecedent_size: r.antecedent.length,
+    consequent: r.consequent[0],
+    support: r.support,
+    confidence: r.confidence,
+    lift: r.lift,
+    leverage: r.leverage,
+    conviction: r.conviction,
+    count: r.count,
+    baskets,
+  });
 
 /**
  * basketsOf for rows given column by column, for two item columns at once (SKUs and categories of
@@ -127,7 +131,7 @@ export async function runBasketModels(
       ...sku.rules.map(ruleRow('sku', sku.transactions)),
       ...category.rules.map(ruleRow('category', category.transactions)),
     ],
-    bundles: bundleRows as unknown as Record<string, unknown>[],
+    bundles: bundleRows,
     summary: {
       baskets: sku.transactions,
       skuRules: sku.rules.length,

@@ -12,19 +12,21 @@ import { clip, roundMoney } from '../formats/values.ts';
 import type { Pseudonymiser } from '../identity.ts';
 import { ByteDictionary } from '../parquet/byte-dictionary.ts';
 import type { ColumnarBuffer, StringMemo } from '../parquet/columnar-buffer.ts';
+import type { RowOf } from '../schemas/table.ts';
+import type { contacts } from '../schemas/tables.ts';
 import { zoneOffsetMs } from '../time.ts';
 import type { RateBook, RateGap } from './fx.ts';
 
-// A type, not an interface: it is passed where rows of any table are (Record<string, unknown>).
-export type ContactRow = {
-  customer_id: string;
+/**
+ * A contacts row as the lander makes it. Without compaction_id (null until a compaction rewrites the
+ * row); the customer's reference and the export line are always known here (the line read last
+ * wins within a batch), though the table admits null in both (records written before source_line).
+ */
+export type ContactRow = Omit<
+  RowOf<typeof contacts>,
+  'compaction_id' | 'source_customer_ref' | 'source_line'
+> & {
   source_customer_ref: string;
-  email: string | null;
-  phone: string | null;
-  name: string | null;
-  exported_at: number;
-  batch_id: string;
-  /** The export line these details were last read on: the latest line of a batch wins. */
   source_line: number;
 };
 

@@ -3,17 +3,12 @@
  * stock risk, from the SQL tier's aggregates. Only the engine is read; the caller writes the rows.
  */
 import type { Config } from '../config.ts';
-import {
-  type AbcRow,
-  abcXyz,
-  type BcgInput,
-  type BcgRow,
-  bostonMatrix,
-  type SkuRevenue,
-} from '../models/assortment.ts';
+import { abcXyz, type BcgInput, bostonMatrix, type SkuRevenue } from '../models/assortment.ts';
 import { type ChannelMixRow, type ChannelOrder, channelMix } from '../models/channel-mix.ts';
 import { forecastSeries, type SeriesForecast } from '../models/forecast.ts';
 import { type AbcClass, DEFAULT_POLICY, type StockRiskRow, stockRisk } from '../models/stock-risk.ts';
+import type { abc as abcTable, bcg as bcgTable, demandForecast } from '../schemas/product-tables.ts';
+import type { RowOf } from '../schemas/table.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import { stringList } from '../sql/render.ts';
 import type { HistoryBounds } from '../sql/views.ts';
@@ -39,17 +34,7 @@ export const FORECAST_HISTORY_DAYS = 182;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export interface ForecastRow {
-  sku: string;
-  warehouse: string;
-  date: string;
-  units: number;
-  lower: number;
-  upper: number;
-  method: string;
-  params: string;
-  mase: number | null;
-}
+export type ForecastRow = RowOf<typeof demandForecast>;
 
 export interface ProductSummary {
   skus: number;
@@ -68,8 +53,8 @@ export interface ProductSummary {
 }
 
 export interface ProductOutputs {
-  abc: (AbcRow & { window_days: number })[];
-  bcg: (BcgRow & { level: string })[];
+  abc: RowOf<typeof abcTable>[];
+  bcg: RowOf<typeof bcgTable>[];
   channelMix: ChannelMixRow[];
   forecast: ForecastRow[];
   stockRisk: StockRiskRow[];
@@ -146,8 +131,8 @@ async function assortment(engine: Queries, config: ProductSettings, asOf: string
     categories.set(i.group, c);
   }
   const bcg = [
-    ...bostonMatrix(skuInputs, thresholds).map((r) => ({ level: 'sku', ...r })),
-    ...bostonMatrix([...categories.values()], thresholds).map((r) => ({ level: 'category', ...r })),
+    ...bostonMatrix(skuInputs, thresholds).map((r) => ({ level: 'sku' as const, ...r })),
+    ...bostonMatrix([...categories.values()], thresholds).map((r) => ({ level: 'category' as const, ...r })),
   ];
   return { abc, bcg };
 }

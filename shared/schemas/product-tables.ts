@@ -1,9 +1,9 @@
 /** Tables of the product and inventory models (ABC-XYZ, Boston matrix, channel mix, forecast, stock risk, stockout). */
-import { col, partitionKey, required, type TableSpec } from './table.ts';
+import { col, defineTable, partitionKey, required, type TableSpec } from './table.ts';
 
 const dt = partitionKey('dt', 'As-of date of the run.');
 
-export const abc: TableSpec = {
+export const abc = defineTable({
   name: 'abc',
   zone: 'models',
   doc: 'ABC-XYZ classes per SKU over the window: revenue Pareto class and weekly-demand variability class.',
@@ -21,9 +21,9 @@ export const abc: TableSpec = {
     required('window_days', 'int32', 'Days in the window.'),
   ],
   partitionKeys: [dt],
-};
+});
 
-export const bcg: TableSpec = {
+export const bcg = defineTable({
   name: 'bcg',
   zone: 'models',
   doc: 'Boston matrix per SKU (share within its category) and per category (share among categories).',
@@ -45,9 +45,9 @@ export const bcg: TableSpec = {
     required('action', 'string', 'invest / harvest / test / phase out, with what it means.'),
   ],
   partitionKeys: [dt],
-};
+});
 
-export const channelMix: TableSpec = {
+export const channelMix = defineTable({
   name: 'channel_mix',
   zone: 'models',
   doc: 'Revenue mix per platform, channel and country, with order economics, growth and category concentration.',
@@ -68,9 +68,9 @@ export const channelMix: TableSpec = {
     col('category_hhi', 'double', 'Herfindahl index of category shares (1 = one category).'),
   ],
   partitionKeys: [dt],
-};
+});
 
-export const demandForecast: TableSpec = {
+export const demandForecast = defineTable({
   name: 'demand_forecast',
   zone: 'models',
   doc: 'Daily unit forecasts per SKU and warehouse for the next days, with a 95 % interval.',
@@ -95,7 +95,7 @@ export const demandForecast: TableSpec = {
     ),
   ],
   partitionKeys: [dt],
-};
+});
 
 const stockColumns = [
   required('sku', 'string', 'Stock keeping unit.'),
@@ -107,9 +107,9 @@ const stockColumns = [
   col('days_of_cover', 'double', 'Available over daily demand; null without demand.'),
   col('expected_stockout_date', 'date', 'First day the forecast demand exceeds the stock.'),
   required('suggested_order_qty', 'double', 'Order up to reorder point + a lead time of demand.'),
-];
+] as const;
 
-export const stockRisk: TableSpec = {
+export const stockRisk = defineTable({
   name: 'stock_risk',
   zone: 'models',
   doc: 'Stock risk per SKU and warehouse from the latest inventory snapshot and the demand forecast.',
@@ -132,9 +132,9 @@ export const stockRisk: TableSpec = {
     required('warning', 'boolean', 'Below the reorder point or out of stock within the lead time.'),
   ],
   partitionKeys: [dt],
-};
+});
 
-export const stockout: TableSpec = {
+export const stockout = defineTable({
   name: 'stockout',
   zone: 'alerts',
   doc: 'Stockout warnings: one per SKU and warehouse per cooldown, by severity.',
@@ -153,7 +153,7 @@ export const stockout: TableSpec = {
     ]),
   ],
   partitionKeys: [dt],
-};
+});
 
 export const PRODUCT_TABLES: readonly TableSpec[] = [
   abc,

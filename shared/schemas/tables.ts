@@ -1,5 +1,5 @@
 import { PRODUCT_TABLES } from './product-tables.ts';
-import { col, partitionKey, required, type TableSpec } from './table.ts';
+import { col, defineTable, partitionKey, required, type TableSpec } from './table.ts';
 
 export * from './product-tables.ts';
 
@@ -35,7 +35,7 @@ const compactionId = col(
 const source = partitionKey('source', 'Marketplace or format the row came from (shopify, generic, ...).');
 const dt = (doc: string) => partitionKey('dt', doc);
 
-export const orderLines: TableSpec = {
+export const orderLines = defineTable({
   name: 'order_lines',
   zone: 'curated',
   doc: 'One row per order line per export (a compaction moves the versions a later export superseded to the archive); the order_lines view shows the latest export of each line.',
@@ -86,10 +86,10 @@ export const orderLines: TableSpec = {
     compactionId,
   ],
   partitionKeys: [source, dt('Order date in the shop time zone (YYYY-MM-DD).')],
-};
+});
 
 /** Restricted: contact details never enter curated tables; only the churn-recall sink reads these. */
-export const contacts: TableSpec = {
+export const contacts = defineTable({
   name: 'contacts',
   zone: 'restricted',
   doc: 'Contact details keyed by pseudonymous customer_id. Restricted: read only by the recall sink.',
@@ -111,14 +111,14 @@ export const contacts: TableSpec = {
     col('name', 'string', "The buyer's name where the export gives one (Shopify, WooCommerce)."),
   ],
   partitionKeys: [source],
-};
+});
 
 /**
  * One row per committed batch, written last by ingest (before its manifest): a curated or contacts
  * row is visible to readers only once its batch has a row here. One tiny file per batch,
  * `curated/batch_commits/<batch>.parquet` (key built in lake/keys.ts, batchCommitKey).
  */
-export const batchCommits: TableSpec = {
+export const batchCommits = defineTable({
   name: 'batch_commits',
   zone: 'curated',
   doc: 'Committed batches: the rows of a batch are visible once its row is here, all at once.',
@@ -143,7 +143,7 @@ export const batchCommits: TableSpec = {
     ),
   ],
   partitionKeys: [],
-};
+});
 
 /** What a compaction record's `member` names (lake/compaction.ts). */
 export const COMPACTION_MEMBER_KINDS = ['live', 'absorbed'] as const;
@@ -154,7 +154,7 @@ export const COMPACTION_MEMBER_KINDS = ['live', 'absorbed'] as const;
  * compaction (it carries the earlier record's rows forward), so swapping a partition's batch files
  * for their compacted file is one put: a reader sees the old files or the new one, never both.
  */
-export const compactions: TableSpec = {
+export const compactions = defineTable({
   name: 'compactions',
   zone: 'curated',
   doc: 'Compaction records: the compacted files that count (live) and the files they replaced (absorbed).',
@@ -175,9 +175,9 @@ export const compactions: TableSpec = {
     required('committed_at', 'timestamp', 'When the record was written.'),
   ],
   partitionKeys: [],
-};
+});
 
-export const products: TableSpec = {
+export const products = defineTable({
   name: 'products',
   zone: 'curated',
   doc: 'Product master data.',
@@ -195,9 +195,9 @@ export const products: TableSpec = {
     compactionId,
   ],
   partitionKeys: [source],
-};
+});
 
-export const inventory: TableSpec = {
+export const inventory = defineTable({
   name: 'inventory',
   zone: 'curated',
   doc: 'Inventory snapshots per SKU and warehouse.',
@@ -213,9 +213,9 @@ export const inventory: TableSpec = {
     compactionId,
   ],
   partitionKeys: [source, dt('Snapshot date in the shop time zone.')],
-};
+});
 
-export const traffic: TableSpec = {
+export const traffic = defineTable({
   name: 'traffic',
   zone: 'curated',
   doc: 'Daily traffic and conversion counts per SKU and channel.',
@@ -235,9 +235,9 @@ export const traffic: TableSpec = {
     compactionId,
   ],
   partitionKeys: [source, dt('Day (shop time zone).')],
-};
+});
 
-export const fxRates: TableSpec = {
+export const fxRates = defineTable({
   name: 'fx_rates',
   zone: 'curated',
   doc: 'Exchange rates into the reporting currency: 1 unit of `currency` = `rate` reporting-currency units on `date`.',
@@ -251,7 +251,7 @@ export const fxRates: TableSpec = {
     compactionId,
   ],
   partitionKeys: [source],
-};
+});
 
 export const SEGMENTS = [
   'important_value',
@@ -265,7 +265,7 @@ export const SEGMENTS = [
 ] as const;
 export type Segment = (typeof SEGMENTS)[number];
 
-export const rfm: TableSpec = {
+export const rfm = defineTable({
   name: 'rfm',
   zone: 'models',
   doc: 'RFM scores and the 8 value segments per customer, as of dt.',
@@ -286,9 +286,9 @@ export const rfm: TableSpec = {
     required('action', 'string', 'What the source article suggests doing for the segment.'),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const churnRecall: TableSpec = {
+export const churnRecall = defineTable({
   name: 'churn_recall',
   zone: 'alerts',
   doc: 'Valuable customers going to sleep: the recall list a CRM imports.',
@@ -311,9 +311,9 @@ export const churnRecall: TableSpec = {
     required('offer', 'string', 'Suggested recall offer.'),
   ],
   partitionKeys: [dt('As-of date of the run that raised the alert.')],
-};
+});
 
-export const clv: TableSpec = {
+export const clv = defineTable({
   name: 'clv',
   zone: 'models',
   doc: 'Churn probability and customer value per customer (BG/NBD and Gamma-Gamma), as of dt.',
@@ -339,9 +339,9 @@ export const clv: TableSpec = {
     ),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const diagnostics: TableSpec = {
+export const diagnostics = defineTable({
   name: 'diagnostics',
   zone: 'models',
   doc: 'Fitted parameters and quality figures of the models, one row per metric.',
@@ -351,9 +351,9 @@ export const diagnostics: TableSpec = {
     required('value', 'double', 'Value.'),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const aarrrCohorts: TableSpec = {
+export const aarrrCohorts = defineTable({
   name: 'aarrr_cohorts',
   zone: 'models',
   doc: 'Retention and revenue by first-purchase month (cohort) and months since the first purchase.',
@@ -367,9 +367,9 @@ export const aarrrCohorts: TableSpec = {
     required('cumulative_revenue_per_customer', 'double', 'Revenue up to that month per cohort customer.'),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const aarrrDaily: TableSpec = {
+export const aarrrDaily = defineTable({
   name: 'aarrr_daily',
   zone: 'models',
   doc: 'Acquisition, activation, revenue, retention and referral per day, source and channel.',
@@ -396,11 +396,11 @@ export const aarrrDaily: TableSpec = {
     ),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
 export const AIPL_STAGES = ['aware', 'interested', 'purchased', 'loyal'] as const;
 
-export const aipl: TableSpec = {
+export const aipl = defineTable({
   name: 'aipl',
   zone: 'models',
   doc: "Each customer's AIPL stage as of dt (orders only: see the README for the rules).",
@@ -409,9 +409,9 @@ export const aipl: TableSpec = {
     required('stage', 'string', 'AIPL stage.', AIPL_STAGES),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const fast: TableSpec = {
+export const fast = defineTable({
   name: 'fast',
   zone: 'models',
   doc: 'Alibaba FAST indicators, one row per as-of date.',
@@ -434,9 +434,9 @@ export const fast: TableSpec = {
     ),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const grow: TableSpec = {
+export const grow = defineTable({
   name: 'grow',
   zone: 'models',
   doc: 'Alibaba GROW indicators over the last 30 days, one row per as-of date.',
@@ -447,9 +447,9 @@ export const grow: TableSpec = {
     required('widen', 'double', "W: share of the last 30 days' buyers who bought a category new to them."),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const basketRules: TableSpec = {
+export const basketRules = defineTable({
   name: 'basket_rules',
   zone: 'models',
   doc: 'Association rules over order baskets (arules apriori semantics: one item on the right), by SKU and by category.',
@@ -471,9 +471,9 @@ export const basketRules: TableSpec = {
     required('baskets', 'int32', 'Baskets mined (orders in the window).'),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
-export const bundles: TableSpec = {
+export const bundles = defineTable({
   name: 'bundles',
   zone: 'models',
   doc: '"Frequently bought together": the best one-to-one SKU rules for each SKU, ranked by lift.',
@@ -487,11 +487,11 @@ export const bundles: TableSpec = {
     required('count', 'int32', 'Baskets holding both.'),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
 export const FUNNEL_KINDS = ['traffic', 'orders'] as const;
 
-export const funnel: TableSpec = {
+export const funnel = defineTable({
   name: 'funnel',
   zone: 'models',
   doc: 'Conversion funnels per day: traffic (impressions -> visits -> add-to-cart -> orders -> paid) per SKU and channel, and orders (created -> paid -> shipped -> completed, with cancel and refund leakage) per channel; each step against its trailing 28-day baseline.',
@@ -524,7 +524,7 @@ export const funnel: TableSpec = {
     required('significant', 'boolean', 'Breakpoint whose drop is significant (p < 0.01, enough volume).'),
   ],
   partitionKeys: [dt('As-of date of the run.')],
-};
+});
 
 /** Every table the SQL tier exposes as a view, by name. Restricted tables are left out on purpose. */
 export const QUERYABLE_TABLES: readonly TableSpec[] = [

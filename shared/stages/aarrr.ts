@@ -41,10 +41,10 @@ export const aarrrStage = defineStage({
     const cohorts = cohortMatrix(await ctx.rows(cohortActivity, { as_of: ctx.asOf }), ctx.asOf);
     const daily = dailyLifecycle(await ctx.rows(dailyActivity, { as_of: ctx.asOf }));
     return {
-      tables: new Map([
-        [aarrrCohorts, columnsOf(aarrrCohorts, cohorts)],
-        [aarrrDaily, columnsOf(aarrrDaily, daily)],
-      ]),
+      tables: {
+        aarrr_cohorts: columnsOf(aarrrCohorts, cohorts),
+        aarrr_daily: columnsOf(aarrrDaily, daily),
+      },
       summary: { cohortRows: cohorts.length, dailyRows: daily.length },
     };
   },

@@ -63,11 +63,11 @@ export const aiplStage = defineStage({
       highSpenders: highSpenders(await ctx.read(todaysRfm)),
     });
     return {
-      tables: new Map([
-        [aipl, lifecycle.stages],
-        [fast, columnsOf(fast, [lifecycle.fast])],
-        [grow, columnsOf(grow, [lifecycle.grow])],
-      ]),
+      tables: {
+        aipl: lifecycle.stages,
+        fast: columnsOf(fast, [lifecycle.fast]),
+        grow: columnsOf(grow, [lifecycle.grow]),
+      },
       summary: { fast: lifecycle.fast, grow: lifecycle.grow },
     };
   },

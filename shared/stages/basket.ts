@@ -31,10 +31,10 @@ export const basketStage = defineStage({
       ctx.log,
     );
     return {
-      tables: new Map([
-        [basketRules, columnsOf(basketRules, basket.rules)],
-        [bundles, columnsOf(bundles, basket.bundles)],
-      ]),
+      tables: {
+        basket_rules: columnsOf(basketRules, basket.rules),
+        bundles: columnsOf(bundles, basket.bundles),
+      },
       summary: basket.summary,
     };
   },

@@ -91,7 +91,7 @@ export const churnRecallStage = defineStage({
       (a) => !alerted.has(a.customer_id),
     ).length;
     return {
-      tables: new Map([[churnRecall, columnsOf(churnRecall, alerts)]]),
+      tables: { churn_recall: columnsOf(churnRecall, alerts) },
       summary: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
     };
   },

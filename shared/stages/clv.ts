@@ -62,7 +62,7 @@ export const clvStage = defineStage({
       monthlyDiscountRate: ctx.settings.clvMonthlyDiscountRate,
     });
     return {
-      tables: new Map([[clv, value.columns]]),
+      tables: { clv: value.columns },
       metrics: value.diagnostics,
       summary: { diagnostics: value.diagnostics },
     };

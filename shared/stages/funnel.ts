@@ -39,6 +39,6 @@ export const funnelStage = defineStage({
   async run(ctx) {
     ctx.log.info(`run ${ctx.asOf}: funnels`);
     const funnels = await runFunnels(ctx.engine, ctx.asOf);
-    return { tables: new Map([[funnel, columnsOf(funnel, funnels.rows)]]), summary: funnels.summary };
+    return { tables: { funnel: columnsOf(funnel, funnels.rows) }, summary: funnels.summary };
   },
 });

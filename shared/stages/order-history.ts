@@ -64,7 +64,7 @@ export const orderHistoryStage = defineStage({
     }
     const [revenue30] = await ctx.rows(revenueRecent, { as_of: asOf, since: addDays(asOf, -30) });
     return {
-      tables: new Map(),
+      tables: {},
       metrics: [
         { model: 'revenue', metric: 'revenue_30d_all_orders', value: revenue30?.revenue ?? 0 },
         { model: 'revenue', metric: 'revenue_30d_identified', value: revenue30?.revenue_identified ?? 0 },

@@ -1,7 +1,9 @@
 /**
  * The write boundary of a stage: an output partition's columns against its table's spec before
  * anything is encoded. The Parquet encoder would otherwise turn a missing column into nulls, a
- * string into NaN and an unparsable date into 1970-01-01.
+ * string into NaN and an unparsable date into 1970-01-01. A stage's code is held to the spec by the
+ * compiler too (its returned tables are typed ColumnsOf its declared writes), but not the values:
+ * what came from SQL, a date string that does not parse, a fraction in an integer column.
  */
 import type { ColumnSpec, TableSpec } from '../schemas/table.ts';
 import { parseIsoDate } from '../time.ts';

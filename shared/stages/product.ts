@@ -104,14 +104,14 @@ export const productStage = defineStage({
     );
     const csvKey = stockoutListKey(asOf);
     return {
-      tables: new Map([
-        [abc, columnsOf(abc, product.abc)],
-        [bcg, columnsOf(bcg, product.bcg)],
-        [channelMix, columnsOf(channelMix, product.channelMix)],
-        [demandForecast, columnsOf(demandForecast, product.forecast)],
-        [stockRisk, columnsOf(stockRisk, product.stockRisk)],
-        [stockout, columnsOf(stockout, alerts)],
-      ]),
+      tables: {
+        abc: columnsOf(abc, product.abc),
+        bcg: columnsOf(bcg, product.bcg),
+        channel_mix: columnsOf(channelMix, product.channelMix),
+        demand_forecast: columnsOf(demandForecast, product.forecast),
+        stock_risk: columnsOf(stockRisk, product.stockRisk),
+        stockout: columnsOf(stockout, alerts),
+      },
       metrics: product.metrics,
       files: [{ key: csvKey, body: stockoutCsv(alerts) }],
       summary: {

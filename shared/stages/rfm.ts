@@ -59,7 +59,7 @@ export const rfmStage = defineStage({
     const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const segment of result.columns.segment) segments[segment]++;
     return {
-      tables: new Map([[rfm, result.columns]]),
+      tables: { rfm: result.columns },
       summary: { customers, customersWithoutRate, segments, means: result.means },
     };
   },

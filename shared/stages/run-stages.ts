@@ -129,16 +129,18 @@ export async function runStage<Summary>(
   env: StageEnv,
 ): Promise<{ result: StageResult<Summary>; outputs: string[] }> {
   const result = await stage.run(contextFor(stage, env));
-  const returned = [...result.tables.keys()];
-  const undeclared = returned.filter((t) => !stage.writes.includes(t));
-  const missing = stage.writes.filter((t) => !result.tables.has(t));
+  // defineStage makes this a compile error; a stage built some other way is checked here.
+  const returned = Object.keys(result.tables);
+  const declared = stage.writes.map((t) => t.name);
+  const undeclared = returned.filter((name) => !declared.includes(name));
+  const missing = declared.filter((name) => !(name in result.tables));
   if (undeclared.length || missing.length)
     throw new Error(
-      `stage ${stage.name} returned ${returned.map((t) => t.name).join(', ') || 'no tables'}; it declares ${stage.writes.map((t) => t.name).join(', ')}`,
+      `stage ${stage.name} returned ${returned.join(', ') || 'no tables'}; it declares ${declared.join(', ')}`,
     );
   const outputs: string[] = [];
   for (const spec of stage.writes)
-    outputs.push(await writeOutput(env.lake, spec, env.asOf, result.tables.get(spec)!));
+    outputs.push(await writeOutput(env.lake, spec, env.asOf, result.tables[spec.name]!));
   for (const f of result.files ?? []) {
     await env.lake.put(f.key, f.body);
     outputs.push(f.key);

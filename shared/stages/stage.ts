@@ -9,7 +9,8 @@ import type { Table } from 'apache-arrow';
 import type { Config } from '../config.ts';
 import type { Log } from '../pipeline/log.ts';
 import type { ReportSection } from '../report/section.ts';
-import type { TableSpec } from '../schemas/table.ts';
+import type { ColumnsOf, RowOf, TableSpec } from '../schemas/table.ts';
+import type { diagnostics } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
 import type { SqlParam } from '../sql/render.ts';
 import type { HistoryBounds } from '../sql/views.ts';
@@ -24,18 +25,35 @@ export interface LakeRead {
   readonly day: 'run' | 'previous';
 }
 
-/** One output table's columns: an array (or typed array) per declared column, all of one length. */
+/**
+ * One output table's columns as the write boundary takes them: an array (or typed array) per
+ * column, all of one length. A stage's own are typed from its table's spec (ColumnsOf); the write
+ * boundary checks them again, since what came from SQL can still be wrong.
+ */
 export type OutputColumns = Readonly<Record<string, ArrayLike<unknown>>>;
 
-export interface Metric {
-  model: string;
-  metric: string;
-  value: number;
-}
+/** The output tables of a stage that writes W, by table name: `{ rfm: ColumnsOf<typeof rfm> }`. */
+export type TablesOf<W extends readonly TableSpec[]> = {
+  readonly [T in W[number] as T['name']]: ColumnsOf<T>;
+};
 
-export interface StageResult<Summary> {
-  /** Exactly the tables the stage declares it writes. */
-  readonly tables: ReadonlyMap<TableSpec, OutputColumns>;
+/**
+ * Returned tables with each table and column W does not declare typed `never`. TypeScript checks an
+ * inferred return type for missing and mistyped properties but not for extra ones, so defineStage
+ * holds what a stage returns against this as well: an undeclared table or column is a compile error.
+ */
+export type OnlyDeclared<Tables, W extends readonly TableSpec[]> = {
+  readonly [T in keyof Tables]: T extends keyof TablesOf<W>
+    ? { readonly [C in keyof Tables[T]]: C extends keyof TablesOf<W>[T] ? Tables[T][C] : never }
+    : never;
+};
+
+/** A row of the run's diagnostics partition. */
+export type Metric = RowOf<typeof diagnostics>;
+
+export interface StageResult<Summary, Tables = TablesOf<readonly TableSpec[]>> {
+  /** Exactly the tables the stage declares it writes, by name. */
+  readonly tables: Tables;
   /** Rows of the run's diagnostics partition (fitted parameters, quality figures). */
   readonly metrics?: readonly Metric[];
   /** Other objects it writes (a CSV list), by lake key. */
@@ -69,12 +87,19 @@ export interface StageContext<K extends keyof Config> {
   bounds(table: TableSpec): HistoryBounds | undefined;
 }
 
-export interface Stage<N extends string = string, Summary = unknown, K extends keyof Config = keyof Config> {
+/** W: the tables it writes; Tables: what its run returns of them (by default, exactly those). */
+export interface Stage<
+  N extends string = string,
+  Summary = unknown,
+  K extends keyof Config = keyof Config,
+  W extends readonly TableSpec[] = readonly TableSpec[],
+  Tables = TablesOf<W>,
+> {
   readonly name: N;
   readonly doc: string;
   readonly queries: readonly QueryDecl[];
   readonly reads: readonly LakeRead[];
-  readonly writes: readonly TableSpec[];
+  readonly writes: W;
   readonly settings: readonly K[];
   /**
    * The memory an invocation of the stage asks for, in MB (a Lambda's memory size). A stage run in
@@ -92,23 +117,35 @@ export interface Stage<N extends string = string, Summary = unknown, K extends k
    * Lambda of 1–2.5 GB has one or two vCPUs; the quick ones ask for less so a hung query fails sooner.
    */
   readonly timeoutSeconds: number;
-  run(ctx: StageContext<K>): Promise<StageResult<Summary>>;
+  run(ctx: StageContext<K>): Promise<StageResult<Summary, Tables>>;
 }
 
 /** DuckDB's memory budget in a process that runs one stage: half the stage's declared memory. */
 export const duckDbBudget = (stage: Pick<Stage, 'memoryMb'>): string => `${Math.floor(stage.memoryMb / 2)}MB`;
 
-/** Declares a stage; the name, summary and settings keep their literal types for the registry. */
-export const defineStage = <const N extends string, Summary, const K extends keyof Config = never>(
-  stage: Stage<N, Summary, K>,
-): Stage<N, Summary, K> => stage;
+/**
+ * Declares a stage; the name, summary, settings and written tables keep their literal types for the
+ * registry, and what its run returns must be exactly its written tables, each exactly its columns.
+ */
+export const defineStage = <
+  const N extends string,
+  Summary,
+  const K extends keyof Config = never,
+  const W extends readonly TableSpec[] = readonly [],
+  const Tables extends TablesOf<W> = TablesOf<W>,
+>(
+  stage: Stage<N, Summary, K, W, Tables & OnlyDeclared<Tables, W>>,
+): Stage<N, Summary, K, W> => stage;
 
 export type SummaryOf<S> = S extends { run(ctx: never): Promise<StageResult<infer Summary>> }
   ? Summary
   : never;
 
-/** Row objects as output columns: a declared column a row lacks is an error, not a null. */
-export function columnsOf(spec: TableSpec, rows: readonly object[]): OutputColumns {
+/**
+ * Row objects as output columns. A row may carry more than the table stores (a stock risk row its
+ * warning's severity); a declared column a row lacks is an error, not a null.
+ */
+export function columnsOf<T extends TableSpec>(spec: T, rows: readonly NoInfer<RowOf<T>>[]): ColumnsOf<T> {
   const out: Record<string, unknown[]> = {};
   for (const c of spec.columns) {
     const values = new Array<unknown>(rows.length);
@@ -119,5 +156,5 @@ export function columnsOf(spec: TableSpec, rows: readonly object[]): OutputColum
     }
     out[c.name] = values;
   }
-  return out;
+  return out as unknown as ColumnsOf<T>;
 }

@@ -4,6 +4,7 @@
  */
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { TableSpec } from '../../shared/schemas/table.ts';
 import { STAGES } from '../../shared/stages/registry.ts';
 import { ACCOUNT, REGION, type ResolvedTemplate, synthDeployedShape } from './cfn.ts';
 import { AccessDeniedError, IamModel, IamModelError, SNS_MANAGED_KEY_ARN } from './iam.ts';
@@ -223,7 +224,7 @@ describe('resource policies', () => {
 
 describe('the model stages’ roles, from their declarations', () => {
   it('each stage may write exactly the tables it declares, and read the partitions it declares', async () => {
-    const written = [...new Set(STAGES.flatMap((s) => s.writes))];
+    const written = [...new Set(STAGES.flatMap((s): readonly TableSpec[] => s.writes))];
     for (const stage of STAGES) {
       const role = iam.roleOf(
         only('AWS::Lambda::Function', `DailyRunStages${stage.name.replaceAll('_', '')}Function`),
@@ -233,7 +234,7 @@ describe('the model stages’ roles, from their declarations', () => {
       for (const table of written) {
         const key = `${table.zone}/${table.name}/dt=2026-11-23/part-0000.parquet`;
         expect(await can('s3:PutObject', key), `${stage.name} writing ${table.name}`).toBe(
-          stage.writes.includes(table),
+          (stage.writes as readonly TableSpec[]).includes(table),
         );
       }
       for (const read of stage.reads) {

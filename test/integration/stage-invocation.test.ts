@@ -18,6 +18,7 @@ import {
   type StageOutcome,
   stageWaves,
 } from '../../shared/pipeline/stage-invocation.ts';
+import type { TableSpec } from '../../shared/schemas/table.ts';
 import { DuckDbEngine } from '../../shared/sql/duckdb.ts';
 import { RUN_METRICS_TABLE, STAGES } from '../../shared/stages/registry.ts';
 import { dependencies, StageFailure } from '../../shared/stages/run-stages.ts';
@@ -81,7 +82,10 @@ describe('model stages as invocations', () => {
     await finishStages(waves, { asOf: AS_OF, orderLinesRun: 'test' }, outcomes);
 
     const differences: string[] = [];
-    for (const spec of [...new Set(STAGES.flatMap((s) => s.writes)), RUN_METRICS_TABLE]) {
+    for (const spec of [
+      ...new Set(STAGES.flatMap((s): readonly TableSpec[] => s.writes)),
+      RUN_METRICS_TABLE,
+    ]) {
       const tolerance = spec === RUN_METRICS_TABLE ? FITTED_PARAMETER_TOLERANCE : FLOAT_TOLERANCE;
       const [expected, actual] = [
         await partitionRows(one, spec, AS_OF),

@@ -44,7 +44,7 @@ describe('stage declarations', () => {
       settings: [],
       memoryMb: 512,
       timeoutSeconds: 60,
-      run: async () => ({ tables: new Map(), summary: null }),
+      run: () => Promise.reject(new Error('not run: the stages form a cycle')),
     });
     const b = defineStage({
       name: 'b',
@@ -55,7 +55,7 @@ describe('stage declarations', () => {
       settings: [],
       memoryMb: 512,
       timeoutSeconds: 60,
-      run: async () => ({ tables: new Map(), summary: null }),
+      run: () => Promise.reject(new Error('not run: the stages form a cycle')),
     });
     expect(() => stageOrder([a, b] as Stage[])).toThrow(/cycle: a -> b -> a|cycle: b -> a -> b/);
   });
@@ -206,7 +206,7 @@ describe('a failing stage', () => {
       timeoutSeconds: 60,
       run: async (ctx) => {
         await ctx.engine.runNamed('rfm_customer_aggregates', { as_of: ctx.asOf });
-        return { tables: new Map(), summary: null };
+        return { tables: {}, summary: null };
       },
     });
     const engine = await DuckDbEngine.open(lake);

@@ -107,7 +107,7 @@ describe('stockout notification', () => {
       severity: 'critical' as const,
       sku: 'FAST',
       warehouse: 'WH1',
-      abc_class: 'A',
+      abc_class: 'A' as const,
       available: 12,
       inbound: 0,
       reorder_point: 35,
