@@ -55,7 +55,7 @@ ${LAKE_HELP}
         `  npx storepulse query${lakeFlag} "select sku, rank, bundle_sku, round(confidence, 2) as confidence, round(lift, 1) as lift from bundles_latest order by lift desc limit 10"\n` +
         `  npx storepulse query${lakeFlag} "select sku, step, round(step_conversion, 3) as conv, round(baseline_conversion, 3) as baseline from funnel_latest where significant"\n` +
         `  npx storepulse query${lakeFlag} "select cohort_month, month_index, round(retention_pct, 1) as retention_pct from aarrr_cohorts_latest where month_index <= 3 order by 1, 2"\n` +
-        `  The CRM import file: ${join(ctx.lake.location, summary.recall.csvKey)}\n`,
+        `  The CRM import file: ${join(ctx.lake.location, summary.recallListKey)}\n`,
     );
     return 0;
   },

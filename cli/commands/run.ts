@@ -1,7 +1,8 @@
 import { UsageError } from '../../shared/errors.ts';
 import { sweepLake } from '../../shared/lake/commits.ts';
-import { SEGMENT_INFO } from '../../shared/models/rfm.ts';
 import { type DailyRunSummary, runDaily } from '../../shared/pipeline/daily-run.ts';
+import { STAGES } from '../../shared/stages/registry.ts';
+import type { Stage, SummaryBlock } from '../../shared/stages/stage.ts';
 import { DATE_RE, parseIsoDate, today } from '../../shared/time.ts';
 import { type Command, LAKE_HELP, LAKE_OPTIONS, str } from '../command.ts';
 import { lakeContext } from '../context.ts';
@@ -9,98 +10,22 @@ import { stderrLog } from '../io.ts';
 import { formatTable } from '../output.ts';
 import { compactBeforeRun, describeSweep } from '../sweep.ts';
 
-function describeFits(metrics: DailyRunSummary['diagnostics']): string {
-  const m = new Map(metrics.map((d) => [d.metric, d.value]));
-  if (!m.has('bgnbd_r')) return 'Churn / CLV: no customers yet\n';
-  const f = (k: string, digits = 3) => (m.get(k) ?? Number.NaN).toFixed(digits);
-  const gg = m.has('gg_p') ? `; Gamma-Gamma p ${f('gg_p')}, q ${f('gg_q')}, gamma ${f('gg_gamma')}` : '';
-  return `Churn / CLV (table clv): BG/NBD r ${f('bgnbd_r')}, alpha ${f('bgnbd_alpha')} days, a ${f('bgnbd_a')}, b ${f('bgnbd_b')} over ${m.get('bgnbd_customers')} customers${gg}\n`;
+const renderBlock = (block: SummaryBlock): string =>
+  typeof block === 'string' ? block : formatTable(block.columns, block.rows).trimEnd();
+
+/** The paragraph a stage's `describe` gives its summary; '' for a stage that describes nothing. */
+export function describeStage(stage: Stage, s: DailyRunSummary): string {
+  const summaries: Readonly<Record<string, unknown>> = s.summaries;
+  return (stage.describe?.(summaries[stage.name], { asOf: s.asOf }) ?? []).map(renderBlock).join('\n');
 }
 
+/**
+ * What `storepulse run` prints: one paragraph per stage that describes its summary, in the
+ * registry's order (a new model's lines come with its stage file), then the run's report.
+ */
 export function describeRun(s: DailyRunSummary): string {
-  const segRows = SEGMENT_INFO.map((info) => ({
-    segment: info.segment,
-    segment_zh: info.zh,
-    customers: s.segments[info.segment],
-    action: info.action,
-  }));
-  const out = [
-    `As of ${s.asOf}: ${s.customers.toLocaleString('en-US')} customers ` +
-      `(mean recency ${s.means.recency_days.toFixed(0)} days, frequency ${s.means.frequency.toFixed(2)}, ` +
-      `spend ${s.means.monetary.toFixed(2)})`,
-    ...(s.withoutBuyer.length
-      ? [
-          `Left out of the customer models (no buyer id in the export): ${s.withoutBuyer
-            .map((w) => `${w.orders.toLocaleString('en-US')} ${w.source} order(s)`)
-            .join(', ')}`,
-        ]
-      : []),
-    '',
-    formatTable(['segment', 'segment_zh', 'customers', 'action'], segRows),
-    describeFits(s.diagnostics),
-    `Churn recall: ${s.recall.alerts} alert(s)` +
-      (s.recall.suppressedByCooldown
-        ? `, ${s.recall.suppressedByCooldown} already recalled within the cooldown`
-        : '') +
-      `; CRM list: ${s.recall.csvKey}`,
-  ];
-  if (s.recall.top.length) {
-    out.push(
-      formatTable(
-        ['customer_id', 'segment', 'last_order_date', 'monetary', 'offer'],
-        s.recall.top.map((a) => ({ ...a, monetary: Math.round(a.monetary * 100) / 100 })),
-      ),
-    );
-  }
-  const p = s.product;
-  out.push(
-    `Assortment (tables abc, bcg, channel_mix): ${p.skus} SKUs sold, A ${p.abc.A} / B ${p.abc.B} / C ${p.abc.C}; ` +
-      `Boston matrix ${Object.entries(p.quadrants)
-        .map(([q, n]) => `${n} ${q}`)
-        .join(', ')}`,
-    `Demand forecast (table demand_forecast): ${p.forecastSeries} SKU x warehouse series, rolling-origin MASE mean ${p.meanMase?.toFixed(2) ?? 'n/a'}, median ${p.medianMase?.toFixed(2) ?? 'n/a'} over ${p.forecastSeries - p.seriesTooShort} series (${p.seriesTooShort} too short to judge)`,
-    `Stock risk (table stock_risk): ${p.stockItems} items, ${p.warnings} below reorder point or short within lead time` +
-      (p.defaultLeadTimes ? `; ${p.defaultLeadTimes} use the default lead time` : ''),
-    `Stockout warnings (table stockout): ${s.stockout.alerts}; list: ${s.stockout.csvKey}`,
-  );
-  if (s.stockout.top.length) {
-    out.push(
-      formatTable(
-        [
-          'severity',
-          'sku',
-          'warehouse',
-          'abc_class',
-          'available',
-          'days_of_cover',
-          'expected_stockout_date',
-          'suggested_order_qty',
-        ],
-        s.stockout.top.map((a) => ({
-          ...a,
-          days_of_cover: a.days_of_cover === null ? null : Math.round(a.days_of_cover * 10) / 10,
-        })),
-      ),
-    );
-  }
-  const b = s.basket;
-  out.push(
-    `Basket rules (table basket_rules): ${b.skuRules} SKU rules and ${b.categoryRules} category rules over ${b.baskets.toLocaleString('en-US')} orders; ${b.bundles} bundle suggestions (table bundles)`,
-  );
-  const bp = s.funnel.breakpoints;
-  out.push(
-    bp.length
-      ? `Funnel breakpoints today (table funnel): ${bp
-          .slice(0, 5)
-          .map(
-            (x) =>
-              `${x.kind} ${x.channel}${x.sku ? ` ${x.sku}` : ''} at ${x.step} (${Math.round(x.drop * 100)} % below its 28-day baseline)`,
-          )
-          .join('; ')}`
-      : 'Funnel breakpoints today (table funnel): none significant',
-  );
-  out.push(`Report: ${s.reportKey}`);
-  return `${out.join('\n')}\n`;
+  const paragraphs = STAGES.map((stage) => describeStage(stage, s)).filter((p) => p !== '');
+  return `${[...paragraphs, `Report: ${s.reportKey}`].join('\n\n')}\n`;
 }
 
 export const runCommand: Command = {

@@ -14,27 +14,16 @@ import { commitRecords, historyBounds } from '../lake/commits.ts';
 import { dataFileKey, movedListKey, recallListKey, tablePrefix } from '../lake/keys.ts';
 import type { Lake } from '../lake/lake.ts';
 import { decodeParquet } from '../lake/parquet-read.ts';
-import type { Metric } from '../models/clv.ts';
 import type { TableSpec } from '../schemas/table.ts';
-import { churnRecall, contacts, orderLines, type Segment, stockout } from '../schemas/tables.ts';
+import { churnRecall, contacts, orderLines, stockout } from '../schemas/tables.ts';
 import type { SqlEngine } from '../sql/engine.ts';
-import { basketStage } from '../stages/basket.ts';
-import { churnRecallStage } from '../stages/churn-recall.ts';
-import { clvStage } from '../stages/clv.ts';
 import { shapedEngine } from '../stages/engine-boundary.ts';
-import { queryRows, rowsOnly } from '../stages/row-shape.ts';
-import { funnelStage } from '../stages/funnel.ts';
-import { orderHistoryStage } from '../stages/order-history.ts';
-import { productStage } from '../stages/product.ts';
 import { RUN_METRICS_TABLE, STAGES } from '../stages/registry.ts';
-import { rfmStage } from '../stages/rfm.ts';
+import { queryRows, rowsOnly } from '../stages/row-shape.ts';
 import { runStages, StageFailure, type StagesRun, writeOutput } from '../stages/run-stages.ts';
-import { columnsOf, type SummaryOf } from '../stages/stage.ts';
+import { columnsOf, type Metric, type SummaryOf } from '../stages/stage.ts';
 import { DATE_RE } from '../time.ts';
-import type { BasketSummary } from './basket-run.ts';
-import type { FunnelSummary } from './funnel-run.ts';
 import type { Log } from './log.ts';
-import type { ProductSummary } from './product-run.ts';
 import { writeReport } from './report.ts';
 
 export interface DailyRunDeps {
@@ -45,31 +34,24 @@ export interface DailyRunDeps {
   openEngine(tables?: readonly TableSpec[]): Promise<SqlEngine>;
 }
 
+/** Each registered stage's summary, by stage name, typed as the stage's `run` returns it. */
+export type StageSummaries = {
+  readonly [S in (typeof STAGES)[number] as S['name']]: SummaryOf<S>;
+};
+
 export interface ModelsSummary {
   asOf: string;
-  customers: number;
-  customersWithoutRate: number;
-  /**
-   * Purchase lines ingest could not convert (no rate for their dates then) that the order_lines view
-   * converted at read time, with rates ingested since.
-   */
-  linesConvertedLate: number;
-  /** Purchases from exports without a buyer id, per source: left out of the customer models. */
-  withoutBuyer: { source: string; orders: number; lines: number }[];
-  segments: Record<Segment, number>;
-  means: { recency_days: number; frequency: number; monetary: number };
-  recall: { alerts: number; suppressedByCooldown: number; top: ChurnRecallAlert[] };
-  product: ProductSummary;
-  stockout: { alerts: number; top: StockoutAlert[]; csvKey: string };
-  basket: BasketSummary;
-  funnel: FunnelSummary;
-  /** Fitted parameters and quality figures (the diagnostics partition). */
+  /** What each stage says of its run (`summaries.rfm.customers`, `summaries.churn_recall.alerts` …). */
+  summaries: StageSummaries;
+  /** Every stage's fitted parameters and quality figures: the rows of the run's diagnostics partition. */
   diagnostics: Metric[];
+  /** The lake keys the run wrote. */
   outputs: string[];
 }
 
 export interface DailyRunSummary extends ModelsSummary {
-  recall: ModelsSummary['recall'] & { csvKey: string };
+  /** The CRM's recall list of the day's alerts, with contact details (restricted/). */
+  recallListKey: string;
   /** The HTML report of the run. */
   reportKey: string;
   seconds: number;
@@ -81,8 +63,12 @@ function checkDate(asOf: string): void {
   if (!DATE_RE.test(asOf)) throw new Error(`as-of date must be YYYY-MM-DD, got "${asOf}"`);
 }
 
-const summaryOf = <S extends (typeof STAGES)[number]>(run: StagesRun, stage: S): SummaryOf<S> =>
-  run.summaries.get(stage.name) as SummaryOf<S>;
+/**
+ * The stages' summaries of a run in which every stage ran (runStages keeps each under its stage's
+ * name; a run with a failure throws before this).
+ */
+const summariesOf = (run: StagesRun): StageSummaries =>
+  Object.fromEntries(STAGES.map((stage) => [stage.name, run.summaries.get(stage.name)])) as StageSummaries;
 
 /**
  * Stage 1: the model stages of the registry (shared/stages/registry.ts), in dependency order. The
@@ -125,25 +111,7 @@ export async function runModels(
       await writeOutput(lake, RUN_METRICS_TABLE, asOf, columnsOf(RUN_METRICS_TABLE, run.metrics)),
     ];
     if (run.failures.length) throw new StageFailure(run.failures);
-    const history = summaryOf(run, orderHistoryStage);
-    const customers = summaryOf(run, rfmStage);
-    const product = summaryOf(run, productStage);
-    return {
-      asOf,
-      customers: customers.customers,
-      customersWithoutRate: customers.customersWithoutRate,
-      linesConvertedLate: history.linesConvertedLate,
-      withoutBuyer: history.withoutBuyer,
-      segments: customers.segments,
-      means: customers.means,
-      recall: summaryOf(run, churnRecallStage),
-      diagnostics: summaryOf(run, clvStage).diagnostics,
-      product: product.product,
-      stockout: product.stockout,
-      basket: summaryOf(run, basketStage),
-      funnel: summaryOf(run, funnelStage),
-      outputs,
-    };
+    return { asOf, summaries: summariesOf(run), diagnostics: run.metrics, outputs };
   } finally {
     await engine.close();
   }
@@ -222,13 +190,13 @@ export async function runDaily(deps: DailyRunDeps, asOf: string): Promise<DailyR
   const started = Date.now();
   const models = await runModels(deps, asOf);
   const alerts = await readRecallAlerts(deps.lake, asOf);
-  const csvKey = await writeRecallList(deps, asOf, alerts);
+  const recallListKey = await writeRecallList(deps, asOf, alerts);
   const reportKey = await writeReport(deps.lake, deps.config, asOf, deps.log);
   return {
     ...models,
-    recall: { ...models.recall, csvKey },
+    recallListKey,
     reportKey,
-    outputs: [...models.outputs, csvKey, reportKey],
+    outputs: [...models.outputs, recallListKey, reportKey],
     seconds: (Date.now() - started) / 1000,
   };
 }

@@ -38,4 +38,7 @@ export const basketStage = defineStage({
       summary: basket.summary,
     };
   },
+  describe: (b) => [
+    `Basket rules (table basket_rules): ${b.skuRules} SKU rules and ${b.categoryRules} category rules over ${b.baskets.toLocaleString('en-US')} orders; ${b.bundles} bundle suggestions (table bundles)`,
+  ],
 });

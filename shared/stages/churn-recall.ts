@@ -13,6 +13,7 @@ import {
   type RecallRfm,
   topValueCustomers,
 } from '../alerts/churn-recall.ts';
+import { recallListKey } from '../lake/keys.ts';
 import { recallSection } from '../report/sections/recall.ts';
 import { churnRecall, clv, rfm, type Segment } from '../schemas/tables.ts';
 import { addDays } from '../time.ts';
@@ -95,4 +96,18 @@ export const churnRecallStage = defineStage({
       summary: { alerts: alerts.length, suppressedByCooldown: suppressed, top: alerts.slice(0, 5) },
     };
   },
+  describe: (s, { asOf }) => [
+    `Churn recall: ${s.alerts} alert(s)` +
+      (s.suppressedByCooldown ? `, ${s.suppressedByCooldown} already recalled within the cooldown` : '') +
+      // The run's second step writes the list of these alerts, with contact details, at this key.
+      `; CRM list: ${recallListKey(asOf)}`,
+    ...(s.top.length
+      ? [
+          {
+            columns: ['customer_id', 'segment', 'last_order_date', 'monetary', 'offer'],
+            rows: s.top.map((a) => ({ ...a, monetary: Math.round(a.monetary * 100) / 100 })),
+          },
+        ]
+      : []),
+  ],
 });

@@ -67,4 +67,13 @@ export const clvStage = defineStage({
       summary: { diagnostics: value.diagnostics },
     };
   },
+  describe({ diagnostics: fits }) {
+    const m = new Map(fits.map((d) => [d.metric, d.value]));
+    if (!m.has('bgnbd_r')) return ['Churn / CLV: no customers yet'];
+    const f = (k: string, digits = 3) => (m.get(k) ?? Number.NaN).toFixed(digits);
+    const gg = m.has('gg_p') ? `; Gamma-Gamma p ${f('gg_p')}, q ${f('gg_q')}, gamma ${f('gg_gamma')}` : '';
+    return [
+      `Churn / CLV (table clv): BG/NBD r ${f('bgnbd_r')}, alpha ${f('bgnbd_alpha')} days, a ${f('bgnbd_a')}, b ${f('bgnbd_b')} over ${m.get('bgnbd_customers')} customers${gg}`,
+    ];
+  },
 });

@@ -41,4 +41,15 @@ export const funnelStage = defineStage({
     const funnels = await runFunnels(ctx.engine, ctx.asOf);
     return { tables: { funnel: columnsOf(funnel, funnels.rows) }, summary: funnels.summary };
   },
+  describe: ({ breakpoints: bp }) => [
+    bp.length
+      ? `Funnel breakpoints today (table funnel): ${bp
+          .slice(0, 5)
+          .map(
+            (x) =>
+              `${x.kind} ${x.channel}${x.sku ? ` ${x.sku}` : ''} at ${x.step} (${Math.round(x.drop * 100)} % below its 28-day baseline)`,
+          )
+          .join('; ')}`
+      : 'Funnel breakpoints today (table funnel): none significant',
+  ],
 });

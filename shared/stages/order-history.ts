@@ -72,4 +72,12 @@ export const orderHistoryStage = defineStage({
       summary: { linesConvertedLate, withoutBuyer: buyerless },
     };
   },
+  describe: ({ withoutBuyer }) =>
+    withoutBuyer.length
+      ? [
+          `Left out of the customer models (no buyer id in the export): ${withoutBuyer
+            .map((w) => `${w.orders.toLocaleString('en-US')} ${w.source} order(s)`)
+            .join(', ')}`,
+        ]
+      : [],
 });

@@ -120,4 +120,34 @@ export const productStage = defineStage({
       },
     };
   },
+  describe: ({ product: p, stockout: s }) => [
+    `Assortment (tables abc, bcg, channel_mix): ${p.skus} SKUs sold, A ${p.abc.A} / B ${p.abc.B} / C ${p.abc.C}; ` +
+      `Boston matrix ${Object.entries(p.quadrants)
+        .map(([q, n]) => `${n} ${q}`)
+        .join(', ')}`,
+    `Demand forecast (table demand_forecast): ${p.forecastSeries} SKU x warehouse series, rolling-origin MASE mean ${p.meanMase?.toFixed(2) ?? 'n/a'}, median ${p.medianMase?.toFixed(2) ?? 'n/a'} over ${p.forecastSeries - p.seriesTooShort} series (${p.seriesTooShort} too short to judge)`,
+    `Stock risk (table stock_risk): ${p.stockItems} items, ${p.warnings} below reorder point or short within lead time` +
+      (p.defaultLeadTimes ? `; ${p.defaultLeadTimes} use the default lead time` : ''),
+    `Stockout warnings (table stockout): ${s.alerts}; list: ${s.csvKey}`,
+    ...(s.top.length
+      ? [
+          {
+            columns: [
+              'severity',
+              'sku',
+              'warehouse',
+              'abc_class',
+              'available',
+              'days_of_cover',
+              'expected_stockout_date',
+              'suggested_order_qty',
+            ],
+            rows: s.top.map((a) => ({
+              ...a,
+              days_of_cover: a.days_of_cover === null ? null : Math.round(a.days_of_cover * 10) / 10,
+            })),
+          },
+        ]
+      : []),
+  ],
 });

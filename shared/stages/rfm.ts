@@ -1,5 +1,5 @@
 /** RFM scores and the eight value segments per customer (shared/models/rfm.ts), from SQL aggregates. */
-import { rfmColumns } from '../models/rfm.ts';
+import { rfmColumns, SEGMENT_INFO } from '../models/rfm.ts';
 import { segmentsSection } from '../report/sections/segments.ts';
 import { rfm, SEGMENTS, type Segment } from '../schemas/tables.ts';
 import { byCustomer } from './customer-order.ts';
@@ -63,4 +63,18 @@ export const rfmStage = defineStage({
       summary: { customers, customersWithoutRate, segments, means: result.means },
     };
   },
+  describe: (s, { asOf }) => [
+    `As of ${asOf}: ${s.customers.toLocaleString('en-US')} customers ` +
+      `(mean recency ${s.means.recency_days.toFixed(0)} days, frequency ${s.means.frequency.toFixed(2)}, ` +
+      `spend ${s.means.monetary.toFixed(2)})`,
+    {
+      columns: ['segment', 'segment_zh', 'customers', 'action'],
+      rows: SEGMENT_INFO.map((info) => ({
+        segment: info.segment,
+        segment_zh: info.zh,
+        customers: s.segments[info.segment],
+        action: info.action,
+      })),
+    },
+  ],
 });

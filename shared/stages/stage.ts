@@ -118,7 +118,27 @@ export interface Stage<
    */
   readonly timeoutSeconds: number;
   run(ctx: StageContext<K>): Promise<StageResult<Summary, Tables>>;
+  /**
+   * How its summary reads to an operator in `storepulse run`'s output: lines and tables, one
+   * paragraph of the run summary, in registry order. A stage without it prints nothing there.
+   * (A method, not a function property, so a stage with its own Summary is still a `Stage`.)
+   */
+  describe?(summary: Summary, run: DescribeContext): readonly SummaryBlock[];
 }
+
+/** What a stage's `describe` knows of the run besides its own summary. */
+export interface DescribeContext {
+  readonly asOf: string;
+}
+
+/** A table in a stage's run summary: the CLI aligns its columns (cli/output.ts formatTable). */
+export interface SummaryTable {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+/** One block of a stage's run summary: a line of text, or a table. */
+export type SummaryBlock = string | SummaryTable;
 
 /** DuckDB's memory budget in a process that runs one stage: half the stage's declared memory. */
 export const duckDbBudget = (stage: Pick<Stage, 'memoryMb'>): string => `${Math.floor(stage.memoryMb / 2)}MB`;
@@ -137,7 +157,8 @@ export const defineStage = <
   stage: Stage<N, Summary, K, W, Tables & OnlyDeclared<Tables, W>>,
 ): Stage<N, Summary, K, W> => stage;
 
-export type SummaryOf<S> = S extends { run(ctx: never): Promise<StageResult<infer Summary>> }
+/** What a stage's run summarises (read off its result's `summary`, whatever tables it returns). */
+export type SummaryOf<S> = S extends { run(ctx: never): Promise<{ readonly summary: infer Summary }> }
   ? Summary
   : never;
 

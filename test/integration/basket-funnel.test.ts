@@ -51,7 +51,7 @@ describe('basket rules, bundles and funnels in the daily run', async () => {
   );
 
   it('mines CUP => TEA (every CUP basket holds TEA) and offers TEA with CUP', async () => {
-    expect(summary.basket.baskets).toBe(200);
+    expect(summary.summaries.basket.baskets).toBe(200);
     const rules = await sql(
       lake,
       "select antecedent, consequent, confidence, count, baskets from basket_rules where level = 'sku' order by lift desc",
@@ -80,7 +80,11 @@ describe('basket rules, bundles and funnels in the daily run', async () => {
        from funnel where kind = 'traffic' and date = '${AS_OF}' and is_breakpoint`,
     );
     expect(bp).toEqual([{ step: 'add_to_cart', conv: 0.05, base: 0.2, significant: true }]);
-    expect(summary.funnel.breakpoints[0]).toMatchObject({ kind: 'traffic', sku: 'TEA', step: 'add_to_cart' });
+    expect(summary.summaries.funnel.breakpoints[0]).toMatchObject({
+      kind: 'traffic',
+      sku: 'TEA',
+      step: 'add_to_cart',
+    });
     const orderSteps = await sql(
       lake,
       `select step, sum(count)::int as n from funnel where kind = 'orders' group by 1 order by 1`,

@@ -34,7 +34,7 @@ describe('daily run', () => {
     const lake = await tempLake();
     await ingest(lake, fixture('rfm', 'orders.csv'));
     const summary = await run(lake, '2026-03-31');
-    expect(summary.customers).toBe(6);
+    expect(summary.summaries.rfm.customers).toBe(6);
     const rows = await sql(
       lake,
       "select customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment, segment_zh from rfm where dt = '2026-03-31'",
@@ -64,8 +64,8 @@ describe('daily run', () => {
     const lake = await tempLake();
     await ingest(lake, fixture('rfm', 'orders.csv'));
     const first = await run(lake, '2026-03-31');
-    expect(first.recall.alerts).toBe(1);
-    const csv = parseCsv(Buffer.from((await lake.get(first.recall.csvKey))!).toString('utf8'));
+    expect(first.summaries.churn_recall.alerts).toBe(1);
+    const csv = parseCsv(Buffer.from((await lake.get(first.recallListKey))!).toString('utf8'));
     expect(csv[0]!.fields.slice(0, 6)).toEqual([
       'customer_id',
       'source_customer_ref',
@@ -87,20 +87,20 @@ describe('daily run', () => {
 
     // The next day F is still asleep, but was recalled yesterday: no second alert.
     const second = await run(lake, '2026-04-01');
-    expect(second.recall.alerts).toBe(0);
-    expect(second.recall.suppressedByCooldown).toBe(1);
+    expect(second.summaries.churn_recall.alerts).toBe(0);
+    expect(second.summaries.churn_recall.suppressedByCooldown).toBe(1);
     // Re-running the first day gives the same answer (its own list does not count against it).
     const again = await run(lake, '2026-03-31');
-    expect(again.recall.alerts).toBe(1);
+    expect(again.summaries.churn_recall.alerts).toBe(1);
     // With no cooldown the alert is raised again.
-    expect((await run(lake, '2026-04-01', 0)).recall.alerts).toBe(1);
+    expect((await run(lake, '2026-04-01', 0)).summaries.churn_recall.alerts).toBe(1);
   });
 
   it('runs on an empty lake and writes empty, typed partitions', async () => {
     const lake = await tempLake();
     const summary = await run(lake, '2026-03-31');
-    expect(summary.customers).toBe(0);
-    expect(summary.recall.alerts).toBe(0);
+    expect(summary.summaries.rfm.customers).toBe(0);
+    expect(summary.summaries.churn_recall.alerts).toBe(0);
     expect(await sql(lake, 'select count(*)::int as n from rfm')).toEqual([{ n: 0 }]);
   });
 
@@ -109,7 +109,7 @@ describe('daily run', () => {
     await ingest(lake, fixture('rfm', 'orders.csv'));
     const summary = await run(lake, '2025-09-30');
     // Only E (Jun, Jul, Sep) and F (Aug, Sep) had bought by then.
-    expect(summary.customers).toBe(2);
+    expect(summary.summaries.rfm.customers).toBe(2);
     const rows = await sql(
       lake,
       "select frequency, monetary from rfm where dt = '2025-09-30' order by monetary",

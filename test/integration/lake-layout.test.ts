@@ -110,7 +110,7 @@ describe('lake layout', () => {
     await lake.put('alerts/churn_recall/dt=2026-03-29/recall.csv', 'customer_id\nstale\n');
 
     const summary = await runDaily(deps, '2026-03-31');
-    expect(summary.recall.csvKey).toBe(recallListKey('2026-03-31'));
+    expect(summary.recallListKey).toBe(recallListKey('2026-03-31'));
     expect(await strayFiles(lake)).toEqual([]);
     const text = async (key: string) => Buffer.from((await lake.get(key)) ?? '').toString('utf8');
     expect(await text(recallListKey(old))).toBe('customer_id\nold-recall\n');

@@ -75,7 +75,7 @@ describe('exchange rates that arrive after the orders', () => {
     const log = capture();
     const summary = await run(late, log);
     expect(await lines(late)).toEqual(EXPECTED_LINES);
-    expect(summary.linesConvertedLate).toBe(3);
+    expect(summary.summaries.order_history.linesConvertedLate).toBe(3);
     expect(log.infos).toContain(
       'run 2026-03-31: 3 line(s) converted to USD with rates that arrived after their export was ingested (3 CNY)',
     );
@@ -103,7 +103,7 @@ describe('exchange rates that arrive after the orders', () => {
     const earlyLog = capture();
     const earlySummary = await run(early, earlyLog);
     expect(await lines(early)).toEqual(EXPECTED_LINES);
-    expect(earlySummary.linesConvertedLate).toBe(0);
+    expect(earlySummary.summaries.order_history.linesConvertedLate).toBe(0);
     expect(earlyLog.infos.filter((m) => m.includes('converted'))).toEqual([]);
     expect(await rfm(early)).toEqual(lateRfm);
   });

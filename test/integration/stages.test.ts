@@ -246,7 +246,7 @@ describe('a failing stage', () => {
           { lake, config: testConfig(overrides), log: silentLog, openEngine: open(lake) },
           '2026-03-31',
         )
-      ).recall.alerts;
+      ).summaries.churn_recall.alerts;
     const strict = await alerts({ recallPAliveThreshold: 0.01, recallTopShare: 0.01 });
     const loose = await alerts({ recallPAliveThreshold: 0.999, recallTopShare: 1 });
     expect(loose).toBeGreaterThan(strict);

@@ -72,8 +72,8 @@ describe('stock risk and stockout warnings', () => {
     // 100 units at about half a unit a day for a 30-day shelf life: about 80 expire; C-class overstock.
     expect(slow).toMatchObject({ lead_time_source: 'default', promo: true });
     expect(Number(slow!.expected_waste)).toBeGreaterThan(70);
-    expect(summary.stockout.alerts).toBe(0);
-    expect(summary.product.meanMase).not.toBeNull();
+    expect(summary.summaries.product.stockout.alerts).toBe(0);
+    expect(summary.summaries.product.product.meanMase).not.toBeNull();
     expect(
       (await sql(lake, "select count(*)::int as n from channel_mix where source = 'generic'"))[0]!.n,
     ).toBe(1);
@@ -119,7 +119,7 @@ describe('stock risk and stockout warnings', () => {
     ]);
     // The daily run of that day does not warn about FAST again (cooldown).
     const second = await run(lake, next);
-    expect(second.stockout.alerts).toBe(0);
-    expect(second.product.warnings).toBe(1);
+    expect(second.summaries.product.stockout.alerts).toBe(0);
+    expect(second.summaries.product.product.warnings).toBe(1);
   });
 });
