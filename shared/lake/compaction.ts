@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CURATED_CODEC } from '../pipeline/curated-writer.ts';
-import type { TableSpec } from '../schemas/table.ts';
+import type { RowOf, TableSpec } from '../schemas/table.ts';
 import { batchCommits, COMMITTED_TABLES, compactions, orderLines } from '../schemas/tables.ts';
 import { absorbedMember } from '../sql/views.ts';
 import { committedBatches, mergeCommitRecords } from './commits.ts';
@@ -36,6 +36,8 @@ import type { Lake } from './lake.ts';
 import { withMaintenanceLock } from './maintenance.ts';
 import { encodeTable, rowsToColumns } from './parquet.ts';
 import { readParquetColumns, readParquetFileRows } from './parquet-read.ts';
+
+type CompactionRecord = RowOf<typeof compactions>;
 
 /**
  * How a table's rows supersede each other: within a partition, the rows sharing `key` are versions
@@ -314,7 +316,7 @@ export async function compactHoldingLock(lake: Lake, opts: CompactOptions = {}):
     leftovers.length !== recorded;
   if (changed) {
     const now = Date.now();
-    const row = (table: string, kind: string, member: string) => ({
+    const row = (table: string, kind: CompactionRecord['kind'], member: string): CompactionRecord => ({
       compaction_id: id,
       table_name: table,
       kind,

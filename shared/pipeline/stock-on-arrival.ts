@@ -136,10 +136,7 @@ export async function evaluateStockOnArrival(
   if (alerts.length) {
     key = dataFileKey(stockout, { dt: snapshotDate }, `drop-${batchId}`);
     csvKey = stockoutDropListKey(snapshotDate, batchId);
-    await lake.put(
-      key,
-      await encodeTable(stockout, rowsToColumns(stockout, alerts as unknown as Record<string, unknown>[])),
-    );
+    await lake.put(key, await encodeTable(stockout, rowsToColumns(stockout, alerts)));
     await lake.put(csvKey, stockoutCsv(alerts));
   }
   log.info(
