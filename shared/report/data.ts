@@ -8,11 +8,11 @@ import { batchCommitKey, batchIdOfDataFile, partitionPrefix, tablePrefix } from 
 import type { Lake } from '../lake/lake.ts';
 import { latestPartitionDate } from '../lake/parquet.ts';
 import { readParquetRows } from '../lake/parquet-read.ts';
-import type { TableSpec } from '../schemas/table.ts';
+import type { RowOf, TableSpec } from '../schemas/table.ts';
 import { aarrrDaily, abc, channelMix, diagnostics, products, rfm } from '../schemas/tables.ts';
-import { addDays, dateValue as day } from '../time.ts';
+import { addDays } from '../time.ts';
 import { REPORT_SECTIONS } from './registry.ts';
-import { num, type Row } from './rows.ts';
+import { readPartition } from './rows.ts';
 import type { GatherContext, GatheredSection, ReportSection, ReportSettings } from './section.ts';
 
 export interface Headline {
@@ -55,7 +55,7 @@ async function productNames(lake: Lake): Promise<Map<string, string>> {
     if (!committed.get(batch)) continue;
     for (const r of await readParquetRows(lake, key)) {
       if (r.name === null || r.name === undefined || r.name === '') continue;
-      const at = num(r.exported_at instanceof Date ? r.exported_at.getTime() : r.exported_at);
+      const at = Number(r.exported_at instanceof Date ? r.exported_at.getTime() : (r.exported_at ?? 0));
       const before = names.get(String(r.sku));
       if (!before || at >= before.at) names.set(String(r.sku), { name: String(r.name), at });
     }
@@ -73,17 +73,15 @@ async function headline(
   const since30 = addDays(asOf, -30);
   const sinceWindow = addDays(asOf, -windowDays);
   const sum = (since: string) =>
-    daily.filter((d) => day(d.date) > since && day(d.date) <= asOf).reduce((a, d) => a + num(d.revenue), 0);
+    daily.filter((d) => d.date > since && d.date <= asOf).reduce((a, d) => a + d.revenue, 0);
   const total = (await partition(channelMix, asOf)).find(
     (m) => m.source === '(all)' && m.channel === '(all)',
   );
-  const active = rfmRows.filter((r) => num(r.recency_days) < 30).length;
+  const active = rfmRows.filter((r) => r.recency_days < 30).length;
   // The run's own 30-day revenue of all orders (diagnostics); a run written before it had only the
   // channel mix over the assortment window.
   const metric = new Map(
-    (await partition(diagnostics, asOf))
-      .filter((m) => m.model === 'revenue')
-      .map((m) => [String(m.metric), num(m.value)]),
+    (await partition(diagnostics, asOf)).filter((m) => m.model === 'revenue').map((m) => [m.metric, m.value]),
   );
   const all30 = metric.get('revenue_30d_all_orders');
   return {
@@ -95,7 +93,7 @@ async function headline(
           revenueDays: 30,
         }
       : {
-          revenueAll: total ? num(total.revenue) : null,
+          revenueAll: total ? total.revenue : null,
           revenueIdentified: sum(sinceWindow),
           revenueDays: windowDays,
         }),
@@ -112,16 +110,17 @@ export async function gatherReport(
 ): Promise<ReportData> {
   const names = await productNames(lake);
   // Each partition is read once, whichever of the core and the sections asks first.
-  const read = new Map<string, Promise<readonly Row[]>>();
-  const partition = (spec: TableSpec, dt: string): Promise<readonly Row[]> => {
+  const read = new Map<string, Promise<readonly object[]>>();
+  const partition = <T extends TableSpec>(spec: T, dt: string): Promise<readonly RowOf<T>[]> => {
     const key = partitionPrefix(spec, { dt });
-    const rows = read.get(key) ?? readParquetRows(lake, key);
+    const rows = read.get(key) ?? readPartition(lake, spec, dt);
     read.set(key, rows);
-    return rows;
+    // The key names the table and day, so a cached read holds this spec's rows.
+    return rows as Promise<readonly RowOf<T>[]>;
   };
   const previousAsOf = await latestPartitionDate(lake, rfm, asOf, false);
   // The window the product models used (every row of the run's ABC partition says it).
-  const windowDays = num((await partition(abc, asOf))[0]?.window_days) || settings.assortmentWindowDays;
+  const windowDays = (await partition(abc, asOf))[0]?.window_days || settings.assortmentWindowDays;
   const ctx: GatherContext = {
     lake,
     asOf,

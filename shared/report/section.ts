@@ -6,10 +6,9 @@
  * section: it gathers and draws the registry's sections (sections.ts) in their placement's order.
  */
 import type { Lake } from '../lake/lake.ts';
-import type { TableSpec } from '../schemas/table.ts';
+import type { RowOf, TableSpec } from '../schemas/table.ts';
 import type { Formats } from './format.ts';
 import { LABELS, type Labels, type Language } from './labels.ts';
-import type { Row } from './rows.ts';
 
 /** What the report needs to know beyond the lake. */
 export interface ReportSettings {
@@ -28,8 +27,11 @@ export interface GatherContext {
   /** The run before this one (the latest RFM partition before the as-of date); null on a first run. */
   readonly previousAsOf: string | null;
   readonly settings: ReportSettings;
-  /** A table's dt= partition; each is read once per report, for the core and every section. */
-  partition(spec: TableSpec, dt: string): Promise<readonly Row[]>;
+  /**
+   * A table's dt= partition as rows typed from its spec (checked against it: rows.ts); each is read
+   * once per report, for the core and every section.
+   */
+  partition<T extends TableSpec>(spec: T, dt: string): Promise<readonly RowOf<T>[]>;
   /** A SKU's name from the latest committed products export; null when none names it. */
   productName(sku: unknown): string | null;
 }

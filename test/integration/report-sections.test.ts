@@ -4,10 +4,14 @@
  * placement's order, and every anchor of the page is a section's or the core's.
  */
 import { describe, expect, it } from 'vitest';
+import { dataFileKey } from '../../shared/lake/keys.ts';
+import { encodeTable } from '../../shared/lake/parquet.ts';
 import { gatherReport } from '../../shared/report/data.ts';
 import { renderReport } from '../../shared/report/html.ts';
 import { CORE_ANCHORS, REPORT_SECTIONS, sectionsOf } from '../../shared/report/registry.ts';
 import { defineSection, type ReportSection } from '../../shared/report/section.ts';
+import type { ColumnSpec } from '../../shared/schemas/table.ts';
+import { rfm } from '../../shared/schemas/tables.ts';
 import { STAGES } from '../../shared/stages/registry.ts';
 import { tempLake, testConfig } from '../helpers.ts';
 
@@ -177,6 +181,32 @@ describe('the report’s sections, registered by the stages', () => {
     const differ = await gatherReport(lake, AS_OF, testConfig(), [charted('one', 'x'), charted('two', 'y')]);
     expect(() => renderReport(differ, 'en', options)).toThrow(
       'report section "two": chart labels "axis" differs from another section\'s',
+    );
+  });
+
+  it('reads a model partition as its spec types it: a renamed column fails naming the file, not 0 on the page', async () => {
+    const lake = await tempLake();
+    // One valid value of each column's type, in an rfm file written with "monetary" renamed "spend".
+    const value = (c: ColumnSpec) =>
+      ({
+        string: c.values?.[0] ?? 'x',
+        int32: 1,
+        double: 1.5,
+        boolean: true,
+        date: '2026-11-20',
+        timestamp: 0,
+      })[c.type];
+    const renamed = {
+      ...rfm,
+      columns: rfm.columns.map((c) => (c.name === 'monetary' ? { ...c, name: 'spend' } : c)),
+    };
+    const key = dataFileKey(rfm, { dt: AS_OF }, 'part-0000');
+    await lake.put(
+      key,
+      await encodeTable(renamed, Object.fromEntries(renamed.columns.map((c) => [c.name, [value(c)]]))),
+    );
+    await expect(gatherReport(lake, AS_OF, testConfig())).rejects.toThrow(
+      `${key}: rfm: column "monetary", row 1: null in a required column`,
     );
   });
 });

@@ -5,7 +5,6 @@
 import { bcg } from '../../schemas/tables.ts';
 import { chartCanvas } from '../format.ts';
 import { fill } from '../labels.ts';
-import { num } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = {
@@ -35,16 +34,20 @@ export const bcgSection = defineSection({
   labels: { en: EN, zh: ZH },
   title: ({ labels: L, windowDays }) => fill(L.bcg, { days: windowDays }),
   async gather({ asOf, settings, partition, productName }) {
-    const items = (await partition(bcg, asOf))
-      .filter((r) => r.level === 'sku' && r.growth !== null && r.relative_share !== null)
-      .map((r) => ({
-        sku: String(r.item),
-        name: productName(r.item),
-        growth: num(r.growth),
-        share: num(r.relative_share),
-        revenue: num(r.revenue),
-        quadrant: String(r.quadrant),
-      }));
+    const items = (await partition(bcg, asOf)).flatMap((r) =>
+      r.level === 'sku' && r.growth !== null && r.relative_share !== null
+        ? [
+            {
+              sku: r.item,
+              name: productName(r.item),
+              growth: r.growth,
+              share: r.relative_share,
+              revenue: r.revenue,
+              quadrant: r.quadrant,
+            },
+          ]
+        : [],
+    );
     return { items, thresholds: { growth: settings.bcgGrowthThreshold, share: settings.bcgShareThreshold } };
   },
   render: ({ items }) => (items.length ? chartCanvas('chart-bcg', 'chart tall') : null),

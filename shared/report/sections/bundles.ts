@@ -1,7 +1,6 @@
 /** The basket stage's section: the best bundle for each SKU (its rank-1 rule), by lift, with product names. */
 import { bundles } from '../../schemas/tables.ts';
 import { product, table } from '../format.ts';
-import { num } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = {
@@ -24,16 +23,16 @@ export const bundlesSection = defineSection({
   title: (page) => page.labels.bundles,
   async gather({ asOf, partition, productName }) {
     return (await partition(bundles, asOf))
-      .filter((b) => num(b.rank) === 1)
-      .sort((a, b) => num(b.lift) - num(a.lift))
+      .filter((b) => b.rank === 1)
+      .sort((a, b) => b.lift - a.lift)
       .slice(0, 10)
       .map((b) => ({
-        sku: String(b.sku),
+        sku: b.sku,
         name: productName(b.sku),
-        bundle_sku: String(b.bundle_sku),
+        bundle_sku: b.bundle_sku,
         bundle_name: productName(b.bundle_sku),
-        confidence: num(b.confidence),
-        lift: num(b.lift),
+        confidence: b.confidence,
+        lift: b.lift,
       }));
   },
   render: (rows, { labels: L, format: f }) =>

@@ -2,7 +2,6 @@
 import { channelMix } from '../../schemas/tables.ts';
 import { chartCanvas } from '../format.ts';
 import { fill } from '../labels.ts';
-import { num } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = { channels: 'Channel mix (revenue by platform and channel, last {days} days)' };
@@ -17,10 +16,10 @@ export const channelsSection = defineSection({
     const channels = new Map<string, { revenue: number; share: number }>();
     for (const m of await partition(channelMix, asOf)) {
       if (m.source === '(all)') continue;
-      const label = `${String(m.source)} / ${String(m.channel)}`;
+      const label = `${m.source} / ${m.channel}`;
       const c = channels.get(label) ?? { revenue: 0, share: 0 };
-      c.revenue += num(m.revenue);
-      c.share += num(m.share);
+      c.revenue += m.revenue;
+      c.share += m.share;
       channels.set(label, c);
     }
     return [...channels]

@@ -1,7 +1,6 @@
 /** The aarrr stage's section: the retention heat map of the last 12 monthly cohorts. */
 import { aarrrCohorts } from '../../schemas/tables.ts';
 import { esc } from '../format.ts';
-import { num } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = {
@@ -24,9 +23,9 @@ export const cohortsSection = defineSection({
   async gather({ asOf, partition }) {
     const byCohort = new Map<string, (number | null)[]>();
     for (const c of await partition(aarrrCohorts, asOf)) {
-      const cells = byCohort.get(String(c.cohort_month)) ?? [];
-      cells[num(c.month_index)] = num(c.retention_pct);
-      byCohort.set(String(c.cohort_month), cells);
+      const cells = byCohort.get(c.cohort_month) ?? [];
+      cells[c.month_index] = c.retention_pct;
+      byCohort.set(c.cohort_month, cells);
     }
     return [...byCohort]
       .sort(([a], [b]) => a.localeCompare(b))

@@ -3,11 +3,10 @@
  * busiest) and the order funnel of all channels, counts and step conversion on the bars, the
  * breakpoint in red.
  */
+import type { RowOf } from '../../schemas/table.ts';
 import { funnel } from '../../schemas/tables.ts';
-import { dateValue as day } from '../../time.ts';
 import { chartCanvas, esc } from '../format.ts';
 import type { Language } from '../labels.ts';
-import { num, type Row } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = {
@@ -75,18 +74,21 @@ export interface Funnels {
   orders: { steps: FunnelStep[] } | null;
 }
 
-function funnelSteps(rows: readonly Row[]): FunnelStep[] {
-  return [...rows]
-    .filter((r) => r.step_index !== null && r.step_index !== undefined)
-    .sort((a, b) => num(a.step_index) - num(b.step_index))
+type FunnelRow = RowOf<typeof funnel>;
+
+/** The steps of one funnel in order; the leakage rows (cancelled, refunded) have no place in it. */
+function funnelSteps(rows: readonly FunnelRow[]): FunnelStep[] {
+  return rows
+    .filter((r): r is FunnelRow & { step_index: number } => r.step_index !== null)
+    .sort((a, b) => a.step_index - b.step_index)
     .map((r) => ({
-      step: String(r.step),
-      count: num(r.count),
-      conversion: r.step_conversion === null ? null : num(r.step_conversion),
-      breakpoint: Boolean(r.is_breakpoint) && Boolean(r.significant),
+      step: r.step,
+      count: r.count,
+      conversion: r.step_conversion,
+      breakpoint: r.is_breakpoint && r.significant,
       drop:
         r.baseline_conversion && r.step_conversion !== null
-          ? 1 - num(r.step_conversion) / num(r.baseline_conversion)
+          ? 1 - r.step_conversion / r.baseline_conversion
           : null,
     }));
 }
@@ -97,47 +99,46 @@ export const funnelSection = defineSection({
   labels: { en: EN, zh: ZH },
   title: (page) => page.labels.funnels,
   async gather({ asOf, partition, productName }): Promise<Funnels> {
-    const funnelRows = (await partition(funnel, asOf)).filter((r) => day(r.date) === asOf);
+    const funnelRows = (await partition(funnel, asOf)).filter((r) => r.date === asOf);
     const traffic = funnelRows.filter((r) => r.kind === 'traffic');
     // The traffic funnel shown: the one with today's most significant breakpoint, else the busiest.
-    const trafficKeys = new Map<string, Row[]>();
+    const trafficKeys = new Map<string, FunnelRow[]>();
     for (const r of traffic) {
-      const k = `${String(r.channel)}\u0000${r.sku ?? ''}`;
+      const k = `${r.channel}\u0000${r.sku ?? ''}`;
       trafficKeys.set(k, [...(trafficKeys.get(k) ?? []), r]);
     }
     const flagged = [...trafficKeys].find(([, rows]) => rows.some((r) => r.is_breakpoint && r.significant));
     const busiest = [...trafficKeys].sort(
-      ([, a], [, b]) => Math.max(...b.map((r) => num(r.count))) - Math.max(...a.map((r) => num(r.count))),
+      ([, a], [, b]) => Math.max(...b.map((r) => r.count)) - Math.max(...a.map((r) => r.count)),
     )[0];
     const shown = (flagged ?? busiest)?.[1];
     const orders = funnelRows.filter((r) => r.kind === 'orders');
-    const orderTotals = new Map<string, Record<string, unknown>>();
+    // The order funnel of all channels: each step's counts summed (a copy of its first row).
+    const orderTotals = new Map<string, FunnelRow>();
     for (const r of orders) {
-      const t = orderTotals.get(String(r.step)) ?? {
-        ...r,
-        count: 0,
-        is_breakpoint: false,
-        significant: false,
-      };
-      t.count = num(t.count) + num(r.count);
-      if (r.is_breakpoint && r.significant) Object.assign(t, { is_breakpoint: true, significant: true });
-      orderTotals.set(String(r.step), t);
+      const t = orderTotals.get(r.step) ?? { ...r, count: 0, is_breakpoint: false, significant: false };
+      t.count += r.count;
+      if (r.is_breakpoint && r.significant) {
+        t.is_breakpoint = true;
+        t.significant = true;
+      }
+      orderTotals.set(r.step, t);
     }
     const orderSteps = [...orderTotals.values()];
-    // Conversions of the summed funnel, step over step.
-    orderSteps.sort((a, b) => num(a.step_index) - num(b.step_index));
+    // Conversions of the summed funnel, step over step (the leakage rows sort first and are skipped).
+    orderSteps.sort((a, b) => (a.step_index ?? 0) - (b.step_index ?? 0));
     let prev: number | null = null;
     for (const s of orderSteps) {
-      if (s.step_index === null || s.step_index === undefined) continue;
-      s.step_conversion = prev ? num(s.count) / prev : null;
-      prev = num(s.count);
+      if (s.step_index === null) continue;
+      s.step_conversion = prev ? s.count / prev : null;
+      prev = s.count;
     }
     return {
       traffic: shown?.[0]
         ? {
-            channel: String(shown[0].channel),
-            sku: shown[0].sku == null ? null : String(shown[0].sku),
-            name: shown[0].sku == null ? null : productName(shown[0].sku),
+            channel: shown[0].channel,
+            sku: shown[0].sku,
+            name: shown[0].sku === null ? null : productName(shown[0].sku),
             steps: funnelSteps(shown),
           }
         : null,

@@ -2,7 +2,6 @@
 import { abc } from '../../schemas/tables.ts';
 import { chartCanvas } from '../format.ts';
 import { fill } from '../labels.ts';
-import { num } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = {
@@ -29,13 +28,13 @@ export const paretoSection = defineSection({
   title: ({ labels: L, windowDays }) => fill(L.pareto, { days: windowDays }),
   async gather({ asOf, partition, productName }) {
     return [...(await partition(abc, asOf))]
-      .sort((a, b) => num(b.revenue) - num(a.revenue))
+      .sort((a, b) => b.revenue - a.revenue)
       .map((r) => ({
-        sku: String(r.sku),
+        sku: r.sku,
         name: productName(r.sku),
-        cumulative: num(r.cumulative_share),
-        revenue: num(r.revenue),
-        abc: String(r.abc_class),
+        cumulative: r.cumulative_share,
+        revenue: r.revenue,
+        abc: r.abc_class,
       }));
   },
   render: (pareto) => (pareto.length ? chartCanvas('chart-pareto') : null),

@@ -4,8 +4,9 @@
  * again is resolved; "resolved" counts those whose new purchase came after the previous run.
  */
 import { recallListKey } from '../../lake/keys.ts';
+import type { RowOf } from '../../schemas/table.ts';
 import { churnRecall, rfm } from '../../schemas/tables.ts';
-import { addDays, dateValue as day } from '../../time.ts';
+import { addDays } from '../../time.ts';
 import { esc, table } from '../format.ts';
 import { renderReason, SEGMENT_NAMES } from '../labels.ts';
 import {
@@ -16,7 +17,7 @@ import {
   openSummary,
   statusTag,
 } from '../open-items.ts';
-import { num, numOrNull, partitionDates, type Row } from '../rows.ts';
+import { partitionDates } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 /** How many open items the page shows; the rest are in the CSV lists it links. */
@@ -70,15 +71,15 @@ export interface RecallItem {
   alerted: string;
 }
 
-const recallItem = (r: Row, status: ItemStatus, alerted: string): RecallItem => ({
-  customer_id: String(r.customer_id),
-  segment: String(r.segment),
-  last_order_date: day(r.last_order_date),
-  monetary: num(r.monetary),
-  p_alive: numOrNull(r.p_alive),
-  value_at_risk: numOrNull(r.value_at_risk),
-  reason: String(r.reason ?? ''),
-  offer: String(r.offer ?? ''),
+const recallItem = (r: RowOf<typeof churnRecall>, status: ItemStatus, alerted: string): RecallItem => ({
+  customer_id: r.customer_id,
+  segment: r.segment,
+  last_order_date: r.last_order_date,
+  monetary: r.monetary,
+  p_alive: r.p_alive,
+  value_at_risk: r.value_at_risk,
+  reason: r.reason,
+  offer: r.offer,
   status,
   alerted,
 });
@@ -94,13 +95,10 @@ export const recallSection = defineSection({
     const earlier = new Map<string, RecallItem>();
     for (const d of await partitionDates(lake, churnRecall, addDays(asOf, -settings.cooldownDays), asOf)) {
       for (const r of await partition(churnRecall, d)) {
-        if (!todayIds.has(String(r.customer_id)))
-          earlier.set(String(r.customer_id), recallItem(r, 'open', d));
+        if (!todayIds.has(r.customer_id)) earlier.set(r.customer_id, recallItem(r, 'open', d));
       }
     }
-    const lastOrder = new Map(
-      (await partition(rfm, asOf)).map((r) => [String(r.customer_id), day(r.last_order_date)]),
-    );
+    const lastOrder = new Map((await partition(rfm, asOf)).map((r) => [r.customer_id, r.last_order_date]));
     const stillOpen: RecallItem[] = [];
     let resolved = 0;
     for (const item of earlier.values()) {

@@ -2,7 +2,6 @@
 import { rfm, SEGMENTS } from '../../schemas/tables.ts';
 import { esc } from '../format.ts';
 import { SEGMENT_NAMES } from '../labels.ts';
-import { num } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 const EN = {
@@ -28,17 +27,15 @@ export const segmentsSection = defineSection({
   async gather(ctx) {
     const rows = await ctx.partition(rfm, ctx.asOf);
     const previous = ctx.previousAsOf ? await ctx.partition(rfm, ctx.previousAsOf) : [];
-    const before = new Map(previous.map((r) => [String(r.customer_id), String(r.segment)]));
+    const before = new Map(previous.map((r) => [r.customer_id, r.segment]));
     return SEGMENTS.map((segment) => {
       const inSegment = rows.filter((r) => r.segment === segment);
-      const ids = new Set(inSegment.map((r) => String(r.customer_id)));
+      const ids = new Set(inSegment.map((r) => r.customer_id));
       return {
         segment,
         customers: inSegment.length,
-        spend: inSegment.reduce((a, r) => a + num(r.monetary), 0),
-        joined: ctx.previousAsOf
-          ? inSegment.filter((r) => before.get(String(r.customer_id)) !== segment).length
-          : 0,
+        spend: inSegment.reduce((a, r) => a + r.monetary, 0),
+        joined: ctx.previousAsOf ? inSegment.filter((r) => before.get(r.customer_id) !== segment).length : 0,
         left: ctx.previousAsOf ? [...before].filter(([id, s]) => s === segment && !ids.has(id)).length : 0,
       };
     });

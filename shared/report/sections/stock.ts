@@ -5,9 +5,9 @@
  */
 import { stockoutListKey } from '../../lake/keys.ts';
 import { latestPartitionDate } from '../../lake/parquet.ts';
-import { type AbcClass, stockWarning } from '../../models/stock-risk.ts';
+import { stockWarning } from '../../models/stock-risk.ts';
 import { stockout, stockRisk } from '../../schemas/tables.ts';
-import { addDays, dateValue as day } from '../../time.ts';
+import { addDays } from '../../time.ts';
 import { esc, product, table } from '../format.ts';
 import { renderReason } from '../labels.ts';
 import {
@@ -18,7 +18,7 @@ import {
   openSummary,
   statusTag,
 } from '../open-items.ts';
-import { num, numOrNull, partitionDates, type Row } from '../rows.ts';
+import { partitionDates } from '../rows.ts';
 import { defineSection } from '../section.ts';
 
 /** How many open items the page shows; the rest are in the CSV lists it links. */
@@ -85,21 +85,7 @@ export type StockItems = OpenList<StockItem> & {
 };
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const stockKey = (r: Row) => `${String(r.sku)}\u0000${String(r.warehouse)}`;
-
-function stockPosition(r: Row) {
-  return {
-    abc_class: String(r.abc_class) as AbcClass,
-    snapshot_date: day(r.snapshot_date),
-    available: num(r.available),
-    inbound: num(r.inbound),
-    daily_demand: num(r.daily_demand),
-    reorder_point: num(r.reorder_point),
-    days_of_cover: numOrNull(r.days_of_cover),
-    expected_stockout_date: r.expected_stockout_date == null ? null : day(r.expected_stockout_date),
-    lead_time_days: num(r.lead_time_days),
-  };
-}
+const stockKey = (r: { sku: string; warehouse: string }) => `${r.sku}\u0000${r.warehouse}`;
 
 export const stockSection = defineSection({
   id: 'stockout',
@@ -109,26 +95,26 @@ export const stockSection = defineSection({
   async gather({ lake, asOf, settings, partition, productName }): Promise<StockItems> {
     const riskDate = await latestPartitionDate(lake, stockRisk, asOf, true);
     const risk = riskDate ? await partition(stockRisk, riskDate) : [];
-    const warning = risk.filter((r) => stockWarning(stockPosition(r)).warning);
+    // A stock_risk row is the stock position the warning is decided from.
+    const warning = risk.filter((r) => stockWarning(r).warning);
     const todayAlerts = new Map((await partition(stockout, asOf)).map((a) => [stockKey(a), a]));
     const alertedOn = new Map<string, string>();
     for (const d of await partitionDates(lake, stockout, addDays(asOf, -settings.cooldownDays), asOf))
       for (const a of await partition(stockout, d)) alertedOn.set(stockKey(a), d);
     const items: StockItem[] = warning.map((r) => {
-      const p = stockPosition(r);
-      const w = stockWarning(p);
+      const w = stockWarning(r);
       const isNew = todayAlerts.has(stockKey(r));
       return {
         severity: String(w.severity),
-        sku: String(r.sku),
+        sku: r.sku,
         name: productName(r.sku),
-        warehouse: String(r.warehouse),
-        abc_class: p.abc_class,
-        available: p.available,
-        inbound: p.inbound,
-        days_of_cover: p.days_of_cover,
-        expected_stockout_date: p.expected_stockout_date,
-        suggested_order_qty: num(r.suggested_order_qty),
+        warehouse: r.warehouse,
+        abc_class: r.abc_class,
+        available: r.available,
+        inbound: r.inbound,
+        days_of_cover: r.days_of_cover,
+        expected_stockout_date: r.expected_stockout_date,
+        suggested_order_qty: r.suggested_order_qty,
         reason: w.reason ?? '',
         status: isNew ? 'new' : 'open',
         alerted: isNew ? asOf : (alertedOn.get(stockKey(r)) ?? null),
@@ -143,8 +129,8 @@ export const stockSection = defineSection({
     const previousDate = riskDate ? await latestPartitionDate(lake, stockRisk, riskDate, false) : null;
     const open = new Set(items.map((i) => `${i.sku}\u0000${i.warehouse}`));
     const resolvedItems = (previousDate ? await partition(stockRisk, previousDate) : [])
-      .filter((r) => stockWarning(stockPosition(r)).warning && !open.has(stockKey(r)))
-      .map((r) => ({ sku: String(r.sku), name: productName(r.sku), warehouse: String(r.warehouse) }));
+      .filter((r) => stockWarning(r).warning && !open.has(stockKey(r)))
+      .map((r) => ({ sku: r.sku, name: productName(r.sku), warehouse: r.warehouse }));
     const newToday = items.filter((i) => i.status === 'new').length;
     return {
       rows: items.slice(0, SHOWN_ROWS),
