@@ -36,7 +36,7 @@ function change(
 const section = (id: string, title: string, body: string | null, noData: string) =>
   `<section id="${id}"><h2>${esc(title)}</h2>${body ?? `<p class="empty">${esc(noData)}</p>`}</section>`;
 
-/** Merges the sections' chart labels or JSON entries; a key two sections give differently is an error. */
+/** Merges the sections' chart labels or JSON entries; a key given two values (by the page or a section) is an error. */
 function merge(
   charts: readonly (readonly [string, PageChart])[],
   part: 'labels' | 'data',
@@ -45,7 +45,7 @@ function merge(
   for (const [id, chart] of charts)
     for (const [key, value] of Object.entries(chart[part])) {
       if (key in into && JSON.stringify(into[key]) !== JSON.stringify(value))
-        throw new Error(`report section "${id}": chart ${part} "${key}" differs from another section's`);
+        throw new Error(`report section "${id}": chart ${part} "${key}" already has another value`);
       into[key] = value;
     }
   return into;
@@ -107,12 +107,12 @@ export function renderReport(d: ReportData, language: Language, options: RenderO
     const chart = s.chart(page);
     return chart ? [[s.id, chart] as const] : [];
   });
-  const chartData = {
+  // The page's JSON: its own entries first, so a section's entry cannot replace one of them.
+  const chartData = merge(charts, 'data', {
     locale: f.locale,
     currency: d.currency,
     labels: merge(charts, 'labels', {}),
-    ...merge(charts, 'data', {}),
-  };
+  });
   const json = JSON.stringify(chartData).replace(/</g, '\\u003c');
   const compare = d.previousAsOf ? `${esc(L.previous)} ${esc(d.previousAsOf)}` : esc(L.noPrevious);
   const sections = d.sections.map((s) => section(s.id, s.title(page), s.body(page), L.noData)).join('\n');

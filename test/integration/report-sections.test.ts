@@ -164,8 +164,8 @@ describe('the report’s sections, registered by the stages', () => {
     );
   });
 
-  it('refuses two sections giving one chart label different values', async () => {
-    const charted = (id: string, value: string) =>
+  it('refuses a chart label or JSON entry given two values, by two sections or by a section and the page', async () => {
+    const charted = (id: string, label: string, data: Readonly<Record<string, unknown>> = {}) =>
       defineSection({
         id,
         placement: 'sales',
@@ -173,14 +173,17 @@ describe('the report’s sections, registered by the stages', () => {
         title: () => id,
         gather: async () => null,
         render: () => null,
-        chart: { labels: () => ({ axis: value }), data: () => ({}), script: '' },
+        chart: { labels: () => ({ axis: label }), data: () => data, script: '' },
       });
     const lake = await tempLake();
-    const same = await gatherReport(lake, AS_OF, testConfig(), [charted('one', 'x'), charted('two', 'x')]);
-    expect(renderReport(same, 'en', options)).toContain('"labels":{"axis":"x"}');
-    const differ = await gatherReport(lake, AS_OF, testConfig(), [charted('one', 'x'), charted('two', 'y')]);
-    expect(() => renderReport(differ, 'en', options)).toThrow(
-      'report section "two": chart labels "axis" differs from another section\'s',
+    const page = async (...sections: ReportSection[]) =>
+      renderReport(await gatherReport(lake, AS_OF, testConfig(), sections), 'en', options);
+    expect(await page(charted('one', 'x'), charted('two', 'x'))).toContain('"labels":{"axis":"x"}');
+    await expect(page(charted('one', 'x'), charted('two', 'y'))).rejects.toThrow(
+      'report section "two": chart labels "axis" already has another value',
+    );
+    await expect(page(charted('one', 'x', { currency: 'EUR' }))).rejects.toThrow(
+      'report section "one": chart data "currency" already has another value',
     );
   });
 
