@@ -194,7 +194,9 @@ describe('churn-recall Lambda handler', () => {
       name: 'recall_contacts',
       zone: 'restricted',
       doc: '',
-      columns: ['customer_id', 'source_customer_ref', 'email', 'phone'].map((n) => col(n, 'string', n)),
+      columns: ['customer_id', 'source_customer_ref', 'name', 'email', 'phone'].map((n) =>
+        col(n, 'string', n),
+      ),
       partitionKeys: [],
     };
     const athena = mockClient(AthenaClient);
@@ -208,6 +210,7 @@ describe('churn-recall Lambda handler', () => {
           await encodeTable(result, {
             customer_id: ['c-1', 'c-2'],
             source_customer_ref: ['ref-1', 'ref-2'],
+            name: ['One', null],
             email: ['one@example.com', 'two@example.com'],
             phone: ['+8613900000001', null],
           }),
