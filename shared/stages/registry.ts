@@ -1,7 +1,10 @@
 /**
  * Every model stage of the daily run. Adding a model = its stage file (queries, reads, writes,
- * settings, compute) + its .sql files + tests, and a line here; the runner derives the order from
- * what each stage reads and writes.
+ * settings, memory and timeout, compute, report sections, CLI lines) + its .sql files + tests, and
+ * its entry here. The entry is written out, not discovered from the folder, because the Lambda
+ * bundles need static imports and this tuple's type is what types the run summary by stage name.
+ * The runner derives the order from what each stage reads and writes; the state machine, the IAM
+ * grants, the report and the CLI summary all read this list.
  */
 import { diagnostics } from '../schemas/tables.ts';
 import { aarrrStage } from './aarrr.ts';
