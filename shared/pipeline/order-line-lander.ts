@@ -20,7 +20,8 @@ import type { RateBook, RateGap } from './fx.ts';
 /**
  * A contacts row as the lander makes it. Without compaction_id (null until a compaction rewrites the
  * row); the customer's reference and the export line are always known here (the line read last
- * wins within a batch), though the table admits null in both (records written before source_line).
+ * wins within a batch), though the table's columns admit null: source_customer_ref has since the
+ * first schema, source_line for the records written before it.
  */
 export type ContactRow = Omit<
   RowOf<typeof contacts>,
