@@ -74,8 +74,9 @@ try {
   say('Notifications:');
   for (const p of home.sns.published) {
     say(`  [${p.topicId}] ${p.subject ?? '(no subject)'}  (from ${p.publisher})`);
-    // A failure notification carries the error: what failed, as the operator's e-mail would say.
-    const cause = (JSON.parse(p.message) as { error?: { Cause?: string } }).error?.Cause;
+    // A failure notification (the state machine's failure event, JSON) carries the error: what
+    // failed, as the operator's e-mail would say. The alerts are plain text.
+    const cause = failureCause(p.message);
     if (cause) say(`    ${readableError(cause)}`);
   }
   say(`Requests IAM refused: ${home.gateway.denied.length}`);
@@ -86,6 +87,15 @@ try {
   await home.stop();
   if (values.keep) say(`Exports kept in ${dir}`);
   else await rm(dir, { recursive: true, force: true });
+}
+
+/** The error of a failure event's message; undefined for any other notification. */
+function failureCause(message: string): string | undefined {
+  try {
+    return (JSON.parse(message) as { error?: { Cause?: string } } | null)?.error?.Cause;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `storepulse synth`'s exports, the rates first (ingest converts with the rates it has). */
