@@ -57,19 +57,22 @@ const OFFERS_ZH: Record<string, string> = {
   '': '唤醒：专属私信附限时优惠',
 };
 
-export interface RecallItem {
-  customer_id: string;
-  segment: string;
-  last_order_date: string;
-  monetary: number;
-  p_alive: number | null;
-  value_at_risk: number | null;
-  reason: string;
-  offer: string;
+/** An alert's row as the page shows it, with its status and the run that raised it. */
+export type RecallItem = Pick<
+  RowOf<typeof churnRecall>,
+  | 'customer_id'
+  | 'segment'
+  | 'last_order_date'
+  | 'monetary'
+  | 'p_alive'
+  | 'value_at_risk'
+  | 'reason'
+  | 'offer'
+> & {
   status: ItemStatus;
   /** The run that raised the alert. */
   alerted: string;
-}
+};
 
 const recallItem = (r: RowOf<typeof churnRecall>, status: ItemStatus, alerted: string): RecallItem => ({
   customer_id: r.customer_id,

@@ -6,6 +6,7 @@
 import { stockoutListKey } from '../../lake/keys.ts';
 import { latestPartitionDate } from '../../lake/parquet.ts';
 import { stockWarning } from '../../models/stock-risk.ts';
+import type { RowOf } from '../../schemas/table.ts';
 import { stockout, stockRisk } from '../../schemas/tables.ts';
 import { addDays } from '../../time.ts';
 import { esc, product, table } from '../format.ts';
@@ -63,22 +64,25 @@ const ZH: typeof EN = {
   low: '低',
 };
 
-export interface StockItem {
+/** A warning stock_risk row as the page shows it: its severity, product name and status. */
+export type StockItem = Pick<
+  RowOf<typeof stockRisk>,
+  | 'sku'
+  | 'warehouse'
+  | 'abc_class'
+  | 'available'
+  | 'inbound'
+  | 'days_of_cover'
+  | 'expected_stockout_date'
+  | 'suggested_order_qty'
+> & {
   severity: string;
-  sku: string;
   name: string | null;
-  warehouse: string;
-  abc_class: string;
-  available: number;
-  inbound: number;
-  days_of_cover: number | null;
-  expected_stockout_date: string | null;
-  suggested_order_qty: number;
   reason: string;
   status: ItemStatus;
   /** The run that raised the alert, when one did within the cooldown. */
   alerted: string | null;
-}
+};
 
 export type StockItems = OpenList<StockItem> & {
   resolvedItems: { sku: string; name: string | null; warehouse: string }[];
@@ -127,7 +131,7 @@ export const stockSection = defineSection({
         a.sku.localeCompare(b.sku),
     );
     const previousDate = riskDate ? await latestPartitionDate(lake, stockRisk, riskDate, false) : null;
-    const open = new Set(items.map((i) => `${i.sku}\u0000${i.warehouse}`));
+    const open = new Set(items.map(stockKey));
     const resolvedItems = (previousDate ? await partition(stockRisk, previousDate) : [])
       .filter((r) => stockWarning(r).warning && !open.has(stockKey(r)))
       .map((r) => ({ sku: r.sku, name: productName(r.sku), warehouse: r.warehouse }));
